@@ -1,0 +1,290 @@
+"""City carbon accounts from a table and a factorized Leontief solver.
+
+Notation: ``f = F diag(x)^-1`` direct intensities [unit/money]; ``Y^s`` the domestic final demand
+of city s summed over categories (n,) [money]; ``ex`` the final columns outside the table's
+cities (international exports, "other") summed (n,); ``L = (I - A)^-1`` (never formed).
+
+* ``Q[r, s] = sum_{i in r} f_i^r (L Y^s)_i^r``  emitted in producer r for final demand of s
+  (``flows``; METHODS §1.2), and ``Q[r, EX] = sum_{i in r} f_i^r (L ex)_i^r`` emitted in r for
+  demand outside the table (``embodied_in_exports_abroad``).
+* ``production_based[r] = sum_{i in r} F_i^r = sum_s Q[r, s] + Q[r, EX]`` (territorial, industry)
+* ``consumption_based[s] = sum_r Q[r, s]`` (domestic supply chains; emissions outside the table's
+  region set are not covered: the table carries none)
+* ``embodied_in_exports[r] = sum_{s != r} Q[r, s] + Q[r, EX]``
+* ``embodied_in_imports[s] = sum_{r != s} Q[r, s]``
+* ``..._with_households``: households' direct emissions ``F_Y`` (summed over categories) added
+  to both production- and consumption-based accounts (pymrio's ``D_pba_reg``/``D_cba_reg``).
+
+Hence ``consumption_based = production_based - embodied_in_exports + embodied_in_imports`` for
+every city, and ``sum consumption_based = sum production_based - sum Q[:, EX]``.
+
+Negative final demand (destocking, discrepancies) flows through ``L Y`` like any demand and can
+lower a city's consumption-based footprint; negative export/other columns lower
+``embodied_in_exports_abroad``.  All accounts carry their units in ``DataFrame.attrs['units']``
+(stressor -> unit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mrio_city.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
+from mrio_city.solver import LeontiefSolver, factorize
+from mrio_city.table import BaseTable, ensure_table
+
+__all__ = [
+    "Accounts",
+    "compute_accounts",
+    "multipliers",
+    "consumption_by_producer",
+    "ACCOUNT_NAMES",
+]
+
+#: Per-city accounts of :class:`Accounts`, in report order, with a one-line description.
+ACCOUNT_NAMES: dict[str, str] = {
+    "production_based": "territorial industrial emissions (PBF, excl. households)",
+    "production_based_with_households": "PBF incl. households' direct emissions",
+    "consumption_based": "consumption-based footprint (CBF, excl. households' direct)",
+    "consumption_based_with_households": "CBF incl. households' direct emissions",
+    "embodied_in_exports": "emissions embodied in exports (EEE), to other cities and abroad",
+    "embodied_in_exports_abroad": "part of EEE for demand outside the table's cities",
+    "embodied_in_imports": "emissions embodied in imports (EEI) from other cities",
+    "local": "emitted in the city for its own final demand (Q[r, r])",
+    "households": "households' direct emissions (F_Y)",
+}
+
+
+def _frame(values: np.ndarray, table: BaseTable, account: str) -> pd.DataFrame:
+    df = pd.DataFrame(values.T, index=table.cities.copy(), columns=table.stressors.copy())
+    df.attrs["units"] = dict(table.units)
+    df.attrs["account"] = account
+    return df
+
+
+@dataclass(frozen=True, eq=False)
+class Accounts:
+    """Per-city carbon accounts of one table (see the module docstring for formulas).
+
+    Attributes
+    ----------
+    production_based, production_based_with_households, consumption_based,
+    consumption_based_with_households, embodied_in_exports, embodied_in_exports_abroad,
+    embodied_in_imports, local, households : DataFrame of shape (n_cities, n_stressors)
+        Index 'city', columns 'stressor'; units in ``attrs['units']`` (e.g. t CO2).
+    flows : DataFrame of shape (n_stressors * n_cities, n_cities)
+        Q: index ('stressor', 'producer'), columns 'consumer' [stressor unit].
+    multipliers : DataFrame of shape (n_stressors, n_nodes)
+        Total intensities ``m = f L`` [stressor unit per money], from a transposed solve.
+    supply_chain_share : Series (n_stressors,)
+        ``sum_{r != s} Q[r, s] / sum Q`` (ISC-FD, METHODS §1.7) [1].
+    identity_residual : float
+        ``max |PBF - sum_s Q - Q_EX| / max |PBF|``: the closure of the accounts.
+    solver : LeontiefSolver
+        The factorization used (reusable for scenarios).
+    """
+
+    table_name: str
+    units: dict[str, str]
+    production_based: pd.DataFrame
+    production_based_with_households: pd.DataFrame
+    consumption_based: pd.DataFrame
+    consumption_based_with_households: pd.DataFrame
+    embodied_in_exports: pd.DataFrame
+    embodied_in_exports_abroad: pd.DataFrame
+    embodied_in_imports: pd.DataFrame
+    local: pd.DataFrame
+    households: pd.DataFrame
+    flows: pd.DataFrame
+    multipliers: pd.DataFrame
+    supply_chain_share: pd.Series
+    identity_residual: float
+    solver: LeontiefSolver
+
+    def city_table(self, stressor: str | None = None) -> pd.DataFrame:
+        """All per-city accounts for one stressor as columns (index 'city').
+
+        Parameters
+        ----------
+        stressor : str, optional
+            Default: the first stressor.
+        """
+        s = stressor if stressor is not None else self.production_based.columns[0]
+        if s not in self.production_based.columns:
+            raise KeyError(f"stressor {s!r} not in accounts; have {list(self.units)}")
+        df = pd.DataFrame({name: getattr(self, name)[s] for name in ACCOUNT_NAMES})
+        df.attrs["unit"] = self.units[s]
+        df.attrs["stressor"] = s
+        return df
+
+    def to_long(self) -> pd.DataFrame:
+        """Long format: columns account, city, stressor, unit, value."""
+        parts = []
+        for name in ACCOUNT_NAMES:
+            df = getattr(self, name)
+            long = df.rename_axis(index=CITY, columns=STRESSOR).stack().rename("value")
+            long = long.reset_index()
+            long.insert(0, "account", name)
+            parts.append(long)
+        out = pd.concat(parts, ignore_index=True)
+        out["unit"] = out[STRESSOR].map(self.units)
+        return out[["account", CITY, STRESSOR, "unit", "value"]]
+
+
+def multipliers(table: BaseTable, solver: LeontiefSolver | None = None) -> pd.DataFrame:
+    """Total (embodied) stressor intensities ``m = f L`` per node.
+
+    Computed from one transposed multi-RHS solve ``(I - A)^T m^T = f^T``; L is never formed.
+
+    Returns
+    -------
+    DataFrame of shape (n_stressors, n_nodes)
+        Index 'stressor', columns ('city', 'sector') [stressor unit per money unit].
+    """
+    ensure_table(table)
+    solver = solver if solver is not None else factorize(table)
+    m = solver.solve(np.ascontiguousarray(table.direct_intensities.T), trans="T").T
+    df = pd.DataFrame(m, index=table.stressors.copy(), columns=table.nodes)
+    df.attrs["units"] = {s: f"{u} per {table.meta.money_unit}" for s, u in table.units.items()}
+    return df
+
+
+def _progress(iterable, total: int, progress: bool, desc: str):
+    if not progress:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="block")
+
+
+def compute_accounts(
+    table: BaseTable,
+    solver: LeontiefSolver | None = None,
+    *,
+    chunk: int = 256,
+    progress: bool = False,
+) -> Accounts:
+    """Compute PBF, CBF, EEE, EEI, the city-to-city matrix Q and multipliers for every city.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    solver : LeontiefSolver, optional
+        A factorization of this table; made with ``factorize(table)`` when absent.
+    chunk : int, default=256
+        Destination cities solved together (bounds memory at ``n_nodes * chunk`` doubles).
+    progress : bool, default=False
+        Show a progress bar over chunks (tqdm).
+
+    Returns
+    -------
+    Accounts
+    """
+    ensure_table(table)
+    solver = solver if solver is not None else factorize(table)
+    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    f3 = table.direct_intensities.reshape(S, R, N)
+    Q = np.zeros((S, R, R))
+    starts = range(0, R, chunk)
+    for start in _progress(starts, len(starts), progress, "consumption accounts"):
+        sel = slice(start, min(start + chunk, R))
+        X = solver.solve(table.final_demand_by_city(sel))  # (n, D)
+        Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
+    ex = table.exports.sum(axis=1)
+    if np.any(ex):
+        x_ex = solver.solve(ex)
+        Q_ex = np.einsum("srn,rn->sr", f3, x_ex.reshape(R, N))
+    else:
+        Q_ex = np.zeros((S, R))
+    pbf = table.F.reshape(S, R, N).sum(axis=2)
+    hh = table.household_emissions_by_city()
+    cbf = Q.sum(axis=1)
+    local = np.einsum("srr->sr", Q)
+    eee = Q.sum(axis=2) - local + Q_ex
+    eei = cbf - local
+    closure = pbf - Q.sum(axis=2) - Q_ex
+    scale = max(float(np.abs(pbf).max()) if pbf.size else 0.0, 1e-300)
+    total_q = Q.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        isc = np.where(total_q != 0, (total_q - local.sum(axis=1)) / total_q, np.nan)
+    flows = pd.DataFrame(
+        Q.reshape(S * R, R),
+        index=pd.MultiIndex.from_product([table.stressors, table.cities],
+                                         names=[STRESSOR, PRODUCER]),
+        columns=pd.Index(table.cities, name=CONSUMER),
+    )
+    flows.attrs["units"] = dict(table.units)
+    share = pd.Series(isc, index=table.stressors.copy(), name="supply_chain_share")
+    share.attrs["unit"] = "1"
+    return Accounts(
+        table_name=table.name,
+        units=dict(table.units),
+        production_based=_frame(pbf, table, "production_based"),
+        production_based_with_households=_frame(pbf + hh, table,
+                                                "production_based_with_households"),
+        consumption_based=_frame(cbf, table, "consumption_based"),
+        consumption_based_with_households=_frame(cbf + hh, table,
+                                                 "consumption_based_with_households"),
+        embodied_in_exports=_frame(eee, table, "embodied_in_exports"),
+        embodied_in_exports_abroad=_frame(Q_ex, table, "embodied_in_exports_abroad"),
+        embodied_in_imports=_frame(eei, table, "embodied_in_imports"),
+        local=_frame(local, table, "local"),
+        households=_frame(hh, table, "households"),
+        flows=flows,
+        multipliers=multipliers(table, solver),
+        supply_chain_share=share,
+        identity_residual=float(np.abs(closure).max() / scale) if closure.size else 0.0,
+        solver=solver,
+    )
+
+
+def consumption_by_producer(
+    table: BaseTable,
+    solver: LeontiefSolver | None = None,
+    *,
+    consumers: list[str] | None = None,
+    stressor: str | None = None,
+) -> pd.DataFrame:
+    """Consumption-based footprints broken down by producing city-sector.
+
+    ``D[(r, i), s] = f_i^r (L Y^s)_i^r``: emissions of stressor in node (r, i) driven by the final
+    demand of consumer city s.  Column sums equal ``consumption_based``.
+
+    Parameters
+    ----------
+    table, solver
+        As for :func:`compute_accounts`.
+    consumers : list of str, optional
+        Consumer cities (default all; memory n_nodes x n_consumers).
+    stressor : str, optional
+        Default: the first stressor.
+
+    Returns
+    -------
+    DataFrame of shape (n_nodes, n_consumers)
+        Index ('city', 'sector') of producers, columns 'consumer' [stressor unit].
+    """
+    ensure_table(table)
+    solver = solver if solver is not None else factorize(table)
+    s = stressor if stressor is not None else table.stressors[0]
+    if s not in table.stressors:
+        raise KeyError(f"stressor {s!r} is not a stressor of table {table.name!r}; have "
+                       f"{list(table.stressors)}")
+    k = table.stressors.get_loc(s)
+    if consumers is None:
+        pos = np.arange(table.n_cities)
+    else:
+        missing = [c for c in consumers if c not in table.cities]
+        if missing:
+            raise KeyError(f"consumer(s) {missing[:5]} are not cities of table {table.name!r}")
+        pos = table.cities.get_indexer(consumers)
+    X = solver.solve(table.final_demand_by_city(pos))
+    D = table.direct_intensities[k][:, None] * X
+    df = pd.DataFrame(D, index=table.nodes.set_names([CITY, SECTOR]),
+                      columns=pd.Index(table.cities[pos], name=CONSUMER))
+    df.attrs["units"] = {s: table.units[s]}
+    return df
+
+

@@ -1,0 +1,343 @@
+"""Leontief solver: factorize ``I - A`` once, solve for any number of right-hand sides.
+
+``factorize(table)`` returns a :class:`LeontiefSolver` whose ``.solve(rhs, trans="N")`` returns
+``X = (I - A)^-1 rhs`` (``trans="N"``, e.g. output for a demand) or ``(I - A)^-T rhs``
+(``trans="T"``, e.g. multipliers ``m^T = (I - A)^-T f^T``).  The Leontief inverse
+``L = (I - A)^-1`` is never formed on the normal path.  Methods:
+
+``'dense'``
+    LAPACK LU (``scipy.linalg.lu_factor``) of the dense ``I - A``.
+``'sparse'``
+    SuperLU (``scipy.sparse.linalg.splu``) of the sparse ``I - A``; UMFPACK when
+    ``scikit-umfpack`` is installed and ``method='umfpack'``.
+``'block'``
+    Matrix-free block-Jacobi iteration on a structured table (trade shares x technology):
+    the within-city blocks are inverted exactly (small n_sectors x n_sectors blocks), the
+    inter-city part is iterated with batched BLAS-3 products over all right-hand sides, to a
+    relative residual ``tol`` (default 1e-10) per column; :class:`ConvergenceError` otherwise.
+``'auto'``
+    ``'block'`` for structured tables; for general tables ``'dense'`` below
+    ``DENSE_AUTO_NODES`` nodes or above ``DENSE_AUTO_DENSITY`` density, else ``'sparse'``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.linalg as la
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from mrio_city._blockiter import block_jacobi
+from mrio_city.errors import EfficiencyWarning, NonProductiveSystemError, ShapeMismatchError
+from mrio_city.labels import format_label
+from mrio_city.table import BaseTable, ensure_table
+
+__all__ = [
+    "LeontiefSolver",
+    "factorize",
+    "available_methods",
+    "factorization_count",
+    "DENSE_AUTO_NODES",
+    "DENSE_AUTO_DENSITY",
+    "INVERSE_MAX_NODES",
+]
+
+#: 'auto' picks dense LU for general tables with at most this many nodes.
+DENSE_AUTO_NODES = 2000
+#: 'auto' picks dense LU for general tables denser than this.
+DENSE_AUTO_DENSITY = 0.1
+#: ``LeontiefSolver.inverse()`` refuses tables larger than this.
+INVERSE_MAX_NODES = 5000
+
+_COUNTER = itertools.count(1)
+_FACTORIZATIONS = 0
+
+
+def factorization_count() -> int:
+    """Number of factorizations done in this process (lets tests observe reuse)."""
+    return _FACTORIZATIONS
+
+
+def _have_umfpack() -> bool:
+    try:
+        import scikits.umfpack  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def available_methods() -> tuple[str, ...]:
+    """Solver methods usable in this environment."""
+    methods = ("dense", "sparse", "block")
+    return methods + ("umfpack",) if _have_umfpack() else methods
+
+
+class LeontiefSolver:
+    """A factorization of ``I - A`` reused for any number of right-hand sides.
+
+    Obtain one with :func:`factorize`.  Attributes: ``method``, ``shape``, ``nnz`` (stored
+    numbers of the factors or of the structured operator), ``labels`` (node index),
+    ``table_name`` and ``id`` (unique per factorization).
+    """
+
+    def __init__(self, method: str, table: BaseTable, nnz: int, tol: float | None = None):
+        global _FACTORIZATIONS
+        _FACTORIZATIONS += 1
+        self.method = method
+        self.shape = (table.n_nodes, table.n_nodes)
+        self.nnz = int(nnz)
+        self.labels = table.nodes
+        self.table_name = table.name
+        self.tol = tol
+        self.id = next(_COUNTER)
+        self.iterations: list[int] = []
+
+    def __repr__(self) -> str:
+        tol = f", tol={self.tol:g}" if self.tol is not None else ""
+        return (
+            f"<LeontiefSolver method={self.method!r} shape={self.shape} nnz={self.nnz}"
+            f"{tol} table={self.table_name!r}>"
+        )
+
+    def solve(self, rhs, trans: Literal["N", "T"] = "N"):
+        """Solve ``(I - A) X = rhs`` (trans='N') or ``(I - A)^T X = rhs`` (trans='T').
+
+        Parameters
+        ----------
+        rhs : ndarray of shape (n,) or (n, k), pandas Series or DataFrame
+            Right-hand side(s); labelled inputs are aligned to the solver's node labels (a
+            DataFrame with nodes as columns and k rows is accepted too and solved row-wise).
+        trans : {'N', 'T'}, default='N'
+
+        Returns
+        -------
+        ndarray or pandas object of the same shape and labels as ``rhs``.
+
+        Raises
+        ------
+        ShapeMismatchError
+            If ``rhs`` does not have n rows (or its labels do not match the nodes).
+        ConvergenceError
+            (method 'block') when the iteration does not reach ``tol``.
+        """
+        if trans not in ("N", "T"):
+            raise ValueError(f"trans must be 'N' or 'T', got {trans!r}")
+        n = self.shape[0]
+        if isinstance(rhs, pd.Series):
+            b = self._aligned(rhs.index, what="Series index")
+            return pd.Series(self._solve(rhs.to_numpy(float)[b][:, None], trans)[:, 0],
+                             index=self.labels, name=rhs.name)
+        if isinstance(rhs, pd.DataFrame):
+            if rhs.shape[0] == n and _labels_match(rhs.index, self.labels):
+                b = self._aligned(rhs.index, what="DataFrame index")
+                out = self._solve(rhs.to_numpy(float)[b], trans)
+                return pd.DataFrame(out, index=self.labels, columns=rhs.columns)
+            b = self._aligned(rhs.columns, what="DataFrame columns")
+            out = self._solve(np.ascontiguousarray(rhs.to_numpy(float)[:, b].T), trans)
+            return pd.DataFrame(out.T, index=rhs.index, columns=self.labels)
+        arr = np.asarray(rhs, dtype=np.float64)
+        if arr.ndim not in (1, 2) or arr.shape[0] != n:
+            raise ShapeMismatchError(
+                f"solve: right-hand side must have shape ({n},) or ({n}, k), got {arr.shape}"
+            )
+        if arr.ndim == 1:
+            return self._solve(arr[:, None], trans)[:, 0]
+        return self._solve(arr, trans)
+
+    def _aligned(self, index: pd.Index, *, what: str) -> np.ndarray:
+        if not _labels_match(index, self.labels):
+            missing = self.labels.difference(index)
+            unexpected = pd.Index(index).difference(self.labels)
+            raise ShapeMismatchError(
+                f"solve: {what} does not match the {self.shape[0]} nodes of table "
+                f"{self.table_name!r}: missing {list(map(format_label, missing[:5]))}, "
+                f"unexpected {list(map(format_label, unexpected[:5]))}"
+            )
+        return pd.Index(index).get_indexer(self.labels)
+
+    def _solve(self, rhs: np.ndarray, trans: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def inverse(self, *, max_nodes: int = INVERSE_MAX_NODES) -> np.ndarray:
+        """Return the dense Leontief inverse ``L`` (n, n); only on explicit request.
+
+        Refuses tables above ``max_nodes`` nodes and always emits an EfficiencyWarning: prefer
+        :meth:`solve`.
+        """
+        n = self.shape[0]
+        if n > max_nodes:
+            raise MemoryError(
+                f"inverse: refusing to form a dense {n} x {n} Leontief inverse "
+                f"(> max_nodes={max_nodes}); use solve() instead"
+            )
+        warnings.warn(
+            f"forming the dense Leontief inverse of shape ({n}, {n}); solve() with the "
+            "factorization is faster and exact",
+            EfficiencyWarning,
+            stacklevel=2,
+        )
+        return self._solve(np.eye(n), "N")
+
+
+def _labels_match(index: pd.Index, labels: pd.MultiIndex) -> bool:
+    index = pd.Index(index)
+    return len(index) == len(labels) and index.isin(labels).all() and not index.has_duplicates
+
+
+def _worst_columns(table: BaseTable) -> str:
+    A = table.technical_coefficients("sparse")
+    colsum = np.asarray(A.sum(axis=0)).ravel()
+    worst = np.argsort(-colsum)[:3]
+    return ", ".join(f"{format_label(table.nodes[j])} (column sum {colsum[j]:.6g})"
+                     for j in worst)
+
+
+class _DenseLU(LeontiefSolver):
+    def __init__(self, table: BaseTable):
+        A = table.technical_coefficients("dense")
+        M = np.eye(table.n_nodes) - A
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", la.LinAlgWarning)
+            try:
+                self._lu = la.lu_factor(M, overwrite_a=True, check_finite=False)
+            except (la.LinAlgWarning, np.linalg.LinAlgError) as exc:
+                raise NonProductiveSystemError(
+                    f"table {table.name!r}: I - A is singular or ill-conditioned ({exc}); "
+                    f"worst columns: {_worst_columns(table)}"
+                ) from None
+        diag = np.abs(np.diag(self._lu[0]))
+        if diag.size and diag.min() <= np.finfo(float).eps * diag.max() * table.n_nodes:
+            raise NonProductiveSystemError(
+                f"table {table.name!r}: I - A is singular; worst columns: "
+                f"{_worst_columns(table)}"
+            )
+        super().__init__("dense", table, nnz=table.n_nodes**2)
+
+    def _solve(self, rhs, trans):
+        return la.lu_solve(self._lu, rhs, trans=0 if trans == "N" else 1, check_finite=False)
+
+
+class _SparseLU(LeontiefSolver):
+    def __init__(self, table: BaseTable):
+        A = table.technical_coefficients("sparse")
+        M = sp.csc_matrix(sp.identity(table.n_nodes, format="csc") - A)
+        try:
+            self._lu = spla.splu(M)
+        except RuntimeError as exc:
+            raise NonProductiveSystemError(
+                f"table {table.name!r}: I - A is singular ({exc}); worst columns: "
+                f"{_worst_columns(table)}"
+            ) from None
+        super().__init__("sparse", table, nnz=self._lu.L.nnz + self._lu.U.nnz)
+
+    def _solve(self, rhs, trans):
+        return self._lu.solve(np.asfortranarray(rhs), trans=trans)
+
+
+class _Umfpack(LeontiefSolver):  # pragma: no cover - only with scikit-umfpack installed
+    def __init__(self, table: BaseTable):
+        import scikits.umfpack as um
+
+        A = table.technical_coefficients("sparse")
+        self._M = sp.csc_matrix(sp.identity(table.n_nodes, format="csc") - A)
+        self._lu = um.splu(self._M)
+        super().__init__("umfpack", table, nnz=self._M.nnz)
+
+    def _solve(self, rhs, trans):
+        return np.column_stack([self._lu.solve(rhs[:, j], trans=trans)
+                                for j in range(rhs.shape[1])])
+
+
+class _BlockIterative(LeontiefSolver):
+    def __init__(self, table: BaseTable, tol: float, maxiter: int, chunk: int):
+        self._table = table
+        self._maxiter = maxiter
+        self._chunk = chunk
+        _ = table.local_block_inverses  # the only "factorization": R small blocks
+        super().__init__("block", table, nnz=table.n_stored, tol=tol)
+
+    def _solve(self, rhs, trans):
+        t = self._table
+        tr = trans == "T"
+        out = np.empty_like(rhs)
+        for start in range(0, rhs.shape[1], self._chunk):
+            sl = slice(start, start + self._chunk)
+            x, it, _ = block_jacobi(
+                np.ascontiguousarray(rhs[:, sl]),
+                lambda v: t.apply_local_inverse(v, trans=tr),
+                lambda v: t.apply_offdiagonal(v, trans=tr),
+                tol=self.tol, maxiter=self._maxiter,
+                what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
+            )
+            self.iterations.append(it)
+            out[:, sl] = x
+        return out
+
+
+def factorize(
+    table: BaseTable,
+    *,
+    method: Literal["auto", "dense", "sparse", "umfpack", "block"] = "auto",
+    tol: float = 1e-10,
+    maxiter: int = 2000,
+    chunk: int = 512,
+) -> LeontiefSolver:
+    """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    method : {'auto', 'dense', 'sparse', 'umfpack', 'block'}, default='auto'
+        See the module docstring.  'block' needs a structured table; 'dense', 'sparse' and
+        'umfpack' materialize A of a structured table (sparse, or dense with a size warning).
+    tol : float, default=1e-10
+        Relative residual per right-hand side for the iterative 'block' method.
+    maxiter : int, default=2000
+        Iteration limit of the 'block' method.
+    chunk : int, default=512
+        Right-hand sides iterated together by the 'block' method (bounds memory).
+
+    Returns
+    -------
+    LeontiefSolver
+
+    Raises
+    ------
+    NonProductiveSystemError
+        If I - A is singular.
+    ValueError
+        For an unknown method, or 'block' on a general table.
+    """
+    ensure_table(table)
+    methods = ("auto", "dense", "sparse", "umfpack", "block")
+    if method not in methods:
+        raise ValueError(f"The 'method' parameter of factorize must be one of {methods}. "
+                         f"Got {method!r} instead.")
+    if method == "auto":
+        if table.structured:
+            method = "block"
+        elif table.n_nodes <= DENSE_AUTO_NODES or table.density > DENSE_AUTO_DENSITY:
+            method = "dense"
+        else:
+            method = "umfpack" if _have_umfpack() else "sparse"
+    if method == "block":
+        if not table.structured:
+            raise ValueError(
+                f"method='block' needs a structured table (trade shares x technology); table "
+                f"{table.name!r} is general: use 'dense' or 'sparse'"
+            )
+        if not tol > 0:
+            raise ValueError(f"tol must be > 0, got {tol!r}")
+        return _BlockIterative(table, tol=tol, maxiter=maxiter, chunk=chunk)
+    if method == "dense":
+        return _DenseLU(table)
+    if method == "umfpack":
+        if not _have_umfpack():
+            raise ValueError("method='umfpack' needs scikit-umfpack; it is not installed")
+        return _Umfpack(table)
+    return _SparseLU(table)

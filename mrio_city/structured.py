@@ -1,0 +1,389 @@
+"""Structured (Chenery-Moses) city MRIO tables: trade shares x regional technology.
+
+A city MRIO in Chenery-Moses form never needs its n x n intermediate matrix:
+
+``Z[(c,i),(d,j)] = t_i[c,d] * b_ij[d] * x_j[d]``, i.e. ``A = P B`` where
+
+* ``t_i[c,d]`` (``trade_shares[i, c, d]``) is the share of city d's use of product i supplied by
+  city c (columns sum to 1 over c) [1];
+* ``b_ij[d]`` (``technology[d, i, j]``) is city d's domestic input of product i (from any city)
+  per unit output of sector j [money/money]; ``B`` is block-diagonal with one block per city;
+* final demand is ``Y[(c,i),(d,k)] = tY_i[c,d] * y_ik[d]`` with ``final_demand[d, i, k]`` the
+  demand of city d's category k for product i [money] and ``final_trade_shares`` (default: the
+  intermediate trade shares).
+
+At 309 cities x 42 sectors that is about 4.6 million numbers instead of 168 million.  Trade shares
+may be a dense (n_sectors, n_cities, n_cities) array or a sequence of n_sectors scipy.sparse
+(n_cities, n_cities) matrices (county scale, each region trading with its nearest partners).
+
+Z, A and Y materialize only on request (:meth:`StructuredMRIOTable.technical_coefficients`,
+:meth:`~StructuredMRIOTable.intermediate_flows`), with an EfficiencyWarning above
+``DENSE_WARN_NODES`` nodes when dense.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mrio_city import _checks
+from mrio_city._blockiter import block_jacobi
+from mrio_city.errors import InconsistentOutputError, TableValidationError
+from mrio_city.labels import format_label
+from mrio_city.table import BaseTable, TableMetadata
+
+__all__ = ["StructuredMRIOTable", "TradeShares"]
+
+TradeShares = np.ndarray | Sequence[sp.spmatrix]
+
+
+def _freeze_shares(shares, *, R: int, N: int, table: str, field: str):
+    """Validate trade shares; return a read-only dense array or a tuple of CSR matrices."""
+    if isinstance(shares, np.ndarray) or (
+        not isinstance(shares, list | tuple) and not sp.issparse(shares)
+    ):
+        arr = _checks.as_array(shares, table=table, field=field, ndim=3)
+        _checks.check_shape(arr, (N, R, R), table=table, field=field,
+                            meaning="n_sectors x n_cities (supplier) x n_cities (user)")
+        _checks.check_finite(arr.reshape(N, -1), table=table, field=field)
+        _checks.check_nonnegative(arr.reshape(N, -1), table=table, field=field)
+        colsum = arr.sum(axis=1)  # (N, R)
+    else:
+        mats = tuple(sp.csr_matrix(m, dtype=np.float64) for m in shares)
+        if len(mats) != N:
+            raise _checks.ShapeMismatchError(
+                f"table {table!r}: {field} has {len(mats)} sector matrices, expected {N}"
+            )
+        for i, m in enumerate(mats):
+            _checks.check_shape(m, (R, R), table=table, field=f"{field}[{i}]",
+                                meaning="n_cities x n_cities")
+            _checks.check_finite(m, table=table, field=f"{field}[{i}]")
+            _checks.check_nonnegative(m, table=table, field=f"{field}[{i}]")
+        arr = mats
+        colsum = np.vstack([np.asarray(m.sum(axis=0)).ravel() for m in mats])
+    bad = (np.abs(colsum - 1.0) > 1e-8) & (colsum != 0.0)
+    if bad.any():
+        i, d = np.argwhere(bad)[0]
+        raise TableValidationError(
+            f"table {table!r}: {field} columns must sum to 1 over supplying cities (or be all "
+            f"zero); {int(bad.sum())} do not, first sector index {i}, using city index {d}: "
+            f"sum = {colsum[i, d]:.10g}"
+        )
+    return arr
+
+
+class StructuredMRIOTable(BaseTable):
+    """City MRIO held as trade shares x regional technology (see module docstring).
+
+    Parameters
+    ----------
+    trade_shares : ndarray (n_sectors, n_cities, n_cities) or sequence of sparse (R, R)
+        ``t_i[c, d]``: share of city d's use of product i supplied by city c [1].
+    technology : array_like of shape (n_cities, n_sectors, n_sectors)
+        ``b_ij[d]``: domestic input of product i per unit output of sector j in city d.
+    final_demand : array_like of shape (n_cities, n_sectors, n_categories)
+        ``y_ik[d]``: demand of city d's category k for product i, from all cities [money].
+    F : array_like of shape (n_stressors, n_nodes)
+        Direct industrial emissions [stressor unit].
+    cities, sectors, categories, stressors, units, F_Y, exports, export_labels, value_added,
+    value_added_labels, population, gdp, city_attributes, meta, name
+        As for :class:`mrio_city.table.MRIOTable`.
+    final_trade_shares : like ``trade_shares``, optional
+        Trade shares of final demand; default: ``trade_shares``.
+    x : array_like of shape (n_nodes,), optional
+        Gross output [money]; solved from ``x = A x + Y 1 + exports 1`` when absent (block-Jacobi
+        to a relative residual of 1e-12) and checked against that identity when given.
+    output_rtol : float, default=1e-6
+        Relative tolerance of the output check.
+    """
+
+    structured = True
+
+    def __init__(
+        self,
+        trade_shares: TradeShares,
+        technology,
+        final_demand,
+        F,
+        *,
+        cities: Sequence[object],
+        sectors: Sequence[object],
+        categories: Sequence[object],
+        stressors: Sequence[object],
+        units: Mapping[str, str] | Sequence[str] | None = None,
+        final_trade_shares: TradeShares | None = None,
+        F_Y=None,
+        exports=None,
+        export_labels: Sequence[object] | None = None,
+        value_added=None,
+        value_added_labels: Sequence[object] | None = None,
+        x=None,
+        population=None,
+        gdp=None,
+        city_attributes: pd.DataFrame | None = None,
+        meta: TableMetadata | Mapping[str, Any] | None = None,
+        name: str | None = None,
+        output_rtol: float = 1e-6,
+    ) -> None:
+        self._init_common(
+            F=F, cities=cities, sectors=sectors, categories=categories, stressors=stressors,
+            units=units, F_Y=F_Y, exports=exports, export_labels=export_labels,
+            value_added=value_added, value_added_labels=value_added_labels,
+            population=population, gdp=gdp, meta=meta, name=name,
+            city_attributes=city_attributes,
+        )
+        t = self.name
+        R, N, K = self.n_cities, self.n_sectors, self.n_categories
+        self.trade_shares = _freeze_shares(trade_shares, R=R, N=N, table=t, field="trade_shares")
+        if final_trade_shares is None:
+            self.final_trade_shares = self.trade_shares
+        else:
+            self.final_trade_shares = _freeze_shares(
+                final_trade_shares, R=R, N=N, table=t, field="final_trade_shares"
+            )
+        self.technology = _checks.as_array(technology, table=t, field="technology", ndim=3)
+        _checks.check_shape(self.technology, (R, N, N), table=t, field="technology",
+                            meaning="n_cities x n_sectors x n_sectors")
+        _checks.check_finite(self.technology.reshape(R * N, N), table=t, field="technology",
+                             rows=self.nodes, cols=self.sectors)
+        _checks.check_nonnegative(self.technology.reshape(R * N, N), table=t,
+                                  field="technology", rows=self.nodes, cols=self.sectors)
+        self.final_demand = _checks.as_array(final_demand, table=t, field="final_demand", ndim=3)
+        _checks.check_shape(self.final_demand, (R, N, K), table=t, field="final_demand",
+                            meaning="n_cities x n_sectors x n_categories")
+        _checks.check_finite(self.final_demand.reshape(R * N, K), table=t,
+                             field="final_demand", rows=self.nodes, cols=self.categories)
+        # column sums of A equal column sums of B because trade-share columns sum to 1
+        colsum = self.technology.sum(axis=1).reshape(-1)
+        self._check_productive(colsum)
+        y = self.total_final_demand()
+        if x is None:
+            xs, _, _ = self._solve_output(y)
+            self.x = _checks.as_array(np.maximum(xs[:, 0], 0.0), table=t, field="x", ndim=1)
+            _checks.check_nonnegative(xs[:, 0] + 1e-12 * np.abs(xs).max(), table=t,
+                                      field="x (solved from final demand)", rows=self.nodes)
+        else:
+            self.x = _checks.as_array(x, table=t, field="x", ndim=1)
+            self._check_output(self.x, t=t)
+            ax = self.apply_A(self.x[:, None])[:, 0]
+            resid = np.abs(self.x - ax - y)
+            scale = np.maximum(np.abs(self.x), np.abs(self.x).mean() if self.n_nodes else 1.0)
+            err = resid / np.where(scale > 0, scale, 1.0)
+            bad = np.flatnonzero(err > output_rtol)
+            if bad.size:
+                w = int(bad[np.argmax(err[bad])])
+                raise InconsistentOutputError(
+                    f"table {t!r}: x is inconsistent with A x + Y 1 + exports 1 at {bad.size} "
+                    f"city-sector(s) beyond relative tolerance {output_rtol:g}; worst at "
+                    f"{format_label(self.nodes[w])}: x = {self.x[w]:.10g}, A x + y = "
+                    f"{ax[w] + y[w]:.10g}"
+                )
+        self._warn_zero_output()
+        self._freeze()
+
+    # -- operator kernels ----------------------------------------------------------------
+    @property
+    def shares_are_sparse(self) -> bool:
+        """Whether trade shares are stored as sparse per-sector matrices."""
+        return not isinstance(self.trade_shares, np.ndarray)
+
+    def _apply_shares(self, shares, W: np.ndarray, trans: bool) -> np.ndarray:
+        """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or the transpose), W of shape (R, N, k)."""
+        R, N = self.n_cities, self.n_sectors
+        Wt = np.ascontiguousarray(W.transpose(1, 0, 2))  # (N, R, k)
+        if isinstance(shares, np.ndarray):
+            T = shares.transpose(0, 2, 1) if trans else shares
+            out = np.matmul(T, Wt)
+        else:
+            out = np.empty_like(Wt)
+            for i in range(N):
+                m = shares[i].T if trans else shares[i]
+                out[i] = m @ Wt[i]
+        return np.ascontiguousarray(out.transpose(1, 0, 2)).reshape(R * N, -1)
+
+    def apply_A(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``A V`` (or ``A^T V``) for V of shape (n, k) without forming A."""
+        R, N = self.n_cities, self.n_sectors
+        k = V.shape[1]
+        if not trans:
+            W = np.matmul(self.technology, V.reshape(R, N, k))
+            return self._apply_shares(self.trade_shares, W, trans=False)
+        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True)
+        return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(R * N, k)
+
+    @cached_property
+    def local_shares(self) -> np.ndarray:
+        """``t_i[d, d]``, the within-city supply shares, shape (n_cities, n_sectors)."""
+        if isinstance(self.trade_shares, np.ndarray):
+            return np.ascontiguousarray(
+                np.diagonal(self.trade_shares, axis1=1, axis2=2).T
+            )
+        return np.vstack([m.diagonal() for m in self.trade_shares]).T.copy()
+
+    @cached_property
+    def local_block_inverses(self) -> np.ndarray:
+        """``(I - D_d B_d)^-1`` for every city d, shape (R, N, N): small within-city blocks."""
+        N = self.n_sectors
+        local = self.local_shares[:, :, None] * self.technology  # D_d B_d
+        return np.linalg.inv(np.eye(N)[None, :, :] - local)
+
+    def apply_local(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``A_loc V`` (within-city blocks ``D_d B_d``) or its transpose."""
+        R, N = self.n_cities, self.n_sectors
+        k = V.shape[1]
+        V3 = V.reshape(R, N, k)
+        if not trans:
+            return (self.local_shares[:, :, None] * np.matmul(self.technology, V3)).reshape(-1, k)
+        return np.matmul(self.technology.transpose(0, 2, 1),
+                         self.local_shares[:, :, None] * V3).reshape(-1, k)
+
+    def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``(I - A_loc)^-1 V`` (or transposed) by the per-city block inverses."""
+        R, N = self.n_cities, self.n_sectors
+        k = V.shape[1]
+        M = self.local_block_inverses
+        if trans:
+            M = M.transpose(0, 2, 1)
+        return np.matmul(M, V.reshape(R, N, k)).reshape(-1, k)
+
+    def apply_offdiagonal(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``(A - A_loc) V`` (or transposed): inter-city trade only."""
+        R, N = self.n_cities, self.n_sectors
+        k = V.shape[1]
+        if not trans:
+            W = np.matmul(self.technology, V.reshape(R, N, k))
+            out = self._apply_shares(self.trade_shares, W, trans=False)
+            out -= (self.local_shares[:, :, None] * W).reshape(-1, k)
+            return out
+        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True)
+        U -= (self.local_shares[:, :, None] * V.reshape(R, N, k)).reshape(-1, k)
+        return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(-1, k)
+
+    def _solve_output(self, y: np.ndarray):
+        return block_jacobi(
+            y[:, None], self.apply_local_inverse, self.apply_offdiagonal,
+            tol=1e-12, maxiter=5000, what=f"gross output of table {self.name!r}",
+        )
+
+    # -- table interface -----------------------------------------------------------------
+    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+        """Domestic final demand of each destination city summed over categories.
+
+        Parameters
+        ----------
+        cities : slice or int array, optional
+            Positions of the destination cities; all cities when None.
+
+        Returns
+        -------
+        ndarray of shape (n_nodes, n_selected_cities)
+            ``Y^d[(c, i)] = tY_i[c, d] * sum_k y_ik[d]`` [money].
+        """
+        R, N = self.n_cities, self.n_sectors
+        sel = np.arange(R)[cities] if cities is not None else np.arange(R)
+        ytot = self.final_demand.sum(axis=2)[sel]  # (D, N)
+        shares = self.final_trade_shares
+        out = np.empty((R, N, sel.size))
+        for i in range(N):
+            if isinstance(shares, np.ndarray):
+                cols = shares[i][:, sel]
+            else:
+                cols = shares[i][:, sel].toarray()
+            out[:, i, :] = cols * ytot[None, :, i]
+        return out.reshape(R * N, sel.size)
+
+    def final_demand_columns(self) -> np.ndarray:
+        """Materialize Y (n_nodes, n_cities * n_categories) [money]; memory n * R * K."""
+        R, N, K = self.n_cities, self.n_sectors, self.n_categories
+        out = np.empty((R, N, R, K))
+        for i in range(N):
+            sh = self.final_trade_shares
+            t = sh[i] if isinstance(sh, np.ndarray) else sh[i].toarray()
+            out[:, i, :, :] = t[:, :, None] * self.final_demand[None, :, i, :]
+        return out.reshape(R * N, R * K)
+
+    def total_final_demand(self) -> np.ndarray:
+        """Total final demand per node incl. exports, shape (n,) [money]."""
+        return self.final_demand_by_city().sum(axis=1) + self.exports.sum(axis=1)
+
+    def technical_coefficients(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Materialize ``A = P B`` (n, n) as CSC (default) or dense (EfficiencyWarning if large)."""
+        R, N = self.n_cities, self.n_sectors
+        if format == "dense":
+            self._warn_dense("A")
+            out = np.zeros((R, N, R, N))
+            for i in range(N):
+                sh = self.trade_shares
+                t = sh[i] if isinstance(sh, np.ndarray) else sh[i].toarray()
+                out[:, i, :, :] = t[:, :, None] * self.technology[None, :, i, :]
+            return out.reshape(R * N, R * N)
+        if format != "sparse":
+            raise ValueError(f"format must be 'sparse' or 'dense', got {format!r}")
+        blocks = []
+        for i in range(N):
+            sh = self.trade_shares
+            t = sp.coo_matrix(sh[i])  # (R supplier, R user)
+            # entries (c,i) -> (d,j) = t[c,d] * b[d,i,j]
+            c = np.repeat(t.row, N)
+            d = np.repeat(t.col, N)
+            j = np.tile(np.arange(N), t.nnz)
+            vals = np.repeat(t.data, N) * self.technology[d, i, j]
+            blocks.append((c * N + i, d * N + j, vals))
+        rows = np.concatenate([b[0] for b in blocks])
+        cols = np.concatenate([b[1] for b in blocks])
+        vals = np.concatenate([b[2] for b in blocks])
+        keep = vals != 0
+        n = R * N
+        return sp.csc_matrix((vals[keep], (rows[keep], cols[keep])), shape=(n, n))
+
+    def intermediate_flows(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Materialize ``Z = A diag(x)`` (n, n) [money] as CSC or dense."""
+        A = self.technical_coefficients(format)
+        if format == "dense":
+            return A * self.x[None, :]
+        return sp.csc_matrix(A @ sp.diags(self.x))
+
+    def to_general(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Materialize as a general :class:`~mrio_city.table.MRIOTable` (same x and labels)."""
+        from mrio_city.table import MRIOTable
+
+        return MRIOTable(
+            self.intermediate_flows(format), self.final_demand_columns(), self.F,
+            cities=self.cities, sectors=self.sectors, categories=self.categories,
+            stressors=self.stressors, units=self.units, F_Y=self.F_Y, exports=self.exports,
+            export_labels=self.export_labels, value_added=self.value_added,
+            value_added_labels=self.value_added_labels, x=self.x, population=self.population,
+            gdp=self.gdp, meta=self.meta, city_attributes=self.city_attributes,
+        )
+
+    @property
+    def n_stored(self) -> int:
+        """Numbers stored for A's structure (trade shares + technology blocks)."""
+        sh = self.trade_shares
+        nt = sh.size if isinstance(sh, np.ndarray) else sum(m.nnz for m in sh)
+        return int(nt + self.technology.size)
+
+    def replace(self, **changes: Any) -> StructuredMRIOTable:
+        """Return a new structured table with some constructor arguments replaced.
+
+        Unless ``x`` is given, gross output is re-solved from the new technology and demand.
+        """
+        args: dict[str, Any] = dict(
+            trade_shares=self.trade_shares, technology=self.technology,
+            final_demand=self.final_demand, F=self.F, cities=self.cities, sectors=self.sectors,
+            categories=self.categories, stressors=self.stressors, units=self.units,
+            final_trade_shares=self.final_trade_shares, F_Y=self.F_Y, exports=self.exports,
+            export_labels=self.export_labels, value_added=self.value_added,
+            value_added_labels=self.value_added_labels, population=self.population,
+            gdp=self.gdp, meta=self.meta, city_attributes=self.city_attributes,
+        )
+        unknown = set(changes) - set(args) - {"x", "name", "output_rtol"}
+        if unknown:
+            raise TypeError(f"replace() got unknown field(s): {sorted(unknown)}")
+        args.update(changes)
+        return StructuredMRIOTable(**args)

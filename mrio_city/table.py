@@ -1,0 +1,609 @@
+"""Immutable city MRIO tables: the general (dense or sparse Z) form.
+
+Notation (units in brackets; money in the table's ``money_unit``):
+
+* ``n = n_cities * n_sectors`` nodes, ordered city-major (see :mod:`mrio_city.labels`);
+* ``Z`` (n, n) intermediate flows [money]: sales of node (c, i) to node (d, j);
+* ``Y`` (n, n_cities * n_categories) domestic final demand [money]: purchases by category k of
+  city d from node (c, i);
+* ``exports`` (n, n_export_columns) final demand outside the table's cities [money]: international
+  exports and any "other"/balancing final columns.  They enter gross output and the
+  production-based account but belong to no city's consumption (see :mod:`mrio_city.accounts`);
+* ``x`` (n,) gross output [money], ``x = Z 1 + Y 1 + exports 1``;
+* ``A = Z diag(x)^-1`` technical coefficients [money/money] (zero columns where ``x = 0``);
+* ``F`` (n_stressors, n) direct industrial emissions [stressor unit, e.g. t CO2];
+* ``F_Y`` (n_stressors, n_cities * n_categories) direct emissions of final demand, i.e.
+  households' own fuel combustion [stressor unit];
+* ``value_added`` (n_value_added, n) [money]; ``population`` (n_cities,) [persons];
+  ``gdp`` (n_cities,) [money].
+
+Negative entries are legitimate in final demand (inventory changes, statistical discrepancies,
+competitive-import columns), in exports/other columns and in value added (net taxes): they are
+accepted and flow through ``L y`` like any demand.  Negative gross output and NaN/inf are
+rejected everywhere; negative intermediate flows are rejected unless ``allow_negative_flows``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mrio_city import _checks
+from mrio_city.errors import (
+    EfficiencyWarning,
+    InconsistentOutputError,
+    LabelMismatchError,
+    NonProductiveSystemError,
+    TableValidationError,
+    ZeroOutputWarning,
+)
+from mrio_city.labels import (
+    CATEGORY,
+    CITY,
+    SECTOR,
+    STRESSOR,
+    as_index,
+    final_demand_index,
+    first_labels,
+    format_label,
+    node_index,
+)
+
+__all__ = ["TableMetadata", "MRIOTable", "BaseTable", "DENSE_WARN_NODES"]
+
+#: Materializing a dense n x n matrix above this many nodes emits an EfficiencyWarning.
+DENSE_WARN_NODES = 5000
+
+
+@dataclass(frozen=True)
+class TableMetadata:
+    """Descriptive metadata of a table.
+
+    Parameters
+    ----------
+    name : str
+        Short table name used in messages and outputs (e.g. ``'china-309-synthetic'``).
+    year : int or None
+        Reference year of the flows.
+    currency : str
+        Currency of monetary values (e.g. ``'CNY'``).
+    money_unit : str
+        Unit of monetary values (e.g. ``'10^4 CNY'``).
+    description : str
+        Free text; say here whether the table is synthetic.
+    provenance : mapping
+        Inputs (paths and sha256), parameters, package version and check summary.
+    """
+
+    name: str = "table"
+    year: int | None = None
+    currency: str = "CNY"
+    money_unit: str = "10^4 CNY"
+    description: str = ""
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+
+class BaseTable:
+    """Attributes and derived quantities shared by general and structured tables.
+
+    Not instantiated directly: use :class:`MRIOTable` or
+    :class:`mrio_city.structured.StructuredMRIOTable`.
+    """
+
+    structured: bool = False
+    _frozen = False
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if self._frozen:
+            raise AttributeError(f"{type(self).__name__} is immutable; use .replace(...)")
+        object.__setattr__(self, key, value)
+
+    # -- shared construction -------------------------------------------------------------
+    def _init_common(
+        self,
+        *,
+        F,
+        cities: Sequence[object],
+        sectors: Sequence[object],
+        categories: Sequence[object],
+        stressors: Sequence[object],
+        units: Mapping[str, str] | Sequence[str] | None,
+        F_Y,
+        exports,
+        export_labels,
+        value_added,
+        value_added_labels,
+        population,
+        gdp,
+        meta: TableMetadata | Mapping[str, Any] | None,
+        name: str | None,
+        city_attributes: pd.DataFrame | None = None,
+    ) -> None:
+        if meta is None:
+            meta = TableMetadata(name=name or "table")
+        elif not isinstance(meta, TableMetadata):
+            meta = TableMetadata(**dict(meta))
+        if name is not None and name != meta.name:
+            meta = TableMetadata(**{**meta.__dict__, "name": name})
+        self.meta = meta
+        t = meta.name
+        self.cities = as_index(cities, name=CITY, table=t)
+        self.sectors = as_index(sectors, name=SECTOR, table=t)
+        self.categories = as_index(categories, name=CATEGORY, table=t)
+        self.stressors = as_index(stressors, name=STRESSOR, table=t)
+        if units is None:
+            units = {s: "t CO2" for s in self.stressors}
+        elif not isinstance(units, Mapping):
+            units = dict(zip(self.stressors, units, strict=True))
+        missing = [s for s in self.stressors if s not in units]
+        if missing:
+            raise TableValidationError(
+                f"table {t!r}: units has no unit for stressor(s) {first_labels(missing)}"
+            )
+        self.units = {s: str(units[s]) for s in self.stressors}
+        R, N, K, S = len(self.cities), len(self.sectors), len(self.categories), len(self.stressors)
+        n = R * N
+        self.F = _checks.as_array(F, table=t, field="F", ndim=2)
+        if self.F.shape[0] == n and self.F.shape[1] == S and S != n:
+            self.F = self.F.T
+        _checks.check_shape(self.F, (S, n), table=t, field="F", meaning="n_stressors x n_nodes")
+        if F_Y is None:
+            F_Y = np.zeros((S, R * K))
+        self.F_Y = _checks.as_array(F_Y, table=t, field="F_Y", ndim=2)
+        _checks.check_shape(
+            self.F_Y, (S, R * K), table=t, field="F_Y",
+            meaning="n_stressors x n_cities*n_categories",
+        )
+        if exports is None:
+            exports = np.zeros((n, 0))
+            export_labels = []
+        self.exports = _checks.as_array(exports, table=t, field="exports", ndim=2)
+        if export_labels is None:
+            export_labels = [f"export_{k}" for k in range(self.exports.shape[1])]
+        self.export_labels = as_index(export_labels, name="final_column", table=t)
+        _checks.check_shape(
+            self.exports, (n, len(self.export_labels)), table=t, field="exports",
+            meaning="n_nodes x n_export_columns",
+        )
+        if value_added is None:
+            value_added = np.zeros((0, n))
+            value_added_labels = []
+        self.value_added = _checks.as_array(value_added, table=t, field="value_added", ndim=2)
+        if value_added_labels is None:
+            value_added_labels = [f"value_added_{k}" for k in range(self.value_added.shape[0])]
+        self.value_added_labels = as_index(value_added_labels, name="value_added", table=t)
+        _checks.check_shape(
+            self.value_added, (len(self.value_added_labels), n), table=t, field="value_added",
+            meaning="n_value_added_rows x n_nodes",
+        )
+        self.population = None
+        self.gdp = None
+        if population is not None:
+            self.population = _checks.as_array(population, table=t, field="population", ndim=1)
+            _checks.check_shape(self.population, (R,), table=t, field="population",
+                                meaning="n_cities")
+        if gdp is not None:
+            self.gdp = _checks.as_array(gdp, table=t, field="gdp", ndim=1)
+            _checks.check_shape(self.gdp, (R,), table=t, field="gdp", meaning="n_cities")
+        if city_attributes is not None:
+            attrs = pd.DataFrame(city_attributes).copy()
+            attrs.index = pd.Index([str(c) for c in attrs.index], name=CITY)
+            if not attrs.index.equals(self.cities):
+                missing = self.cities.difference(attrs.index)
+                unexpected = attrs.index.difference(self.cities)
+                raise LabelMismatchError(
+                    f"table {t!r}: city_attributes index does not match the cities: missing "
+                    f"{first_labels(missing)}, unexpected {first_labels(unexpected)}"
+                )
+            city_attributes = attrs
+        self.city_attributes = city_attributes
+        nodes = self.nodes
+        fd = self.final_demand_labels
+        for fname, arr, rows, cols in (
+            ("F", self.F, self.stressors, nodes),
+            ("F_Y", self.F_Y, self.stressors, fd),
+            ("exports", self.exports, nodes, self.export_labels),
+            ("value_added", self.value_added, self.value_added_labels, nodes),
+            ("population", self.population, self.cities, None),
+            ("gdp", self.gdp, self.cities, None),
+        ):
+            if arr is not None:
+                _checks.check_finite(arr, table=t, field=fname, rows=rows, cols=cols)
+        if self.population is not None:
+            _checks.check_nonnegative(self.population, table=t, field="population",
+                                      rows=self.cities)
+
+    def _check_output(self, x, *, t: str) -> None:
+        _checks.check_shape(x, (self.n_nodes,), table=t, field="x", meaning="n_nodes")
+        _checks.check_finite(x, table=t, field="x", rows=self.nodes)
+        _checks.check_nonnegative(x, table=t, field="x (gross output)", rows=self.nodes)
+
+    def _warn_zero_output(self) -> None:
+        zero = np.flatnonzero(self.x == 0)
+        if zero.size:
+            warnings.warn(
+                f"table {self.name!r}: {zero.size} city-sector(s) have zero gross output "
+                f"(first: {first_labels([self.nodes[i] for i in zero[:5]])}); their technical "
+                "coefficients and emission intensities are set to 0",
+                ZeroOutputWarning,
+                stacklevel=4,
+            )
+
+    def _check_productive(self, column_sums: np.ndarray) -> None:
+        bad = np.flatnonzero(column_sums >= 1.0)
+        if bad.size:
+            worst = bad[np.argsort(-column_sums[bad])][:5]
+            desc = ", ".join(
+                f"{format_label(self.nodes[j])} = {column_sums[j]:.6g}" for j in worst
+            )
+            raise NonProductiveSystemError(
+                f"table {self.name!r}: the system is not productive: {bad.size} column sum(s) of "
+                f"A are >= 1, worst: {desc}"
+            )
+
+    def _freeze(self) -> None:
+        object.__setattr__(self, "_frozen", True)
+
+    # -- dimensions and labels -----------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """Table name (from metadata)."""
+        return self.meta.name
+
+    @property
+    def n_cities(self) -> int:
+        """Number of cities (regions)."""
+        return len(self.cities)
+
+    @property
+    def n_sectors(self) -> int:
+        """Number of sectors per city."""
+        return len(self.sectors)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of city-sectors, ``n_cities * n_sectors``."""
+        return len(self.cities) * len(self.sectors)
+
+    @property
+    def n_categories(self) -> int:
+        """Number of final-demand categories per city."""
+        return len(self.categories)
+
+    @property
+    def n_stressors(self) -> int:
+        """Number of stressors (satellite rows)."""
+        return len(self.stressors)
+
+    @cached_property
+    def nodes(self) -> pd.MultiIndex:
+        """City-major (city, sector) index of the n nodes."""
+        return node_index(self.cities, self.sectors)
+
+    @cached_property
+    def final_demand_labels(self) -> pd.MultiIndex:
+        """City-major (city, category) index of the final-demand columns."""
+        return final_demand_index(self.cities, self.categories)
+
+    # -- derived quantities --------------------------------------------------------------
+    @cached_property
+    def inverse_output(self) -> np.ndarray:
+        """``1/x`` with 0 where ``x = 0`` (pymrio convention), shape (n,) [1/money]."""
+        inv = np.zeros_like(self.x)
+        np.divide(1.0, self.x, out=inv, where=self.x != 0)
+        inv.flags.writeable = False
+        return inv
+
+    @cached_property
+    def direct_intensities(self) -> np.ndarray:
+        """Direct stressor intensities ``f = F diag(x)^-1``, shape (n_stressors, n) [unit/money]."""
+        f = self.F * self.inverse_output[None, :]
+        f.flags.writeable = False
+        return f
+
+    def household_emissions_by_city(self) -> np.ndarray:
+        """Direct final-demand emissions ``F_Y`` summed over categories, (n_stressors, n_cities)."""
+        return self.F_Y.reshape(self.n_stressors, self.n_cities, self.n_categories).sum(axis=2)
+
+    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+        """Domestic final demand of each destination city summed over categories.
+
+        Parameters
+        ----------
+        cities : slice or int array, optional
+            Positions of the destination cities; all cities when None.
+
+        Returns
+        -------
+        ndarray of shape (n_nodes, n_selected_cities)
+            ``Y^d = sum_k Y[:, (d, k)]`` [money].
+        """
+        raise NotImplementedError
+
+    def total_final_demand(self) -> np.ndarray:
+        """Total final demand per node incl. exports, ``Y 1 + exports 1``, shape (n,) [money]."""
+        raise NotImplementedError
+
+    def technical_coefficients(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Return A = Z diag(x)^-1 as a scipy.sparse CSC matrix or dense ndarray (n, n)."""
+        raise NotImplementedError
+
+    def intermediate_flows(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Return Z (n, n) [money] as a scipy.sparse CSC matrix or dense ndarray."""
+        raise NotImplementedError
+
+    def _warn_dense(self, what: str) -> None:
+        if self.n_nodes > DENSE_WARN_NODES:
+            gib = self.n_nodes**2 * 8 / 2**30
+            warnings.warn(
+                f"table {self.name!r}: materializing dense {what} of shape "
+                f"({self.n_nodes}, {self.n_nodes}) uses {gib:.2f} GiB",
+                EfficiencyWarning,
+                stacklevel=3,
+            )
+
+    def summary(self) -> dict[str, Any]:
+        """Dimensions and totals for ``mrio-city info`` (money and stressor units as stored)."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "year": self.meta.year,
+            "form": "structured (trade shares x technology)" if self.structured else "general",
+            "cities": self.n_cities,
+            "sectors": self.n_sectors,
+            "nodes": self.n_nodes,
+            "final-demand categories": self.n_categories,
+            "export/other columns": len(self.export_labels),
+            f"gross output [{self.meta.money_unit}]": float(self.x.sum()),
+            f"final demand incl. exports [{self.meta.money_unit}]": float(
+                self.total_final_demand().sum()
+            ),
+        }
+        for k, s in enumerate(self.stressors):
+            out[f"{s} industry [{self.units[s]}]"] = float(self.F[k].sum())
+            out[f"{s} households [{self.units[s]}]"] = float(self.F_Y[k].sum())
+        if self.population is not None:
+            out["population [persons]"] = float(self.population.sum())
+        if self.gdp is not None:
+            out[f"GDP [{self.meta.money_unit}]"] = float(self.gdp.sum())
+        out["zero-output city-sectors"] = int((self.x == 0).sum())
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.name!r}: {self.n_cities} cities x {self.n_sectors} "
+            f"sectors, {self.n_categories} final-demand categories, {self.n_stressors} stressors>"
+        )
+
+
+class MRIOTable(BaseTable):
+    """A general city MRIO table with dense or sparse intermediate flows Z.
+
+    See the module docstring for the notation and units.  The table is immutable: arrays are
+    stored as read-only views (never copied, never densified) and validated at construction.
+
+    Parameters
+    ----------
+    Z : ndarray or scipy.sparse matrix of shape (n_nodes, n_nodes)
+        Intermediate flows [money]; kept in the format given.
+    Y : array_like of shape (n_nodes, n_cities * n_categories)
+        Domestic final demand, columns city-major (city, category) [money].
+    F : array_like of shape (n_stressors, n_nodes)
+        Direct industrial emissions [stressor unit].
+    cities, sectors, categories, stressors : sequence of str
+        Labels; each must be unique.
+    units : mapping or sequence of str, optional
+        Unit of each stressor; default ``'t CO2'``.
+    F_Y : array_like of shape (n_stressors, n_cities * n_categories), optional
+        Households' direct emissions per city and category [stressor unit]; default zeros.
+    exports : array_like of shape (n_nodes, n_export_columns), optional
+        Final demand outside the table's cities (international exports, other) [money].
+    export_labels : sequence of str, optional
+    value_added : array_like of shape (n_value_added, n_nodes), optional [money]
+    value_added_labels : sequence of str, optional
+    x : array_like of shape (n_nodes,), optional
+        Gross output [money]; derived as row sums when absent and checked when given.
+    population : array_like of shape (n_cities,), optional [persons]
+    gdp : array_like of shape (n_cities,), optional [money]
+    city_attributes : DataFrame, optional
+        Extra per-city columns indexed by city, e.g. ``province``, ``longitude``,
+        ``latitude``, ``secondary_share`` (share of secondary industry in GDP, [1]).
+    meta : TableMetadata or mapping, optional
+    name : str, optional
+        Shortcut for ``meta.name``.
+    allow_negative_flows : bool, default=False
+        Accept negative entries in Z.
+    output_rtol : float, default=1e-6
+        Relative tolerance of the check ``x = Z 1 + Y 1 + exports 1`` (per node, relative to
+        ``max(|x_i|, mean |x|)``).  Use a looser value for tables published in rounded units.
+
+    Raises
+    ------
+    ShapeMismatchError, DuplicateLabelError, NonFiniteValueError, NegativeValueError,
+    InconsistentOutputError, NonProductiveSystemError
+
+    Warns
+    -----
+    ZeroOutputWarning
+        Once, when some city-sectors have zero output.
+    """
+
+    structured = False
+
+    def __init__(
+        self,
+        Z,
+        Y,
+        F,
+        *,
+        cities: Sequence[object],
+        sectors: Sequence[object],
+        categories: Sequence[object],
+        stressors: Sequence[object],
+        units: Mapping[str, str] | Sequence[str] | None = None,
+        F_Y=None,
+        exports=None,
+        export_labels: Sequence[object] | None = None,
+        value_added=None,
+        value_added_labels: Sequence[object] | None = None,
+        x=None,
+        population=None,
+        gdp=None,
+        city_attributes: pd.DataFrame | None = None,
+        meta: TableMetadata | Mapping[str, Any] | None = None,
+        name: str | None = None,
+        allow_negative_flows: bool = False,
+        output_rtol: float = 1e-6,
+    ) -> None:
+        self._init_common(
+            F=F, cities=cities, sectors=sectors, categories=categories, stressors=stressors,
+            units=units, F_Y=F_Y, exports=exports, export_labels=export_labels,
+            value_added=value_added, value_added_labels=value_added_labels,
+            population=population, gdp=gdp, meta=meta, name=name,
+            city_attributes=city_attributes,
+        )
+        t = self.name
+        n = self.n_nodes
+        if sp.issparse(Z):
+            self.Z = Z
+        else:
+            self.Z = _checks.as_array(Z, table=t, field="Z", ndim=2)
+        _checks.check_shape(self.Z, (n, n), table=t, field="Z", meaning="n_nodes x n_nodes")
+        self.Y = _checks.as_array(Y, table=t, field="Y", ndim=2)
+        _checks.check_shape(
+            self.Y, (n, self.n_cities * self.n_categories), table=t, field="Y",
+            meaning="n_nodes x n_cities*n_categories",
+        )
+        _checks.check_finite(self.Z, table=t, field="Z", rows=self.nodes, cols=self.nodes)
+        _checks.check_finite(self.Y, table=t, field="Y", rows=self.nodes,
+                             cols=self.final_demand_labels)
+        if not allow_negative_flows:
+            _checks.check_nonnegative(
+                self.Z, table=t, field="Z", rows=self.nodes, cols=self.nodes,
+                hint="; pass allow_negative_flows=True if they are intended",
+            )
+        row_sums = self._row_sums()
+        if x is None:
+            x = row_sums
+            _checks.check_nonnegative(
+                x, table=t, field="x (derived as Z 1 + Y 1 + exports 1)", rows=self.nodes
+            )
+            self.x = _checks.as_array(x, table=t, field="x", ndim=1)
+        else:
+            self.x = _checks.as_array(x, table=t, field="x", ndim=1)
+            self._check_output(self.x, t=t)
+            scale = np.maximum(np.abs(self.x), np.abs(self.x).mean() if n else 1.0)
+            err = np.abs(self.x - row_sums) / np.where(scale > 0, scale, 1.0)
+            bad = np.flatnonzero(err > output_rtol)
+            if bad.size:
+                worst = int(bad[np.argmax(err[bad])])
+                raise InconsistentOutputError(
+                    f"table {t!r}: x is inconsistent with Z 1 + Y 1 + exports 1 at {bad.size} "
+                    f"city-sector(s) beyond relative tolerance {output_rtol:g}; worst at "
+                    f"{format_label(self.nodes[worst])}: x = {self.x[worst]:.10g}, row sum = "
+                    f"{row_sums[worst]:.10g}"
+                )
+        self._warn_zero_output()
+        self._check_productive(self._column_sums_of_A())
+        self._freeze()
+
+    def _row_sums(self) -> np.ndarray:
+        z = np.asarray(self.Z.sum(axis=1)).ravel()
+        return z + self.Y.sum(axis=1) + self.exports.sum(axis=1)
+
+    def _column_sums_of_A(self) -> np.ndarray:
+        return np.asarray(self.Z.sum(axis=0)).ravel() * self.inverse_output
+
+    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+        """Domestic final demand of each destination city summed over categories.
+
+        Parameters
+        ----------
+        cities : slice or int array, optional
+            Positions of the destination cities; all cities when None.
+
+        Returns
+        -------
+        ndarray of shape (n_nodes, n_selected_cities)
+            ``Y^d = sum_k Y[:, (d, k)]`` [money].
+        """
+        yreg = self.Y.reshape(self.n_nodes, self.n_cities, self.n_categories).sum(axis=2)
+        return yreg if cities is None else yreg[:, cities]
+
+    def total_final_demand(self) -> np.ndarray:
+        """Total final demand per node incl. exports, ``Y 1 + exports 1``, shape (n,) [money]."""
+        return self.Y.sum(axis=1) + self.exports.sum(axis=1)
+
+    def technical_coefficients(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Return ``A = Z diag(x)^-1`` (n, n) [money/money], zero columns where x = 0.
+
+        Parameters
+        ----------
+        format : {'sparse', 'dense'}, default='sparse'
+            'sparse' gives a CSC matrix (built without densifying a sparse Z); 'dense' an
+            ndarray (EfficiencyWarning above ``DENSE_WARN_NODES`` nodes).
+        """
+        if format == "dense":
+            self._warn_dense("A")
+            Z = self.Z.toarray() if sp.issparse(self.Z) else self.Z
+            return Z * self.inverse_output[None, :]
+        if format != "sparse":
+            raise ValueError(f"format must be 'sparse' or 'dense', got {format!r}")
+        Z = self.Z if sp.issparse(self.Z) else sp.csc_matrix(self.Z)
+        return sp.csc_matrix(Z @ sp.diags(self.inverse_output))
+
+    def intermediate_flows(self, format: Literal["sparse", "dense"] = "sparse"):
+        """Return Z (n, n) [money] as a CSC matrix or a dense ndarray."""
+        if format == "dense":
+            if sp.issparse(self.Z):
+                self._warn_dense("Z")
+                return self.Z.toarray()
+            return self.Z
+        if format != "sparse":
+            raise ValueError(f"format must be 'sparse' or 'dense', got {format!r}")
+        return sp.csc_matrix(self.Z)
+
+    @property
+    def density(self) -> float:
+        """Share of non-zero entries of Z."""
+        nnz = self.Z.nnz if sp.issparse(self.Z) else int(np.count_nonzero(self.Z))
+        return nnz / max(self.n_nodes**2, 1)
+
+    def replace(self, **changes: Any) -> MRIOTable:
+        """Return a new table with some constructor arguments replaced (x is re-derived).
+
+        Parameters
+        ----------
+        **changes
+            Any constructor argument, e.g. ``F=new_F`` or ``Y=new_Y``.  Unless ``x`` is given,
+            gross output is re-derived from the new Z, Y and exports.
+        """
+        args: dict[str, Any] = dict(
+            Z=self.Z, Y=self.Y, F=self.F, cities=self.cities, sectors=self.sectors,
+            categories=self.categories, stressors=self.stressors, units=self.units,
+            F_Y=self.F_Y, exports=self.exports, export_labels=self.export_labels,
+            value_added=self.value_added, value_added_labels=self.value_added_labels,
+            population=self.population, gdp=self.gdp, meta=self.meta,
+            city_attributes=self.city_attributes,
+        )
+        unknown = set(changes) - set(args) - {"x", "name", "allow_negative_flows", "output_rtol"}
+        if unknown:
+            raise TypeError(f"replace() got unknown field(s): {sorted(unknown)}")
+        args.update(changes)
+        return MRIOTable(**args)
+
+
+def ensure_table(table: object) -> BaseTable:
+    """Raise TypeError unless ``table`` is a table object."""
+    if not isinstance(table, BaseTable):
+        raise TypeError(f"expected an MRIOTable or StructuredMRIOTable, got {type(table).__name__}")
+    return table
+
+
+__all__ += ["ensure_table"]
