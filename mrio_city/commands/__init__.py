@@ -1,0 +1,1 @@
+"""Subcommands of the ``mrio-city`` CLI; each module exposes ``register(subparsers)``."""

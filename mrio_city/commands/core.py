@@ -1,0 +1,206 @@
+"""Core subcommands: ``tables``, ``info``, ``footprints`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mrio_city.accounts import Accounts, compute_accounts
+from mrio_city.solver import factorize
+from mrio_city.table import BaseTable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TABLE = "china-309-synthetic"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the core subcommands to the CLI."""
+    p = sub.add_parser("tables", help="list the tables the package knows")
+    p.set_defaults(func=_tables)
+
+    p = sub.add_parser(
+        "info", help="dimensions, totals, checks and provenance of a table",
+        description="Show a table's dimensions, totals, validation checks and provenance.",
+    )
+    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
+    p.set_defaults(func=_info)
+
+    p = sub.add_parser(
+        "footprints",
+        help="per-city PBF, CBF, EEI, EEE and the city-to-city matrix",
+        description=(
+            "Compute production-based (PBF), consumption-based (CBF), import-embodied (EEI) and "
+            "export-embodied (EEE) footprints of every city, the city-to-city embodied-emission "
+            "matrix and multipliers; print a summary and, with --out, write accounts.xlsx and "
+            "long-format CSV files."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
+    p.add_argument("--out", metavar="DIR", help="folder for accounts.xlsx and CSV files")
+    p.add_argument("--method", default="auto",
+                   choices=["auto", "dense", "sparse", "umfpack", "block"],
+                   help="solver method (default: auto)")
+    p.add_argument("--top", type=int, default=10, help="cities shown in the summary")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.set_defaults(func=_footprints)
+
+    p = sub.add_parser(
+        "demo", help="the main job on the default table: footprints, inequality, scenario",
+        description=(
+            "Run the main job on the bundled default table (china-309-synthetic): footprints, "
+            "inequality summary and the super-emitter scenario; write results to --out."
+        ),
+    )
+    p.add_argument("--table", default=DEFAULT_TABLE, help=f"table (default {DEFAULT_TABLE})")
+    p.add_argument("--out", default="demo-output", metavar="DIR", help="output folder")
+    p.set_defaults(func=_demo)
+
+
+def _load(name: str, progress: bool = False) -> BaseTable:
+    from mrio_city.registry import load_table
+
+    return load_table(name, progress=progress)
+
+
+def _tables(args: argparse.Namespace) -> int:
+    from mrio_city.registry import list_tables
+
+    listing = list_tables()
+    for row in (listing.itertuples() if isinstance(listing, pd.DataFrame) else listing):
+        print("  ".join(str(v) for v in (row[1:] if isinstance(row, tuple) else row)))
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    table = _load(args.table)
+    print(f"Table {table.name!r}")
+    for key, value in table.summary().items():
+        if isinstance(value, float):
+            value = f"{value:,.6g}"
+        print(f"  {key:<45} {value}")
+    A_colsum = _max_column_sum(table)
+    print(f"  {'max column sum of A':<45} {A_colsum:.4f} (productive: < 1)")
+    if table.meta.description:
+        print(f"Description: {table.meta.description}")
+    prov = dict(table.meta.provenance)
+    if prov:
+        print("Provenance:")
+        for key, value in prov.items():
+            print(f"  {key}: {value}")
+    return 0
+
+
+def _max_column_sum(table: BaseTable) -> float:
+    if table.structured:
+        return float(table.technology.sum(axis=1).max())
+    return float(np.asarray(table.technical_coefficients("sparse").sum(axis=0)).max())
+
+
+def format_summary(table: BaseTable, accounts: Accounts, *, top: int = 10,
+                   seconds: float | None = None) -> str:
+    """Readable summary of a table's accounts for the terminal.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    accounts : Accounts
+    top : int, default=10
+        Number of cities listed, by consumption-based footprint incl. households.
+    seconds : float, optional
+        Wall time of factorization plus accounts, shown when given.
+    """
+    s = accounts.production_based.columns[0]
+    unit = accounts.units[s]
+    scale, sunit = (1e6, "Mt") if unit == "t CO2" else (1.0, unit)
+    ct = accounts.city_table(s) / scale
+    lines = [
+        f"{table.name}: {table.n_cities} cities x {table.n_sectors} sectors "
+        f"({'structured' if table.structured else 'general'}), year {table.meta.year}",
+        f"solver: {accounts.solver.method}"
+        + (f", {seconds:.2f} s for factorization + accounts" if seconds is not None else "")
+        + f"; accounts close to {accounts.identity_residual:.1e} (relative)",
+        f"{s} industry {ct['production_based'].sum():,.1f} {sunit}, households "
+        f"{ct['households'].sum():,.1f} {sunit}, embodied in exports abroad "
+        f"{ct['embodied_in_exports_abroad'].sum():,.1f} {sunit}",
+        f"share of emissions embodied in inter-city supply chains: "
+        f"{accounts.supply_chain_share[s]:.1%}",
+    ]
+    cols = {
+        "production_based_with_households": f"PBF [{sunit}]",
+        "consumption_based_with_households": f"CBF [{sunit}]",
+        "embodied_in_imports": f"EEI [{sunit}]",
+        "embodied_in_exports": f"EEE [{sunit}]",
+    }
+    view = ct[list(cols)].rename(columns=cols)
+    if table.population is not None:
+        pop = pd.Series(np.asarray(table.population), index=table.cities)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            view["CBF per capita [t]"] = (
+                accounts.consumption_based_with_households[s] / pop.replace(0, np.nan)
+            )
+    view = view.sort_values(f"CBF [{sunit}]", ascending=False).head(top)
+    lines.append(f"top {len(view)} cities by consumption-based footprint (incl. households):")
+    lines.append(view.to_string(float_format=lambda v: f"{v:,.2f}"))
+    return "\n".join(lines)
+
+
+def _write_accounts(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
+    from mrio_city.io.csvfiles import write_accounts_csv
+    from mrio_city.io.excel import write_accounts_excel
+    from mrio_city.provenance import run_metadata
+
+    out.mkdir(parents=True, exist_ok=True)
+    meta = run_metadata(table, solver=accounts.solver.method)
+    paths = [write_accounts_excel(accounts, out / "accounts.xlsx", table=table, metadata=meta)]
+    paths += list(write_accounts_csv(accounts, out))
+    return paths
+
+
+def _footprints(args: argparse.Namespace) -> int:
+    table = _load(args.table, progress=args.progress)
+    t0 = time.perf_counter()
+    solver = factorize(table, method=args.method)
+    accounts = compute_accounts(table, solver, progress=args.progress)
+    seconds = time.perf_counter() - t0
+    print(format_summary(table, accounts, top=args.top, seconds=seconds))
+    if args.out:
+        for path in _write_accounts(table, accounts, Path(args.out)):
+            print(f"wrote {path}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    print(f"== footprints of {args.table} ==")
+    table = _load(args.table, progress=True)
+    t0 = time.perf_counter()
+    accounts = compute_accounts(table, factorize(table), progress=True)
+    print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
+    for path in _write_accounts(table, accounts, out / "footprints"):
+        print(f"wrote {path}")
+    _demo_inequality(table, accounts, out / "inequality")
+    _demo_scenario(table, out / "scenario")
+    return 0
+
+
+def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
+    from mrio_city.reports import inequality_report
+
+    group = "province" if (table.city_attributes is not None
+                           and "province" in table.city_attributes) else None
+    print(f"\n== footprint inequality across cities (group: {group}) ==")
+    paths = inequality_report(table, accounts, group=group, out_dir=out)
+    for path in (paths.values() if isinstance(paths, dict) else paths):
+        print(f"wrote {path}")
+
+
+def _demo_scenario(table: BaseTable, out: Path) -> None:
+    from mrio_city.commands.scenarios import run_scenario_file
+
+    scenario_file = REPO_ROOT / "scenarios" / "super_emitters.toml"
+    print(f"\n== super-emitter scenario {scenario_file.name} ==")
+    run_scenario_file(scenario_file, out, table=table)

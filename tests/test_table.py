@@ -1,0 +1,225 @@
+"""Validation at the boundary: every error pins its message."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mrio_city import (
+    DuplicateLabelError,
+    InconsistentOutputError,
+    LabelMismatchError,
+    MRIOTable,
+    NegativeValueError,
+    NonFiniteValueError,
+    NonProductiveSystemError,
+    ShapeMismatchError,
+    StructuredMRIOTable,
+    TableValidationError,
+    ZeroOutputWarning,
+)
+from mrio_city.testing import random_structured_table, random_table, toy_cities
+
+Z = np.array([[10, 20, 5, 5], [15, 5, 10, 0], [5, 0, 20, 10], [0, 10, 15, 5]], float)
+Y = np.array([[40, 20], [50, 20], [15, 50], [10, 60]], float)
+F = np.array([[50, 10, 20, 5]], float)
+LABELS = dict(cities=["Shenzhen", "Dongguan"], sectors=["Electricity", "Metals"],
+              categories=["fd"], stressors=["CO2"], name="t")
+
+
+def make(**changes):
+    args = dict(Z=Z, Y=Y, F=F, **LABELS)
+    args.update(changes)
+    return MRIOTable(**args)
+
+
+def test_output_is_derived_as_row_sums():
+    t = make()
+    np.testing.assert_array_equal(t.x, [100, 100, 100, 100])
+    np.testing.assert_allclose(t.direct_intensities, [[0.5, 0.1, 0.2, 0.05]])
+
+
+def test_arrays_are_read_only_and_not_copied():
+    t = make()
+    assert not t.Z.flags.writeable
+    assert np.shares_memory(t.Z, Z)
+    with pytest.raises(AttributeError, match="immutable"):
+        t.x = np.zeros(4)
+
+
+def test_sparse_z_stays_sparse():
+    t = make(Z=sp.csr_matrix(Z))
+    assert sp.issparse(t.Z)
+    assert sp.issparse(t.technical_coefficients("sparse"))
+    np.testing.assert_allclose(t.technical_coefficients("dense"), Z / 100)
+
+
+def test_negative_flows_message_names_labels():
+    bad = Z.copy()
+    bad[0, 3] = -1
+    bad[2, 1] = -2
+    with pytest.raises(
+        NegativeValueError,
+        match=r"table 't': Z has 2 negative entries, first at \(Shenzhen, Electricity\) -> "
+        r"\(Dongguan, Metals\) \(-1\)",
+    ):
+        make(Z=bad)
+
+
+def test_negative_flows_allowed_on_request():
+    bad = Z.copy()
+    bad[0, 3] = -1
+    t = make(Z=bad, allow_negative_flows=True)
+    assert t.x[0] == 94  # 100 - 5 - 1
+
+
+def test_negative_sparse_flows_message():
+    bad = Z.copy()
+    bad[1, 2] = -3
+    with pytest.raises(NegativeValueError, match=r"\(Shenzhen, Metals\) -> \(Dongguan, "
+                       r"Electricity\)"):
+        make(Z=sp.csr_matrix(bad))
+
+
+def test_nan_message():
+    bad = Y.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(NonFiniteValueError, match=r"table 't': Y has 1 NaN or infinite entry, "
+                       r"first at \(Dongguan, Metals\) -> \(Dongguan, fd\)"):
+        make(Y=bad)
+
+
+def test_inf_in_F_message():
+    bad = F.copy()
+    bad[0, 2] = np.inf
+    with pytest.raises(NonFiniteValueError, match=r"F has 1 NaN or infinite entry, first at "
+                       r"CO2 -> \(Dongguan, Electricity\)"):
+        make(F=bad)
+
+
+def test_shape_message():
+    with pytest.raises(ShapeMismatchError, match=r"table 't': Y has shape \(4, 3\), expected "
+                       r"\(4, 2\) \(n_nodes x n_cities\*n_categories\)"):
+        make(Y=np.ones((4, 3)))
+
+
+def test_duplicate_labels_message():
+    with pytest.raises(DuplicateLabelError, match=r"table 't': city labels have 1 duplicate\(s\)"
+                       r": 'Shenzhen'"):
+        make(cities=["Shenzhen", "Shenzhen"])
+
+
+def test_negative_output_message():
+    with pytest.raises(NegativeValueError, match=r"x \(gross output\) has 1 negative entry, "
+                       r"first at \(Shenzhen, Metals\)"):
+        make(x=np.array([100, -100, 100, 100.0]), output_rtol=10)
+
+
+def test_inconsistent_output_message():
+    with pytest.raises(InconsistentOutputError, match=r"x is inconsistent with Z 1 \+ Y 1 \+ "
+                       r"exports 1 at 1 city-sector\(s\) beyond relative tolerance 1e-06; worst "
+                       r"at \(Dongguan, Electricity\): x = 101, row sum = 100"):
+        make(x=np.array([100, 100, 101, 100.0]))
+
+
+def test_output_within_tolerance_accepted():
+    t = make(x=np.array([100, 100, 100 + 1e-7, 100.0]))
+    assert t.x[2] == 100 + 1e-7
+
+
+def test_non_productive_message_names_worst_columns():
+    bad = Z.copy()
+    bad[:, 1] *= 4  # column sum of A for (Shenzhen, Metals) = 1.4 (x grows too)
+    Ybig = Y.copy()
+    with pytest.raises(NonProductiveSystemError, match=r"not productive: 1 column sum\(s\) of A "
+                       r"are >= 1, worst: \(Shenzhen, Metals\) = "):
+        make(Z=bad, Y=Ybig, x=None)
+
+
+def test_zero_output_warns_once_and_zeroes_coefficients():
+    z = Z.copy()
+    z[3, :] = 0
+    z[:, 3] = 0
+    y = Y.copy()
+    y[3] = 0
+    with pytest.warns(ZeroOutputWarning, match=r"1 city-sector\(s\) have zero gross output "
+                      r"\(first: \(Dongguan, Metals\)\)"):
+        t = make(Z=z, Y=y)
+    assert t.direct_intensities[0, 3] == 0
+    assert np.all(t.technical_coefficients("dense")[:, 3] == 0)
+
+
+def test_negative_final_demand_and_value_added_accepted():
+    y = Y.copy()
+    y[0, 1] = -5  # inventory change
+    t = make(Y=y, value_added=np.array([[-1.0, 70, 60, 70]]), value_added_labels=["net"])
+    assert t.x[0] == 75  # 100 - 20 - 5
+
+
+def test_city_attributes_must_match_cities():
+    import pandas as pd
+
+    with pytest.raises(LabelMismatchError, match=r"city_attributes index does not match the "
+                       r"cities: missing 'Dongguan', unexpected 'Guangzhou'"):
+        make(city_attributes=pd.DataFrame({"province": ["GD", "GD"]},
+                                          index=["Shenzhen", "Guangzhou"]))
+
+
+def test_units_required_for_every_stressor():
+    with pytest.raises(TableValidationError, match="units has no unit for stressor"):
+        make(units={"CH4": "t"})
+
+
+def test_population_must_be_nonnegative():
+    with pytest.raises(NegativeValueError, match=r"population has 1 negative entry, first at "
+                       r"Dongguan"):
+        make(population=[1.0, -1.0])
+
+
+def test_replace_rederives_output():
+    t = toy_cities()
+    t2 = t.replace(Y=t.Y * 2, Z=t.Z)
+    assert t2.x.sum() > t.x.sum()
+    assert t2.name == "toy-cities"
+
+
+def test_structured_trade_share_columns_must_sum_to_one():
+    t = random_structured_table(seed=3)
+    shares = np.array(t.trade_shares)
+    shares[0, 0, 1] += 0.1
+    with pytest.raises(TableValidationError, match=r"trade_shares columns must sum to 1 over "
+                       r"supplying cities \(or be all zero\); 1 do not"):
+        t.replace(trade_shares=shares)
+
+
+def test_structured_output_check():
+    t = random_structured_table(seed=4)
+    with pytest.raises(InconsistentOutputError, match="x is inconsistent with A x"):
+        t.replace(x=t.x * 1.01)
+    t2 = t.replace(x=t.x)
+    np.testing.assert_array_equal(t2.x, t.x)
+
+
+def test_structured_materializes_like_dense():
+    t = random_structured_table(seed=5, sparse_shares=True)
+    A_dense = t.technical_coefficients("dense")
+    A_sparse = t.technical_coefficients("sparse")
+    np.testing.assert_allclose(A_sparse.toarray(), A_dense, rtol=0, atol=1e-15)
+    v = np.random.default_rng(0).random((t.n_nodes, 3))
+    np.testing.assert_allclose(t.apply_A(v), A_dense @ v, rtol=1e-12)
+    np.testing.assert_allclose(t.apply_A(v, trans=True), A_dense.T @ v, rtol=1e-12)
+    g = t.to_general("dense")
+    np.testing.assert_allclose(g.x, t.x, rtol=1e-9)
+
+
+def test_structured_is_a_structured_table():
+    t = random_structured_table()
+    assert isinstance(t, StructuredMRIOTable) and t.structured
+    assert "structured" in t.summary()["form"]
+    assert "5 cities x 4 sectors" in repr(t)
+
+
+def test_general_summary_totals():
+    t = random_table(seed=1)
+    s = t.summary()
+    assert s["nodes"] == 12
+    assert s["CO2 industry [t CO2]"] == pytest.approx(t.F.sum())
