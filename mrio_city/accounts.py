@@ -163,7 +163,7 @@ def compute_accounts(
     table: BaseTable,
     solver: LeontiefSolver | None = None,
     *,
-    chunk: int = 256,
+    chunk: int = 128,
     progress: bool = False,
 ) -> Accounts:
     """Compute PBF, CBF, EEE, EEI, the city-to-city matrix Q and multipliers for every city.
@@ -173,8 +173,9 @@ def compute_accounts(
     table : MRIOTable or StructuredMRIOTable
     solver : LeontiefSolver, optional
         A factorization of this table; made with ``factorize(table)`` when absent.
-    chunk : int, default=256
-        Destination cities solved together (bounds memory at ``n_nodes * chunk`` doubles).
+    chunk : int, default=128
+        Destination cities solved together (bounds memory at a few ``n_nodes * chunk``
+        doubles; 128 keeps the BLAS-3 products efficient).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
 

@@ -11,10 +11,13 @@
     SuperLU (``scipy.sparse.linalg.splu``) of the sparse ``I - A``; UMFPACK when
     ``scikit-umfpack`` is installed and ``method='umfpack'``.
 ``'block'``
-    Matrix-free block-Jacobi iteration on a structured table (trade shares x technology):
-    the within-city blocks are inverted exactly (small n_sectors x n_sectors blocks), the
-    inter-city part is iterated with batched BLAS-3 products over all right-hand sides, to a
-    relative residual ``tol`` (default 1e-10) per column; :class:`ConvergenceError` otherwise.
+    Matrix-free iteration on a structured table (trade shares x technology), preconditioned
+    with the within-city blocks (small n_sectors x n_sectors blocks inverted exactly): GMRES
+    run in lockstep over all right-hand sides (``iteration='gmres'``, default) or the plain
+    block-Jacobi / preconditioned Neumann iteration (``iteration='jacobi'``); every operator
+    application is one GEMM per sector over all right-hand sides.  Stops at a relative
+    residual ``tol`` (default 1e-10) per column; :class:`ConvergenceError` otherwise.
+    benchmarks/README.md records why GMRES is the default.
 ``'auto'``
     ``'block'`` for structured tables; for general tables ``'dense'`` below
     ``DENSE_AUTO_NODES`` nodes or above ``DENSE_AUTO_DENSITY`` density, else ``'sparse'``.
@@ -32,7 +35,7 @@ import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from mrio_city._blockiter import block_jacobi
+from mrio_city._blockiter import block_jacobi, gmres_lockstep
 from mrio_city.errors import EfficiencyWarning, NonProductiveSystemError, ShapeMismatchError
 from mrio_city.labels import format_label
 from mrio_city.table import BaseTable, ensure_table
@@ -253,13 +256,26 @@ class _Umfpack(LeontiefSolver):  # pragma: no cover - only with scikit-umfpack i
                                 for j in range(rhs.shape[1])])
 
 
+#: Memory budget of the GMRES Krylov basis per chunk of right-hand sides (bytes).
+KRYLOV_BUDGET = 1 << 30
+
+
 class _BlockIterative(LeontiefSolver):
-    def __init__(self, table: BaseTable, tol: float, maxiter: int, chunk: int):
+    def __init__(self, table: BaseTable, tol: float, maxiter: int, chunk: int,
+                 iteration: str, restart: int):
         self._table = table
         self._maxiter = maxiter
+        self.iteration = iteration
+        self._restart = restart
+        if iteration == "gmres":
+            per_column = (restart + 1) * table.n_nodes * 8
+            chunk = max(1, min(chunk, KRYLOV_BUDGET // per_column))
         self._chunk = chunk
         _ = table.local_block_inverses  # the only "factorization": R small blocks
         super().__init__("block", table, nnz=table.n_stored, tol=tol)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
 
     def _solve(self, rhs, trans):
         t = self._table
@@ -267,12 +283,14 @@ class _BlockIterative(LeontiefSolver):
         out = np.empty_like(rhs)
         for start in range(0, rhs.shape[1], self._chunk):
             sl = slice(start, start + self._chunk)
-            x, it, _ = block_jacobi(
+            kwargs = {"restart": self._restart} if self.iteration == "gmres" else {}
+            x, it, _ = (gmres_lockstep if self.iteration == "gmres" else block_jacobi)(
                 np.ascontiguousarray(rhs[:, sl]),
                 lambda v: t.apply_local_inverse(v, trans=tr),
                 lambda v: t.apply_offdiagonal(v, trans=tr),
                 tol=self.tol, maxiter=self._maxiter,
                 what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
+                **kwargs,
             )
             self.iterations.append(it)
             out[:, sl] = x
@@ -286,6 +304,8 @@ def factorize(
     tol: float = 1e-10,
     maxiter: int = 2000,
     chunk: int = 512,
+    iteration: Literal["gmres", "jacobi"] = "gmres",
+    restart: int = 20,
 ) -> LeontiefSolver:
     """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
 
@@ -300,7 +320,12 @@ def factorize(
     maxiter : int, default=2000
         Iteration limit of the 'block' method.
     chunk : int, default=512
-        Right-hand sides iterated together by the 'block' method (bounds memory).
+        Right-hand sides iterated together by the 'block' method (bounds memory; GMRES lowers
+        it so that its Krylov basis stays within ``KRYLOV_BUDGET``).
+    iteration : {'gmres', 'jacobi'}, default='gmres'
+        Iteration of the 'block' method: lockstep GMRES(restart) or block-Jacobi.
+    restart : int, default=20
+        GMRES restart length.
 
     Returns
     -------
@@ -333,7 +358,10 @@ def factorize(
             )
         if not tol > 0:
             raise ValueError(f"tol must be > 0, got {tol!r}")
-        return _BlockIterative(table, tol=tol, maxiter=maxiter, chunk=chunk)
+        if iteration not in ("gmres", "jacobi"):
+            raise ValueError(f"iteration must be 'gmres' or 'jacobi', got {iteration!r}")
+        return _BlockIterative(table, tol=tol, maxiter=maxiter, chunk=chunk,
+                               iteration=iteration, restart=restart)
     if method == "dense":
         return _DenseLU(table)
     if method == "umfpack":

@@ -192,19 +192,26 @@ class StructuredMRIOTable(BaseTable):
         """Whether trade shares are stored as sparse per-sector matrices."""
         return not isinstance(self.trade_shares, np.ndarray)
 
-    def _apply_shares(self, shares, W: np.ndarray, trans: bool) -> np.ndarray:
-        """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or the transpose), W of shape (R, N, k)."""
+    def _apply_shares(self, shares, W: np.ndarray, trans: bool,
+                      subtract_local: bool = False) -> np.ndarray:
+        """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or with t_i transposed), W of shape (R, N, k).
+
+        Loops over sectors with strided views (one GEMM per sector, no transposed copies);
+        with ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is removed.
+        """
         R, N = self.n_cities, self.n_sectors
-        Wt = np.ascontiguousarray(W.transpose(1, 0, 2))  # (N, R, k)
-        if isinstance(shares, np.ndarray):
-            T = shares.transpose(0, 2, 1) if trans else shares
-            out = np.matmul(T, Wt)
-        else:
-            out = np.empty_like(Wt)
-            for i in range(N):
-                m = shares[i].T if trans else shares[i]
-                out[i] = m @ Wt[i]
-        return np.ascontiguousarray(out.transpose(1, 0, 2)).reshape(R * N, -1)
+        k = W.shape[2]
+        out = np.empty((R, N, k))
+        dense = isinstance(shares, np.ndarray)
+        for i in range(N):
+            m = shares[i].T if trans else shares[i]
+            if dense:
+                np.matmul(m, W[:, i, :], out=out[:, i, :])
+            else:
+                out[:, i, :] = m @ W[:, i, :]
+        if subtract_local:
+            out -= self.local_shares[:, :, None] * W
+        return out.reshape(R * N, k)
 
     def apply_A(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A V`` (or ``A^T V``) for V of shape (n, k) without forming A."""
@@ -257,11 +264,9 @@ class StructuredMRIOTable(BaseTable):
         k = V.shape[1]
         if not trans:
             W = np.matmul(self.technology, V.reshape(R, N, k))
-            out = self._apply_shares(self.trade_shares, W, trans=False)
-            out -= (self.local_shares[:, :, None] * W).reshape(-1, k)
-            return out
-        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True)
-        U -= (self.local_shares[:, :, None] * V.reshape(R, N, k)).reshape(-1, k)
+            return self._apply_shares(self.trade_shares, W, trans=False, subtract_local=True)
+        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True,
+                               subtract_local=True)
         return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(-1, k)
 
     def _solve_output(self, y: np.ndarray):

@@ -41,10 +41,11 @@ def test_general_methods_agree_with_numpy(method, trans, seed, R, N, k, sparse):
 @given(seed=st.integers(0, 10_000), R=st.integers(1, 6), N=st.integers(1, 5),
        k=st.integers(1, 4), sparse=st.booleans())
 @pytest.mark.parametrize("trans", ["N", "T"])
-def test_block_method_agrees_with_numpy(trans, seed, R, N, k, sparse):
+@pytest.mark.parametrize("iteration", ["gmres", "jacobi"])
+def test_block_method_agrees_with_numpy(iteration, trans, seed, R, N, k, sparse):
     table = random_structured_table(R, N, seed=seed, sparse_shares=sparse)
-    solver = factorize(table)
-    assert solver.method == "block"
+    solver = factorize(table, iteration=iteration)
+    assert solver.method == "block" and solver.iteration == iteration
     rng = np.random.default_rng(seed)
     rhs2 = rng.normal(size=(table.n_nodes, k))
     assert _rel(solver.solve(rhs2, trans=trans), _reference(table, rhs2, trans)) < 1e-9
@@ -52,10 +53,12 @@ def test_block_method_agrees_with_numpy(trans, seed, R, N, k, sparse):
     assert _rel(solver.solve(rhs1, trans=trans), _reference(table, rhs1, trans)) < 1e-9
 
 
-@pytest.mark.parametrize("method", ["dense", "sparse", "block"])
-def test_residual_of_block_tolerance(method):
+@pytest.mark.parametrize(("method", "iteration"),
+                         [("dense", "gmres"), ("sparse", "gmres"), ("block", "gmres"),
+                          ("block", "jacobi")])
+def test_residual_within_tolerance(method, iteration):
     table = random_structured_table(8, 5, seed=11)
-    solver = factorize(table, method=method, tol=1e-12)
+    solver = factorize(table, method=method, tol=1e-12, iteration=iteration)
     y = np.random.default_rng(1).random((table.n_nodes, 3))
     x = solver.solve(y)
     resid = y - (x - table.apply_A(x))
@@ -126,7 +129,9 @@ def test_repr_and_counter():
     solver = factorize(random_structured_table(4, 3, seed=6))
     assert factorization_count() == before + 1
     assert repr(solver).startswith("<LeontiefSolver method='block' shape=(12, 12) nnz=")
-    assert "tol=1e-10" in repr(solver)
+    assert "tol=1e-10" in repr(solver) and "iteration='gmres'" in repr(solver)
+    with pytest.raises(ValueError, match="iteration must be 'gmres' or 'jacobi', got 'cg'"):
+        factorize(random_structured_table(4, 3, seed=6), iteration="cg")
 
 
 def test_singular_system_named():
@@ -139,9 +144,10 @@ def test_singular_system_named():
         table.replace(Z=table.Z * np.array([1.0, 10.0]), x=None)
 
 
-def test_block_non_convergence_raises():
+@pytest.mark.parametrize("iteration", ["gmres", "jacobi"])
+def test_block_non_convergence_raises(iteration):
     table = random_structured_table(6, 4, seed=8, local_share=0.1)
-    solver = factorize(table, maxiter=1, tol=1e-14)
+    solver = factorize(table, maxiter=1, tol=1e-14, iteration=iteration)
     with pytest.raises(ConvergenceError, match=r"did not converge: relative residual .* after 1 "
                        r"iterations > tol 1e-14"):
         solver.solve(np.ones(table.n_nodes))
