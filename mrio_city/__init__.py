@@ -13,6 +13,24 @@ from mrio_city.table import MRIOTable, TableMetadata
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "load_table": "mrio_city.registry",
+    "list_tables": "mrio_city.registry",
+    "read_table": "mrio_city.io.folder",
+    "write_table": "mrio_city.io.folder",
+    "from_pymrio": "mrio_city.io.pymrio_adapter",
+    "to_pymrio": "mrio_city.io.pymrio_adapter",
+}
+
+
+def __getattr__(name: str):
+    """Import the table sources and writers on first use (they pull in heavier libraries)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mrio_city' has no attribute {name!r}")
+
 __all__ = [
     "Accounts",
     "LeontiefSolver",
@@ -22,7 +40,13 @@ __all__ = [
     "compute_accounts",
     "consumption_by_producer",
     "factorize",
+    "from_pymrio",
+    "list_tables",
+    "load_table",
     "multipliers",
+    "read_table",
+    "to_pymrio",
+    "write_table",
     "__version__",
     *_errors_all,
 ]

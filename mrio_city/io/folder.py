@@ -1,0 +1,491 @@
+"""The table folder format: ``table.toml`` + ``.npz`` matrices + CSV labels (exact round trip).
+
+A table folder (specification: ``docs/table-format.md``)::
+
+    table.toml              format version, kind, metadata, units, arrays, file hashes
+    cities.csv              city, [population], [gdp], [city attribute columns ...]
+    sectors.csv             sector
+    categories.csv          category
+    stressors.csv           stressor, unit
+    exports.csv             export_column        (labels of the export/other columns)
+    value_added.csv         value_added          (labels of the value-added rows)
+    arrays.npz              Y, x, F, F_Y, exports, value_added (general) or
+                            technology, final_demand, x, F, F_Y, exports, value_added
+    Z.npz                   general: Z (scipy.sparse.save_npz if sparse, else dense key 'Z')
+    trade_shares.npz        structured: dense key 'trade_shares' or per-sector CSR arrays
+    final_trade_shares.npz  structured, only when they differ from trade_shares
+
+Arrays are stored bit-identically (``.npz``); CSV numbers are written with Python's shortest
+round-trip representation and read with ``float_precision='round_trip'``, so
+``read_table(write_table(t))`` reproduces every number, label and metadata field exactly; a
+sparse Z stays sparse (same format), sparse trade shares stay sparse, a structured table stays
+structured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mrio_city.errors import TableFormatError, TableNotFoundError, TableValidationError
+from mrio_city.io.atomic import atomic_dir
+from mrio_city.provenance import file_sha256
+from mrio_city.table import BaseTable, MRIOTable, TableMetadata
+
+__all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
+
+#: Version of the folder format written by :func:`write_table`.
+FORMAT_VERSION = 1
+_FORMAT = "mrio-city-table"
+_COMMON_ARRAYS = ("x", "F", "F_Y", "exports", "value_added")
+_RESERVED_CITY_COLUMNS = ("city", "population", "gdp")
+_SPARSE_FORMATS = ("csr", "csc", "coo", "bsr", "dia")
+
+
+def is_table_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder holding a ``table.toml``."""
+    return (Path(path) / "table.toml").is_file()
+
+
+# -- writing -------------------------------------------------------------------------------
+def _output_rtol(table: BaseTable) -> float:
+    """Tolerance that lets the stored x pass the constructor's output check again."""
+    x = table.x
+    if table.structured:
+        resid = x - table.apply_A(x[:, None])[:, 0] - table.total_final_demand()
+    else:
+        resid = x - table._row_sums()
+    n = x.size
+    scale = np.maximum(np.abs(x), np.abs(x).mean() if n else 1.0)
+    err = np.abs(resid) / np.where(scale > 0, scale, 1.0)
+    worst = float(err.max()) if n else 0.0
+    return max(1e-6, 2.0 * worst)
+
+
+def _save_shares(path: Path, shares, key: str) -> str:
+    if isinstance(shares, np.ndarray):
+        np.savez_compressed(path, **{key: shares})
+        return "dense"
+    arrays: dict[str, np.ndarray] = {"shape": np.array(shares[0].shape, dtype=np.int64)}
+    for i, m in enumerate(shares):
+        arrays[f"data_{i}"] = m.data
+        arrays[f"indices_{i}"] = m.indices
+        arrays[f"indptr_{i}"] = m.indptr
+    np.savez_compressed(path, **arrays)
+    return "sparse"
+
+
+def _toml_safe(value: Any) -> bool:
+    import tomli_w
+
+    try:
+        text = tomli_w.dumps({"v": value})
+    except (TypeError, ValueError):
+        return False
+    return tomllib.loads(text)["v"] == value
+
+
+def _write_labels(folder: Path, name: str, column: str, labels: pd.Index) -> None:
+    pd.DataFrame({column: list(labels)}).to_csv(
+        folder / name, index=False, encoding="utf-8", lineterminator="\n"
+    )
+
+
+def _write_cities(folder: Path, table: BaseTable) -> dict[str, Any]:
+    frame = pd.DataFrame({"city": list(table.cities)})
+    if table.population is not None:
+        frame["population"] = table.population
+    if table.gdp is not None:
+        frame["gdp"] = table.gdp
+    info: dict[str, Any] = {"attributes": [], "attribute_dtypes": []}
+    attrs = table.city_attributes
+    if attrs is not None:
+        for col in attrs.columns:
+            if str(col) in _RESERVED_CITY_COLUMNS or str(col) in frame.columns:
+                raise TableFormatError(
+                    f"table {table.name!r}: city_attributes column {col!r} clashes with the "
+                    f"column of the same name in cities.csv; rename it"
+                )
+            frame[str(col)] = attrs[col].to_numpy()
+            info["attributes"].append(str(col))
+            info["attribute_dtypes"].append(str(attrs[col].dtype))
+    frame.to_csv(folder / "cities.csv", index=False, encoding="utf-8", lineterminator="\n")
+    return info
+
+
+def write_table(table: BaseTable, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write a table to a table folder (atomically: a complete folder or none).
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    path : str or PathLike
+        Destination folder.
+    overwrite : bool, default=False
+        Replace an existing folder (safely: the old one is kept until the new one is complete).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    TableFormatError
+        If a city attribute is named ``city``, ``population`` or ``gdp``.
+    """
+    import tomli_w
+
+    if not isinstance(table, BaseTable):
+        raise TypeError(f"expected an MRIOTable or StructuredMRIOTable, got {type(table)}")
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"table folder {path} exists; pass overwrite=True to replace it")
+    meta = table.meta
+    doc: dict[str, Any] = {
+        "format": _FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": "structured" if table.structured else "general",
+        "name": meta.name,
+    }
+    if meta.year is not None:
+        doc["year"] = int(meta.year)
+    doc.update(currency=meta.currency, money_unit=meta.money_unit, description=meta.description)
+    doc["output_rtol"] = _output_rtol(table)
+    provenance = dict(meta.provenance)
+    with atomic_dir(path) as tmp:
+        for name, column, labels in (
+            ("sectors.csv", "sector", table.sectors),
+            ("categories.csv", "category", table.categories),
+            ("exports.csv", "export_column", table.export_labels),
+            ("value_added.csv", "value_added", table.value_added_labels),
+        ):
+            _write_labels(tmp, name, column, labels)
+        pd.DataFrame(
+            {"stressor": list(table.stressors), "unit": [table.units[s] for s in table.stressors]}
+        ).to_csv(tmp / "stressors.csv", index=False, encoding="utf-8", lineterminator="\n")
+        doc["cities"] = _write_cities(tmp, table)
+        arrays: dict[str, Any] = {}
+        matrices: dict[str, Any] = {}
+        if table.structured:
+            arrays["technology"] = table.technology
+            arrays["final_demand"] = table.final_demand
+            matrices["trade_shares"] = {
+                "file": "trade_shares.npz",
+                "storage": _save_shares(
+                    tmp / "trade_shares.npz", table.trade_shares, "trade_shares"
+                ),
+            }
+            if table.final_trade_shares is not table.trade_shares:
+                matrices["final_trade_shares"] = {
+                    "file": "final_trade_shares.npz",
+                    "storage": _save_shares(
+                        tmp / "final_trade_shares.npz",
+                        table.final_trade_shares,
+                        "final_trade_shares",
+                    ),
+                }
+        else:
+            doc["allow_negative_flows"] = bool(
+                (table.Z.data if sp.issparse(table.Z) else table.Z).min(initial=0.0) < 0
+            )
+            if sp.issparse(table.Z):
+                Z = table.Z if table.Z.format in _SPARSE_FORMATS else table.Z.tocsr()
+                sp.save_npz(tmp / "Z.npz", Z, compressed=True)
+                matrices["Z"] = {"file": "Z.npz", "storage": "sparse", "format": Z.format}
+            else:
+                np.savez_compressed(tmp / "Z.npz", Z=table.Z)
+                matrices["Z"] = {"file": "Z.npz", "storage": "dense"}
+            arrays["Y"] = table.Y
+        for name in _COMMON_ARRAYS:
+            arrays[name] = getattr(table, name)
+        np.savez_compressed(tmp / "arrays.npz", **arrays)
+        doc["matrices"] = matrices
+        doc["arrays"] = {"file": "arrays.npz", "keys": list(arrays)}
+        doc["units"] = dict(table.units)
+        if _toml_safe(provenance):
+            doc["provenance"] = provenance
+        else:  # None values, tuples, non-string keys: keep them exactly as JSON text
+            doc["provenance_json"] = json.dumps(provenance, ensure_ascii=False, default=str)
+        doc["files"] = {
+            p.name: file_sha256(p) for p in sorted(tmp.iterdir()) if p.name != "table.toml"
+        }
+        (tmp / "table.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
+    return path
+
+
+# -- reading -------------------------------------------------------------------------------
+class _Reader:
+    """Reads the parts of one table folder, raising TableFormatError naming file and field."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.toml = folder / "table.toml"
+
+    def fail(self, file: str, what: str) -> TableFormatError:
+        return TableFormatError(f"table folder {self.folder}: {file}: {what}")
+
+    def load_toml(self) -> dict[str, Any]:
+        if not self.toml.is_file():
+            raise self.fail("table.toml", "file is missing (not a table folder)")
+        try:
+            doc = tomllib.loads(self.toml.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise self.fail("table.toml", f"not valid TOML ({exc})") from exc
+        if doc.get("format") != _FORMAT:
+            raise self.fail(
+                "table.toml", f"key 'format' must be {_FORMAT!r}, got {doc.get('format')!r}"
+            )
+        version = doc.get("format_version")
+        if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+            raise self.fail(
+                "table.toml",
+                f"key 'format_version' = {version!r} is not supported "
+                f"(this mrio-city reads versions 1 to {FORMAT_VERSION})",
+            )
+        if doc.get("kind") not in ("general", "structured"):
+            raise self.fail(
+                "table.toml",
+                f"key 'kind' must be 'general' or 'structured', got {doc.get('kind')!r}",
+            )
+        for key in ("name", "cities", "matrices", "arrays", "units", "files"):
+            if key not in doc:
+                raise self.fail("table.toml", f"required key {key!r} is missing")
+        return doc
+
+    def check_files(self, files: Mapping[str, str]) -> None:
+        for name, digest in files.items():
+            p = self.folder / name
+            if not p.is_file():
+                raise self.fail(name, "file listed in table.toml is missing")
+            actual = file_sha256(p)
+            if actual != digest:
+                raise self.fail(
+                    name,
+                    f"sha256 {actual[:12]}... differs from {digest[:12]}... "
+                    "recorded in table.toml (file changed after writing)",
+                )
+
+    def csv(self, name: str, columns: list[str]) -> pd.DataFrame:
+        p = self.folder / name
+        if not p.is_file():
+            raise self.fail(name, "file is missing")
+        try:
+            frame = pd.read_csv(
+                p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise self.fail(name, f"not readable as UTF-8 CSV ({exc})") from exc
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise self.fail(name, f"column(s) {missing} missing; have {list(frame.columns)}")
+        return frame
+
+    def labels(self, name: str, column: str) -> list[str]:
+        return self.csv(name, [column])[column].tolist()
+
+    def numbers(self, name: str, frame: pd.DataFrame, column: str) -> np.ndarray:
+        # float() is correctly rounded (pandas' default CSV float parser is not always)
+        values = frame[column].tolist()
+        out = np.empty(len(values))
+        for row, text in enumerate(values):
+            try:
+                out[row] = float(text) if text != "" else np.nan
+            except ValueError:
+                raise self.fail(
+                    name, f"column {column!r} row {row + 2}: {text!r} is not a number"
+                ) from None
+        return out
+
+    def npz(self, name: str) -> Mapping[str, np.ndarray]:
+        p = self.folder / name
+        if not p.is_file():
+            raise self.fail(name, "file is missing")
+        try:
+            with np.load(p, allow_pickle=False) as data:
+                return {k: data[k] for k in data.files}
+        except (ValueError, OSError, EOFError) as exc:
+            raise self.fail(name, f"not a readable .npz file ({exc})") from exc
+
+    def key(self, name: str, data: Mapping[str, np.ndarray], key: str) -> np.ndarray:
+        if key not in data:
+            raise self.fail(name, f"array {key!r} is missing; have {sorted(data)}")
+        return data[key]
+
+    def matrix_entry(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
+        entry = doc["matrices"].get(key)
+        if not isinstance(entry, dict) or "file" not in entry or "storage" not in entry:
+            raise self.fail(
+                "table.toml", f"[matrices.{key}] with keys 'file' and 'storage' is missing"
+            )
+        if entry["storage"] not in ("dense", "sparse"):
+            raise self.fail(
+                "table.toml",
+                f"[matrices.{key}] storage must be 'dense' or 'sparse', got {entry['storage']!r}",
+            )
+        return entry
+
+    def shares(self, doc: dict[str, Any], key: str, n_sectors: int):
+        entry = self.matrix_entry(doc, key)
+        name = entry["file"]
+        data = self.npz(name)
+        if entry["storage"] == "dense":
+            return self.key(name, data, key)
+        shape = tuple(int(v) for v in self.key(name, data, "shape"))
+        mats = []
+        for i in range(n_sectors):
+            parts = [self.key(name, data, f"{p}_{i}") for p in ("data", "indices", "indptr")]
+            try:
+                mats.append(sp.csr_matrix(tuple(parts), shape=shape))
+            except ValueError as exc:
+                raise self.fail(name, f"sector {i}: invalid CSR arrays ({exc})") from exc
+        return mats
+
+    def Z(self, doc: dict[str, Any]):
+        entry = self.matrix_entry(doc, "Z")
+        name = entry["file"]
+        p = self.folder / name
+        if entry["storage"] == "dense":
+            return self.key(name, self.npz(name), "Z")
+        if not p.is_file():
+            raise self.fail(name, "file is missing")
+        try:
+            return sp.load_npz(p)
+        except (ValueError, OSError, KeyError) as exc:
+            raise self.fail(name, f"not a scipy.sparse .npz file ({exc})") from exc
+
+    def cities(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        attrs = list(info.get("attributes", []))
+        dtypes = list(info.get("attribute_dtypes", []))
+        if len(attrs) != len(dtypes):
+            raise self.fail(
+                "table.toml", "[cities] attributes and attribute_dtypes differ in length"
+            )
+        frame = self.csv("cities.csv", ["city", *attrs])
+        out: dict[str, Any] = {"cities": frame["city"].tolist()}
+        for col in ("population", "gdp"):
+            out[col] = self.numbers("cities.csv", frame, col) if col in frame.columns else None
+        if attrs:
+            data = {}
+            for col, dtype in zip(attrs, dtypes, strict=True):
+                values = frame[col]
+                if dtype == "bool":
+                    data[col] = values.map({"True": True, "False": False}).astype(bool)
+                elif dtype.startswith(("float", "int", "uint", "Float", "Int", "UInt")):
+                    data[col] = pd.Series(self.numbers("cities.csv", frame, col)).astype(dtype)
+                else:
+                    data[col] = values.astype(dtype)
+            out["city_attributes"] = pd.DataFrame(data).set_axis(
+                pd.Index(out["cities"], name="city"), axis=0
+            )
+        else:
+            out["city_attributes"] = None
+        return out
+
+
+def read_table(path: str | os.PathLike[str]) -> BaseTable:
+    """Read a table folder written by :func:`write_table`.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The folder (holding ``table.toml``).
+
+    Returns
+    -------
+    MRIOTable or StructuredMRIOTable
+        Same class, arrays, labels and metadata as the table written.
+
+    Raises
+    ------
+    TableNotFoundError
+        If the folder does not exist.
+    TableFormatError
+        If a file is missing, unreadable, changed since writing (sha256) or lacks a field;
+        the message names the folder, the file and what is wrong.
+    TableValidationError
+        (and subclasses) if the stored arrays do not form a valid table; the message names the
+        folder.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise TableNotFoundError(f"table folder {folder} does not exist")
+    r = _Reader(folder)
+    doc = r.load_toml()
+    r.check_files(doc["files"])
+    stressors = r.csv("stressors.csv", ["stressor", "unit"])
+    units = dict(zip(stressors["stressor"], stressors["unit"], strict=True))
+    if units != dict(doc["units"]):
+        raise r.fail(
+            "stressors.csv",
+            f"units {units} disagree with [units] in table.toml {dict(doc['units'])}",
+        )
+    city = r.cities(doc["cities"])
+    if "provenance_json" in doc:
+        provenance = json.loads(doc["provenance_json"])
+    else:
+        provenance = doc.get("provenance", {})
+    meta = TableMetadata(
+        name=doc["name"],
+        year=doc.get("year"),
+        currency=doc.get("currency", "CNY"),
+        money_unit=doc.get("money_unit", "10^4 CNY"),
+        description=doc.get("description", ""),
+        provenance=provenance,
+    )
+    arrays_file = doc["arrays"].get("file", "arrays.npz")
+    arrays = r.npz(arrays_file)
+    common = {name: r.key(arrays_file, arrays, name) for name in _COMMON_ARRAYS}
+    sectors = r.labels("sectors.csv", "sector")
+    kwargs: dict[str, Any] = dict(
+        F=common["F"],
+        cities=city["cities"],
+        sectors=sectors,
+        categories=r.labels("categories.csv", "category"),
+        stressors=stressors["stressor"].tolist(),
+        units=units,
+        F_Y=common["F_Y"],
+        exports=common["exports"],
+        export_labels=r.labels("exports.csv", "export_column"),
+        value_added=common["value_added"],
+        value_added_labels=r.labels("value_added.csv", "value_added"),
+        x=common["x"],
+        population=city["population"],
+        gdp=city["gdp"],
+        city_attributes=city["city_attributes"],
+        meta=meta,
+        output_rtol=float(doc.get("output_rtol", 1e-6)),
+    )
+    try:
+        if doc["kind"] == "structured":
+            from mrio_city.structured import StructuredMRIOTable
+
+            shares = r.shares(doc, "trade_shares", len(sectors))
+            final = None
+            if "final_trade_shares" in doc["matrices"]:
+                final = r.shares(doc, "final_trade_shares", len(sectors))
+            return StructuredMRIOTable(
+                shares,
+                r.key(arrays_file, arrays, "technology"),
+                r.key(arrays_file, arrays, "final_demand"),
+                final_trade_shares=final,
+                **kwargs,
+            )
+        return MRIOTable(
+            r.Z(doc),
+            r.key(arrays_file, arrays, "Y"),
+            allow_negative_flows=bool(doc.get("allow_negative_flows", False)),
+            **kwargs,
+        )
+    except TableValidationError as exc:
+        raise type(exc)(f"table folder {folder}: {exc}") from exc

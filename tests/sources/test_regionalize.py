@@ -1,0 +1,222 @@
+"""Regionalized China city MRIO 2012: FLQ and GRAS oracles, and checks on the real build."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mrio_city.errors import ConvergenceError, TableValidationError
+from mrio_city.sources.gras import gras
+from mrio_city.sources.regionalize import (
+    flq_coefficients,
+    flq_quotients,
+    gravity_flows,
+    great_circle_km,
+)
+
+DATA = (Path(__file__).resolve().parents[3] / "shared" / "data" / "real").resolve()
+needs_data = pytest.mark.skipif(
+    not (DATA / "nbs-china-io").is_dir(),
+    reason=f"real public data folder {DATA} is absent (it exists in CI)",
+)
+
+
+# -- FLQ: METHODS §11.3 ---------------------------------------------------------------------
+X_REGION = [30.0, 10.0, 60.0]
+X_NATION = [200.0, 300.0, 500.0]
+A_NATION = [[0.10, 0.05, 0.20], [0.15, 0.10, 0.05], [0.05, 0.20, 0.10]]
+
+
+def test_flq_quotients_match_methods_11_3():
+    expected = [
+        [0.827152, 2.481456, 0.689293],
+        [0.122541, 0.183812, 0.153176],
+        [0.441148, 1.985165, 0.661722],
+    ]
+    np.testing.assert_allclose(flq_quotients(X_REGION, X_NATION, delta=0.3), expected, atol=1e-6)
+    # lambda(0.3) = 0.551435 and SLQ = [1.5, 1/3, 1.2] are the diagonal / lambda
+    diag = np.diagonal(flq_quotients(X_REGION, X_NATION))
+    np.testing.assert_allclose(diag / 0.551435, [1.5, 1 / 3, 1.2], rtol=1e-6)
+
+
+def test_flq_coefficients_match_methods_11_3():
+    expected = [
+        [0.082715, 0.05, 0.137859],
+        [0.018381, 0.018381, 0.007659],
+        [0.022057, 0.20, 0.066172],
+    ]
+    np.testing.assert_allclose(flq_coefficients(A_NATION, X_REGION, X_NATION), expected, atol=1e-6)
+
+
+def test_flq_vectorized_over_regions_and_bad_input():
+    xr = np.array([X_REGION, [100.0, 150.0, 250.0]])
+    out = flq_coefficients(A_NATION, xr, X_NATION)
+    assert out.shape == (2, 3, 3)
+    np.testing.assert_allclose(out[0], flq_coefficients(A_NATION, X_REGION, X_NATION))
+    with pytest.raises(ValueError, match="delta must be in"):
+        flq_quotients(X_REGION, X_NATION, delta=1.0)
+    with pytest.raises(ValueError, match="share the sector axis"):
+        flq_quotients([1.0, 2.0], X_NATION)
+
+
+# -- GRAS --------------------------------------------------------------------------------------
+def test_gras_meets_targets_and_preserves_signs():
+    prior = np.array([[7.0, -3.0, 1.0, 0.0], [2.0, 5.0, -1.0, 4.0], [-2.0, 1.0, 6.0, 3.0]])
+    rows = np.array([6.0, 11.0, 9.0])
+    cols = np.array([8.0, 2.0, 7.0, 9.0])
+    z = gras(prior, rows, cols, tol=1e-12)
+    np.testing.assert_allclose(z.sum(axis=1), rows, atol=1e-9)
+    np.testing.assert_allclose(z.sum(axis=0), cols, atol=1e-9)
+    assert (np.sign(z) == np.sign(prior)).all()
+    assert z[0, 3] == 0.0
+
+
+def test_gras_equals_ras_on_a_nonnegative_prior():
+    rng = np.random.default_rng(7)
+    prior = rng.random((6, 5))
+    rows, cols = rng.random(6) + 1, rng.random(5) + 1
+    cols *= rows.sum() / cols.sum()
+    z = gras(prior, rows, cols, tol=1e-13)
+    r = np.ones(6)  # textbook RAS
+    for _ in range(5000):
+        r = rows / (prior @ (s := cols / (prior.T @ r)))
+    np.testing.assert_allclose(z, r[:, None] * prior * s[None, :], rtol=1e-8)
+
+
+def test_gras_rejects_inconsistent_targets():
+    with pytest.raises(TableValidationError, match="must be equal"):
+        gras([[1.0, 1.0]], [2.0], [1.0, 2.0])
+    with pytest.raises(TableValidationError, match="all zero in the prior"):
+        gras([[1.0, 0.0], [0.0, 0.0]], [1.0, 1.0], [1.0, 1.0])
+    with pytest.raises(ConvergenceError, match="not converged"):
+        gras([[1.0, 1.0], [1.0, 0.0]], [1.0, 3.0], [3.0, 1.0], maxiter=200)
+
+
+def test_gravity_flows_margins_and_decay():
+    lon, lat = np.array([116.4, 121.5, 113.3, 104.1]), np.array([39.9, 31.2, 23.1, 30.7])
+    dist = great_circle_km(lon, lat)
+    assert 1050 < dist[0, 1] < 1090  # Beijing - Shanghai ~1,070 km
+    supply = np.array([10.0, 20.0, 15.0, 5.0])
+    demand = np.array([12.0, 18.0, 10.0, 10.0])
+    local = np.minimum(supply, demand) * 0.4
+    T = gravity_flows(supply, demand, local, dist, beta=2.0)
+    np.testing.assert_allclose(T.sum(axis=1), supply, rtol=1e-9)
+    np.testing.assert_allclose(T.sum(axis=0), demand, rtol=1e-9)
+    np.testing.assert_allclose(np.diag(T), local)
+    T0 = gravity_flows(supply, demand, local, dist, beta=0.0)
+    # stronger decay shifts Beijing's purchases towards its nearer partner (Shanghai vs Guangzhou)
+    assert T[1, 0] / T[2, 0] > T0[1, 0] / T0[2, 0]
+
+
+# -- the real build ----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    if not (DATA / "nbs-china-io").is_dir():
+        pytest.skip(f"real public data folder {DATA} is absent (it exists in CI)")
+    from mrio_city.sources.regionalize import build_china_cities
+
+    report = tmp_path_factory.mktemp("china-cities")
+    t0 = time.perf_counter()
+    table = build_china_cities(2012, data_dir=DATA, report_dir=report)
+    return table, time.perf_counter() - t0, report
+
+
+@pytest.fixture(scope="session")
+def accounts(built):
+    from mrio_city.accounts import compute_accounts
+
+    return compute_accounts(built[0])
+
+
+def _national(table_module_data=DATA):
+    from mrio_city.sources.crosswalk import NBS_FILE, read_national_domestic
+
+    return read_national_domestic(table_module_data / NBS_FILE.format(year=2012))
+
+
+def _inventory_total():
+    """Sum of the 30 provincial CEADs Scope-1 totals (incl. households), read independently."""
+    book = pd.read_excel(
+        DATA / "ceads-emissions" / "Emission_Inventories_for_30_Provinces_2012.xlsx",
+        sheet_name=None,
+        header=None,
+    )
+    return sum(float(df.iat[3, 22]) for name, df in book.items() if name != "NOTE") * 1e6
+
+
+@needs_data
+def test_build_time_and_provenance(built):
+    table, seconds, report = built
+    assert seconds < 60
+    prov = table.meta.provenance
+    assert set(prov["inputs"]) >= {"national_io", "ceads_provinces", "ceads_cities", "census"}
+    assert all(len(v["sha256"]) == 64 for v in prov["inputs"].values())
+    assert prov["parameters"]["delta"] == 0.3 and prov["package_version"]
+    units = pd.read_csv(report / "china-cities-2012-units.csv")
+    assert len(units) == prov["checks"]["n_census_units"] + 1  # + defunct 巢湖
+    rest = units[~units["is_city"]]
+    assert (rest["reason"].fillna("") != "").all()
+    assert set(rest["region"]) - {"(dropped)"} <= set(table.cities)
+
+
+@needs_data
+def test_national_output_final_demand_value_added_and_co2_preserved(built):
+    table, _, _ = built
+    nat = _national()
+    R, N = table.n_cities, table.n_sectors
+    np.testing.assert_allclose(table.x.reshape(R, N).sum(0), nat["x"], rtol=1e-3)
+    np.testing.assert_allclose(
+        table.final_demand.sum(0), nat["Y"], rtol=1e-3, atol=1e-3 * np.abs(nat["Y"]).max()
+    )
+    np.testing.assert_allclose(table.value_added[:4].sum(), nat["va"].sum(), rtol=1e-3)
+    total = table.F.sum() + table.F_Y.sum()
+    assert total == pytest.approx(_inventory_total(), rel=1e-3)
+    # the table's own identity: x = A x + Y 1 + exports 1 (checked again independently)
+    ax = table.apply_A(table.x[:, None])[:, 0]
+    np.testing.assert_allclose(ax + table.total_final_demand(), table.x, rtol=1e-6)
+
+
+@needs_data
+def test_city_shares_of_provincial_industrial_co2_follow_ceads(built):
+    table, _, _ = built
+    attrs = table.city_attributes
+    F = pd.Series(table.F.reshape(table.n_cities, -1).sum(1), index=table.cities)
+    prov_total = F.groupby(attrs["province"]).transform("sum")
+    city = attrs["kind"] == "city"
+    share = (F / prov_total)[city]
+    # CEADs share: city total over (matched city totals + the rest-of-province estimate)
+    np.testing.assert_allclose(share, attrs.loc[city, "co2_share_of_province"], rtol=1e-3)
+    # ratios between two matched cities of one province equal the ratio of their CEADs totals
+    for _, grp in attrs[city].groupby("province"):
+        if len(grp) > 1:
+            a, b = grp.index[:2]
+            assert F[a] / F[b] == pytest.approx(
+                grp.loc[a, "ceads_co2_mt"] / grp.loc[b, "ceads_co2_mt"], rel=1e-3
+            )
+
+
+@needs_data
+def test_technology_is_productive(built):
+    table, _, _ = built
+    assert table.technology.sum(axis=1).max() < 1.0
+    assert (table.technology >= 0).all()
+    shares = np.asarray(table.trade_shares)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+
+
+@needs_data
+@pytest.mark.slow
+def test_accounting_identities(built, accounts):
+    table, _, _ = built
+    ct = accounts.city_table("CO2")
+    lhs = ct["consumption_based"]
+    rhs = ct["production_based"] - ct["embodied_in_exports"] + ct["embodied_in_imports"]
+    np.testing.assert_allclose(lhs, rhs, atol=1e-6 * ct["production_based"].abs().max())
+    total = ct["consumption_based"].sum() + ct["embodied_in_exports_abroad"].sum()
+    assert total == pytest.approx(ct["production_based"].sum(), rel=1e-6)
+    assert ct["production_based"].sum() == pytest.approx(table.F.sum(), rel=1e-9)
+    assert 0.5 < float(accounts.supply_chain_share.iloc[0]) < 1.0
