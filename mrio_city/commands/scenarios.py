@@ -1,0 +1,259 @@
+"""Scenario subcommands: ``run`` (one scenario file) and ``sweep`` (a parameter grid)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from mrio_city.errors import ScenarioSpecError
+from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
+from mrio_city.table import BaseTable
+
+__all__ = ["register", "run_scenario_file", "write_scenario_outputs", "parse_values"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``run`` and ``sweep`` subcommands to the CLI."""
+    p = sub.add_parser(
+        "run",
+        help="run a super-emitter scenario file (TOML)",
+        description=(
+            "Evaluate a scenario file (see docs/scenarios.md): select super-emitter cities, "
+            "apply their pathways' levers, re-solve through the MRIO, report the quota created "
+            "and its reallocation.  Writes scenario.xlsx, CSV files, PNG charts and "
+            "summary.json/summary.txt to --out."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="scenario file, e.g. scenarios/super_emitters.toml")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--table",
+        metavar="NAME",
+        help="table folder or name (default: the scenario's scenario.table)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "sweep",
+        help="evaluate a scenario over a grid of parameter values (Dask)",
+        description=(
+            "Evaluate a scenario file at every combination of parameter values, on a local "
+            "Dask cluster (default), a running Dask scheduler (--scheduler ADDRESS) or in "
+            "this process (--scheduler inprocess).  Writes sweep.csv (long format), "
+            "sweep_wide.csv, sweep.xlsx and sweep.png to --out."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="scenario file")
+    p.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="KEY.PATH",
+        help="dotted key path, e.g. super_emitter.threshold or "
+        "pathways.industrial.levers[0].cut (repeat for a grid)",
+    )
+    p.add_argument(
+        "--values",
+        action="append",
+        required=True,
+        metavar="V1,V2,...",
+        help="comma-separated values for the matching --param",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--table", metavar="NAME", help="table folder or name")
+    p.add_argument(
+        "--scheduler",
+        default="local",
+        metavar="ADDRESS",
+        help="'local' (default: a new LocalCluster), a scheduler address, or 'inprocess'",
+    )
+    p.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
+    p.add_argument("--batch", type=int, default=None, help="points per task")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_sweep)
+
+
+def parse_values(text: str, *, param: str = "") -> list[Any]:
+    """Parse ``'10,15,20'`` (or ``'true,false'``, ``'a,b'``) into TOML-typed values."""
+    out: list[Any] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            raise ScenarioSpecError(f"--values for {param}: empty value in {text!r}")
+        try:
+            out.append(tomllib.loads(f"v = {part}")["v"])
+        except tomllib.TOMLDecodeError:
+            out.append(part)
+    return out
+
+
+def _load_table(name: str, progress: bool) -> BaseTable:
+    import mrio_city
+
+    return mrio_city.load_table(name, progress=progress)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return value
+
+
+def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) -> list[Path]:
+    """Write the workbook, CSV files, charts and summary of a scenario result to ``out``."""
+    from mrio_city.io.atomic import atomic_path
+    from mrio_city.io.csvfiles import write_csv
+    from mrio_city.io.excel import write_workbook
+    from mrio_city.provenance import run_metadata
+    from mrio_city.scenarios.charts import plot_per_capita, plot_quota_by_type
+
+    out.mkdir(parents=True, exist_ok=True)
+    sheets = result.sheets()
+    meta = run_metadata(
+        table,
+        scenario=result.scenario.name,
+        scenario_file=result.scenario.source,
+        households_included=result.include_households,
+        refactorized=result.refactorized,
+    )
+    meta["scenario_document"] = json.dumps(result.scenario.raw, default=str)
+    readme = (
+        f"Scenario {result.scenario.name!r} on table {result.table_name}.\n"
+        f"Emissions in {result.unit}; totals and quota "
+        f"{'include' if result.include_households else 'exclude'} households' direct "
+        "emissions.\nSheets: summary, super_emitters (type, pathway, attributed quota), "
+        "quota_by_lever, quota_by_type, attribution (one row per applied change), cities "
+        "(before/after), reallocation (service order).\nAttribution: two-factor Shapley "
+        "split of f.x, sequential within overlapping changes (docs/scenarios.md)."
+    )
+    paths = [write_workbook(out / "scenario.xlsx", sheets, metadata=meta, readme=readme)]
+    for name, frame in sheets.items():
+        paths.append(write_csv(out / f"{name}.csv", frame))
+    paths.append(plot_quota_by_type(result, out / "quota_by_type.png"))
+    paths.append(plot_per_capita(result, out / "per_capita_before_after.png"))
+    summary = {k: _jsonable(v) for k, v in result.summary().items()}
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    paths.append(out / "summary.json")
+    with atomic_path(out / "summary.txt") as tmp:
+        tmp.write_text(result.summary_text() + "\n", encoding="utf-8")
+    paths.append(out / "summary.txt")
+    return paths
+
+
+def run_scenario_file(
+    path: str | Path,
+    out: str | Path,
+    *,
+    table: BaseTable | None = None,
+    table_name: str | None = None,
+    progress: bool = True,
+) -> ScenarioResult:
+    """Run a scenario file, print its summary and write all outputs to ``out``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario file (TOML).
+    out : str or Path
+        Output folder.
+    table : MRIOTable or StructuredMRIOTable, optional
+        Use this table (else ``table_name``, else the file's ``scenario.table``).
+    table_name : str, optional
+        Table folder or registry name overriding the file.
+    progress : bool, default=True
+
+    Returns
+    -------
+    ScenarioResult
+    """
+    scenario = Scenario.from_file(path)  # structure errors before loading anything
+    if table is None:
+        table = _load_table(table_name or scenario.table, progress)
+    scenario.validate(table)
+    t0 = time.perf_counter()
+    baseline = Baseline(table, progress=progress)
+    print(
+        f"baseline: {table.name} factorized ({baseline.solver.method}) and accounted in "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
+    result = run_scenario(scenario, baseline=baseline, progress=progress)
+    print(result.summary_text())
+    for p in write_scenario_outputs(result, table, Path(out)):
+        print(f"wrote {p}")
+    return result
+
+
+def _run(args: argparse.Namespace) -> int:
+    run_scenario_file(args.file, args.out, table_name=args.table, progress=not args.quiet)
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from mrio_city.io.csvfiles import write_csv
+    from mrio_city.io.excel import write_workbook
+    from mrio_city.provenance import run_metadata
+    from mrio_city.scenarios.charts import plot_sweep
+
+    if len(args.param) != len(args.values):
+        raise ScenarioSpecError(
+            f"sweep: give one --values per --param (got {len(args.param)} "
+            f"--param and {len(args.values)} --values)"
+        )
+    grid = {p: parse_values(v, param=p) for p, v in zip(args.param, args.values)}
+    scenario = Scenario.from_file(args.file)
+    table = _load_table(args.table, not args.quiet) if args.table else None
+    scheduler = None if args.scheduler == "inprocess" else args.scheduler
+    t0 = time.perf_counter()
+    res = sweep(
+        scenario,
+        grid,
+        table,
+        scheduler=scheduler,
+        n_workers=args.workers,
+        batch_size=args.batch,
+        progress=not args.quiet,
+    )
+    seconds = time.perf_counter() - t0
+    out = Path(args.out)
+    wide = res.wide()
+    cols = [
+        c
+        for c in ("quota", "super_emitters", "share_of_projected_quota", "population_share_lifted")
+        if c in wide.columns
+    ]
+    print(
+        f"sweep of {scenario.name!r}: {len(res.points)} points on {res.scheduler} in "
+        f"{seconds:.1f} s"
+    )
+    view = wide[[*res.points.columns, *cols]].copy()
+    if "quota" in view:
+        view["quota"] = view["quota"] / 1e9
+        view = view.rename(columns={"quota": "quota [Gt]"})
+    print(view.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    paths = [
+        write_csv(out / "sweep.csv", res.table, index=False),
+        write_csv(out / "sweep_wide.csv", wide, index=False),
+    ]
+    meta = run_metadata(
+        table,
+        scenario=scenario.name,
+        scenario_file=scenario.source,
+        grid=json.dumps(grid),
+        scheduler=res.scheduler,
+    )
+    paths.append(
+        write_workbook(out / "sweep.xlsx", {"sweep": res.table, "wide": wide}, metadata=meta)
+    )
+    paths.append(plot_sweep(res, out / "sweep.png"))
+    for p in paths:
+        print(f"wrote {p}")
+    return 0

@@ -1,0 +1,168 @@
+"""PNG charts of scenario results (matplotlib imported lazily, Agg backend)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_quota_by_type", "plot_per_capita", "plot_sweep"]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | os.PathLike[str]) -> Path:
+    """Save atomically: a temporary file in the same folder, then ``os.replace``.
+
+    (``mrio_city.io.atomic`` belongs to a higher layer than this analysis package.)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(name, dpi=120, bbox_inches="tight", format="png")
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+    return path
+
+
+def plot_quota_by_type(result, path: str | os.PathLike[str]) -> Path:
+    """Stacked bars: quota created by city type (x) and lever type (stacks) [Mt].
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    path : str or PathLike
+        Destination PNG (written atomically).
+    """
+    plt = _pyplot()
+    df = result.quota_by_type() / 1e6
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(df) + 3), 4.5))
+    try:
+        if df.empty:
+            ax.text(
+                0.5,
+                0.5,
+                "no quota created (no levers applied)",
+                ha="center",
+                transform=ax.transAxes,
+            )
+        else:
+            bottom = np.zeros(len(df))
+            neg_bottom = np.zeros(len(df))
+            for col in df.columns:
+                vals = df[col].to_numpy(float)
+                base = np.where(vals >= 0, bottom, neg_bottom)
+                ax.bar(range(len(df)), vals, bottom=base, label=str(col))
+                bottom += np.where(vals >= 0, vals, 0)
+                neg_bottom += np.where(vals < 0, vals, 0)
+            ax.set_xticks(range(len(df)), [str(i).replace("/", "\n") for i in df.index], fontsize=8)
+            ax.legend(title="lever", fontsize=8)
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_ylabel(f"quota created [Mt {result.stressor}]")
+        ax.set_title(f"{result.scenario.name}: {result.quota / 1e9:.3f} Gt by city type and lever")
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def plot_per_capita(result, path: str | os.PathLike[str]) -> Path:
+    """Per-capita footprints before and after: super-emitters (left), all cities (right).
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    path : str or PathLike
+    """
+    plt = _pyplot()
+    c = result.cities
+    unit = f"{result.unit} per person"
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(13, max(4.5, 0.22 * len(result.super_emitters) + 1.5))
+    )
+    try:
+        se = c[c["super_emitter"]].sort_values("per_capita_baseline")
+        pos = np.arange(len(se))
+        ax1.barh(pos - 0.2, se["per_capita_baseline"], height=0.4, label="baseline", color="0.6")
+        ax1.barh(
+            pos + 0.2, se["per_capita_scenario"], height=0.4, label="scenario", color="tab:green"
+        )
+        ax1.set_yticks(pos, se.index, fontsize=7)
+        ax1.axvline(result.threshold, color="tab:red", lw=0.8, ls="--", label="threshold")
+        ax1.set_xlabel(f"footprint [{unit}]")
+        ax1.set_title(f"{len(se)} super-emitters")
+        ax1.legend(fontsize=8)
+        order = c.sort_values("per_capita_baseline")
+        ax2.plot(np.arange(len(order)), order["per_capita_baseline"], color="0.5", label="baseline")
+        ax2.plot(
+            np.arange(len(order)),
+            order["per_capita_scenario"],
+            color="tab:green",
+            lw=0.8,
+            label="scenario (super-emitters' pathways)",
+        )
+        tp = result.reallocation_totals.get("target_per_capita")
+        if tp is not None and np.isfinite(tp):
+            ax2.axhline(tp, color="tab:blue", lw=0.8, ls=":", label="living-standard target")
+        ax2.set_xlabel("cities ranked by baseline per-capita footprint")
+        ax2.set_ylabel(f"footprint [{unit}]")
+        ax2.set_title("all cities")
+        ax2.legend(fontsize=8)
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def plot_sweep(
+    sweep_result,
+    path: str | os.PathLike[str],
+    *,
+    metrics: tuple[str, ...] = ("quota", "super_emitters", "population_share_lifted"),
+) -> Path:
+    """Metrics of a sweep against the first swept key path (one panel per metric).
+
+    Parameters
+    ----------
+    sweep_result : SweepResult
+    path : str or PathLike
+    metrics : tuple of str
+    """
+    plt = _pyplot()
+    wide = sweep_result.wide()
+    key = sweep_result.points.columns[0]
+    others = list(sweep_result.points.columns[1:])
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8))
+    axes = np.atleast_1d(axes)
+    try:
+        groups = wide.groupby(others, sort=False) if others else [("", wide)]
+        for ax, metric in zip(axes, metrics, strict=True):
+            for label, g in groups:
+                scale = 1e9 if metric == "quota" else 1.0
+                ax.plot(
+                    g[key].astype(float),
+                    g[metric] / scale,
+                    marker="o",
+                    label=str(label) if others else None,
+                )
+            ax.set_xlabel(key)
+            ax.set_ylabel(metric + (" [Gt]" if metric == "quota" else ""))
+            if others:
+                ax.legend(title=", ".join(others), fontsize=7)
+        fig.tight_layout()
+        return _save(fig, path)
+    finally:
+        plt.close(fig)

@@ -1,0 +1,614 @@
+"""Scenario specifications: dataclasses, TOML reading and validation with key paths.
+
+A scenario file (TOML, see ``docs/scenarios.md``) is read by :meth:`Scenario.from_file` into
+frozen dataclasses.  Every key is checked, and every error is a
+:class:`~mrio_city.errors.ScenarioSpecError` naming the file and the key path, e.g.::
+
+    super_emitters.toml: pathways.industrial.levers[1].sector: 'Steeel' is not a sector of
+    china-309-synthetic; did you mean 'Steel'?
+
+Unknown keys are rejected with a did-you-mean.  Labels (sectors, cities, categories, the
+stressor) are checked against a table by :meth:`Scenario.validate` (called by
+:func:`mrio_city.scenarios.run_scenario` before any work).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mrio_city.errors import ScenarioSpecError
+from mrio_city.scenarios._reader import (
+    _did_you_mean,
+    _get_path,
+    _Reader,
+    _typename,
+    set_key_path,
+)
+from mrio_city.table import BaseTable
+
+__all__ = [
+    "Scenario",
+    "SuperEmitterRule",
+    "TypologySpec",
+    "PathwaySpec",
+    "LeverSpec",
+    "QuotaSpec",
+    "LivingStandardSpec",
+    "LEVER_TYPES",
+    "RULES",
+    "AXIS_VALUES",
+    "DEFAULT_TABLE",
+    "set_key_path",
+]
+
+DEFAULT_TABLE = "china-309-synthetic"
+#: Super-emitter rules (METHODS §5.3).
+RULES = ("threshold", "top_share", "top_decile")
+#: Per-capita measures a rule may use (accounts names).
+MEASURES = ("consumption_based_with_households", "consumption_based")
+#: Lever types and the keys each accepts besides the common ones.
+LEVER_TYPES: dict[str, tuple[str, ...]] = {
+    "intensity": ("sector", "sectors", "cut", "to_percentile"),
+    "electricity": ("sector", "sectors", "cut", "to_percentile"),
+    "final_demand": (
+        "sector",
+        "sectors",
+        "categories",
+        "cut",
+        "to_benchmark",
+        "shift_to",
+        "households_direct",
+    ),
+    "technology": ("sector", "sectors", "input_sector", "input_sectors", "cut"),
+}
+_COMMON_LEVER_KEYS = ("type", "label", "cities", "top_suppliers")
+#: Values of the typology axes a pathway's ``when`` may match (labels of
+#: :func:`mrio_city.typology.classify_cities`).
+AXIS_VALUES: dict[str, tuple[str, ...]] = {
+    "affluence": ("low", "lower-middle", "upper-middle", "high", "unknown"),
+    "structure": ("industrial", "service-oriented", "unknown"),
+    "role": ("net producer", "net consumer", "balanced"),
+}
+LIVING_STANDARD_METHODS = ("footprint_gap", "income_gap")
+DEFAULT_AFFLUENCE_THRESHOLDS = {"low": 1035.0, "lower-middle": 4085.0, "upper-middle": 12615.0}
+
+
+@dataclass(frozen=True)
+class SuperEmitterRule:
+    """Which cities are super-emitters (METHODS §5.3).
+
+    Attributes
+    ----------
+    rule : {'threshold', 'top_share', 'top_decile'}
+    measure : str
+        Account divided by population: ``'consumption_based_with_households'`` (default) or
+        ``'consumption_based'`` [t per person].
+    threshold : float or None
+        Per-capita threshold [stressor unit per person] (rule 'threshold'); None when
+        ``calibrate_count`` sets it.
+    calibrate_count : int or None
+        With ``threshold = "calibrate"``: the threshold is placed halfway between the
+        ``calibrate_count``-th and the next highest per-capita footprint.
+    share : float
+        Rule 'top_share': smallest set of highest per-capita cities whose cumulative footprint
+        reaches this share of the total [1].
+    """
+
+    rule: str = "threshold"
+    measure: str = "consumption_based_with_households"
+    threshold: float | None = 18.4
+    calibrate_count: int | None = None
+    share: float = 0.3
+
+
+@dataclass(frozen=True)
+class TypologySpec:
+    """Typology axes (METHODS §5.4), passed to :func:`mrio_city.typology.classify_cities`.
+
+    Attributes
+    ----------
+    exchange_rate : float
+        Currency units per USD (default 6.31 CNY/USD, 2012).
+    money_unit : str or None
+        Override of the table's money unit (e.g. ``'10^4 CNY'``).
+    affluence_thresholds : dict
+        Class -> upper bound of GDP per capita [USD per person]; 'high' above the last.
+    structure_threshold : float or None
+        Secondary share [1] at or above which a city is 'industrial'; None = median.
+    tau : float
+        Trade-balanced band of ``classify_cities`` (not used by the role axis).
+    """
+
+    exchange_rate: float = 6.31
+    money_unit: str | None = None
+    affluence_thresholds: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_AFFLUENCE_THRESHOLDS)
+    )
+    structure_threshold: float | None = None
+    tau: float = 0.05
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """One lever of a pathway, as written in the file (resolved by :mod:`.levers`).
+
+    Attributes
+    ----------
+    type : {'intensity', 'electricity', 'final_demand', 'technology'}
+    path : str
+        Key path in the file, e.g. ``'pathways.industrial.levers[1]'``.
+    label : str
+        Name used in reports (default ``'<pathway>:<type>[<i>]'``).
+    cities : 'self', 'suppliers' or tuple of str
+        Where the lever acts: the pathway's super-emitter cities, their top supplier
+        city-sectors, or the listed cities.
+    top_suppliers : int
+        Number of supplier city-sectors per super-emitter with ``cities = "suppliers"``.
+    sectors, input_sectors, categories, shift_to : tuple of str or None
+        Sector / input sector / final-demand category selections (None = all).
+    cut : float or None
+        Fractional reduction in [0, 1].
+    to_percentile : float or None
+        Lower intensities to this percentile (0-100) of the sector's intensity across cities.
+    to_benchmark : float or None
+        Scale final demand so per-capita footprint reaches this value [t per person].
+    households_direct : bool
+        Scale households' direct emissions with their final demand (final_demand levers).
+    """
+
+    type: str
+    path: str
+    label: str
+    cities: str | tuple[str, ...] = "self"
+    top_suppliers: int = 10
+    sectors: tuple[str, ...] | None = None
+    input_sectors: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    shift_to: tuple[str, ...] | None = None
+    cut: float | None = None
+    to_percentile: float | None = None
+    to_benchmark: float | None = None
+    households_direct: bool = True
+
+
+@dataclass(frozen=True)
+class PathwaySpec:
+    """A mitigation pathway: the city types it applies to and its levers.
+
+    Attributes
+    ----------
+    name : str
+    when : dict of str to tuple of str
+        Axis ('affluence', 'structure', 'role') -> accepted values; empty matches every city.
+    levers : tuple of LeverSpec
+    """
+
+    name: str
+    when: Mapping[str, tuple[str, ...]]
+    levers: tuple[LeverSpec, ...]
+
+    def matches(self, types: Mapping[str, str]) -> bool:
+        """Whether a city with these axis values takes this pathway."""
+        return all(types.get(axis) in values for axis, values in self.when.items())
+
+
+@dataclass(frozen=True)
+class QuotaSpec:
+    """Quota accounting.
+
+    Attributes
+    ----------
+    include_households : bool
+        Total emissions include households' direct emissions (F_Y).
+    projected_quota_to_peak : float or None
+        Projected carbon quota to peak [stressor unit, t CO2]; read from
+        ``projected_quota_to_peak_gt`` [Gt] in the file.
+    """
+
+    include_households: bool = True
+    projected_quota_to_peak: float | None = 1.4e9 / 0.30
+
+
+@dataclass(frozen=True)
+class LivingStandardSpec:
+    """Reallocation of the quota to reach a living-standard target (METHODS §5.6).
+
+    Attributes
+    ----------
+    method : {'footprint_gap', 'income_gap'}
+    target_class : str
+        Affluence class whose cities define the target footprint ('upper-middle').
+    target_footprint : float or None
+        Explicit per-capita target [t per person] (footprint_gap); None = the
+        population-weighted mean footprint of the non-super-emitter cities in ``target_class``.
+    target_income : float
+        GDP per capita to reach [USD per person] (income_gap); default the lower bound of
+        upper-middle income (4,086 USD).
+    """
+
+    method: str = "footprint_gap"
+    target_class: str = "upper-middle"
+    target_footprint: float | None = None
+    target_income: float = 4086.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A super-emitter mitigation scenario (see ``docs/scenarios.md``).
+
+    Build with :meth:`from_file` or :meth:`from_dict`; ``raw`` keeps the parsed document so
+    parameter sweeps can change any key path (:func:`set_key_path`).
+    """
+
+    name: str
+    description: str
+    table: str
+    stressor: str | None
+    super_emitter: SuperEmitterRule
+    typology: TypologySpec
+    pathways: tuple[PathwaySpec, ...]
+    quota: QuotaSpec
+    living_standard: LivingStandardSpec
+    source: str = "<dict>"
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, table: BaseTable | None = None) -> Scenario:
+        """Read and validate a TOML scenario file.
+
+        Parameters
+        ----------
+        path : str or PathLike
+        table : MRIOTable or StructuredMRIOTable, optional
+            Check sectors, cities, categories and the stressor against this table too.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        ScenarioSpecError
+            Naming the file and key path; also for TOML syntax errors.
+        FileNotFoundError
+            If the file does not exist.
+        """
+        p = Path(path)
+        if not p.is_file():
+            raise FileNotFoundError(f"scenario file {str(p)!r} does not exist")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioSpecError(f"{p.name}: invalid TOML: {exc}") from None
+        return cls.from_dict(data, source=p.name, table=table)
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "<dict>", table: BaseTable | None = None
+    ) -> Scenario:
+        """Validate a parsed scenario document (same layout as the TOML file).
+
+        Parameters
+        ----------
+        data : mapping
+        source : str, default='<dict>'
+            Name used in error messages (the file name).
+        table : MRIOTable or StructuredMRIOTable, optional
+            Also validate labels against this table.
+
+        Returns
+        -------
+        Scenario
+        """
+        top = _Reader(
+            source,
+            data,
+            "",
+            ("scenario", "super_emitter", "typology", "pathways", "quota", "living_standard"),
+        )
+        sc = _Reader(
+            source,
+            data.get("scenario", {}),
+            "scenario",
+            ("name", "description", "table", "stressor"),
+        )
+        rule = _read_rule(source, data.get("super_emitter", {}))
+        typ = _read_typology(source, data.get("typology", {}))
+        if not top.has("pathways"):
+            top.fail("pathways", "missing: give at least one [pathways.NAME] table")
+        pw = data["pathways"]
+        if not isinstance(pw, Mapping) or not pw:
+            top.fail("pathways", f"expected a non-empty table of pathways, got {pw!r}")
+        pathways = tuple(_read_pathway(source, name, body) for name, body in pw.items())
+        q = _Reader(
+            source,
+            data.get("quota", {}),
+            "quota",
+            ("include_households", "projected_quota_to_peak_gt"),
+        )
+        projected = q.number("projected_quota_to_peak_gt", None, low=0, low_open=True)
+        quota = QuotaSpec(
+            include_households=q.boolean("include_households", True),
+            projected_quota_to_peak=(
+                QuotaSpec.projected_quota_to_peak if projected is None else projected * 1e9
+            ),
+        )
+        ls = _Reader(
+            source,
+            data.get("living_standard", {}),
+            "living_standard",
+            ("method", "target_class", "target_footprint", "target_income"),
+        )
+        living = LivingStandardSpec(
+            method=ls.string("method", "footprint_gap", choices=LIVING_STANDARD_METHODS),
+            target_class=ls.string(
+                "target_class", "upper-middle", choices=AXIS_VALUES["affluence"][:4]
+            ),
+            target_footprint=ls.number("target_footprint", None, low=0, low_open=True),
+            target_income=ls.number("target_income", 4086.0, low=0, low_open=True),
+        )
+        scenario = cls(
+            name=sc.string("name", Path(source).stem if source != "<dict>" else "scenario"),
+            description=sc.string("description", ""),
+            table=sc.string("table", DEFAULT_TABLE),
+            stressor=sc.string("stressor", None),
+            super_emitter=rule,
+            typology=typ,
+            pathways=pathways,
+            quota=quota,
+            living_standard=living,
+            source=source,
+            raw=copy.deepcopy(dict(data)),
+        )
+        if table is not None:
+            scenario.validate(table)
+        return scenario
+
+    # -- validation against a table ----------------------------------------------------------
+    def validate(self, table: BaseTable) -> Scenario:
+        """Check labels against a table; return self.
+
+        Raises
+        ------
+        ScenarioSpecError
+            For a sector, city, category or stressor the table does not have.
+        """
+        src = self.source
+
+        def check(values, labels, path: str, what: str) -> None:
+            for v in values or ():
+                if v not in labels:
+                    raise ScenarioSpecError(
+                        f"{src}: {path}: {v!r} is not a {what} of {table.name}"
+                        f"{_did_you_mean(v, list(labels))}"
+                    )
+
+        check(
+            [self.stressor] if self.stressor else [],
+            table.stressors,
+            "scenario.stressor",
+            "stressor",
+        )
+        sectors, cities, cats = list(table.sectors), list(table.cities), list(table.categories)
+        for pw in self.pathways:
+            for lv in pw.levers:
+                one = (
+                    lv.sectors is not None
+                    and len(lv.sectors) == 1
+                    and _wrote_single(self.raw, lv.path, "sector")
+                )
+                check(lv.sectors, sectors, f"{lv.path}.{'sector' if one else 'sectors'}", "sector")
+                one_in = lv.input_sectors is not None and _wrote_single(
+                    self.raw, lv.path, "input_sector"
+                )
+                check(
+                    lv.input_sectors,
+                    sectors,
+                    f"{lv.path}.{'input_sector' if one_in else 'input_sectors'}",
+                    "sector",
+                )
+                check(lv.shift_to, sectors, f"{lv.path}.shift_to", "sector")
+                check(lv.categories, cats, f"{lv.path}.categories", "final-demand category")
+                if isinstance(lv.cities, tuple):
+                    check(lv.cities, cities, f"{lv.path}.cities", "city")
+                if (
+                    lv.type == "electricity"
+                    and lv.sectors is None
+                    and not any("electric" in str(s).lower() for s in sectors)
+                ):
+                    raise ScenarioSpecError(
+                        f"{src}: {lv.path}: table {table.name} has no sector whose label "
+                        "contains 'Electricity'; name the power sector(s) with 'sectors'"
+                    )
+        return self
+
+    # -- helpers ------------------------------------------------------------------------------
+    def with_values(self, values: Mapping[str, Any], *, table: BaseTable | None = None) -> Scenario:
+        """Return a new scenario with key paths of the document replaced (for sweeps).
+
+        Parameters
+        ----------
+        values : mapping of str to value
+            Dotted key paths such as ``'super_emitter.threshold'`` or
+            ``'pathways.industrial.levers[0].cut'`` -> new value.
+        table : optional
+            Validate against this table.
+        """
+        data = copy.deepcopy(dict(self.raw))
+        for key, value in values.items():
+            set_key_path(data, key, value, source=self.source)
+        return Scenario.from_dict(data, source=self.source, table=table)
+
+
+def _wrote_single(raw: Mapping[str, Any], lever_path: str, key: str) -> bool:
+    try:
+        node = _get_path(raw, lever_path)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return isinstance(node, Mapping) and key in node
+
+
+def _read_rule(source: str, data: Any) -> SuperEmitterRule:
+    r = _Reader(
+        source, data, "super_emitter", ("rule", "measure", "threshold", "calibrate_count", "share")
+    )
+    rule = r.string("rule", "threshold", choices=RULES)
+    measure = r.string("measure", "consumption_based_with_households", choices=MEASURES)
+    count = r.number("calibrate_count", None, low=1, integer=True)
+    threshold: float | None = 18.4
+    if r.has("threshold") and r.data["threshold"] == "calibrate":
+        if rule != "threshold":
+            r.fail("threshold", f"'calibrate' needs rule = 'threshold', got rule = {rule!r}")
+        if count is None:
+            r.fail(
+                "calibrate_count",
+                "missing: threshold = 'calibrate' needs calibrate_count (e.g. 32)",
+            )
+        threshold = None
+    else:
+        threshold = r.number("threshold", 18.4, low=0, low_open=True)
+    share = r.number("share", 0.3, low=0, high=1)
+    if rule == "top_share" and share <= 0:
+        r.fail("share", f"must be > 0 for rule 'top_share', got {share!r}")
+    return SuperEmitterRule(
+        rule=rule, measure=measure, threshold=threshold, calibrate_count=count, share=share
+    )
+
+
+def _read_typology(source: str, data: Any) -> TypologySpec:
+    r = _Reader(
+        source,
+        data,
+        "typology",
+        ("exchange_rate", "money_unit", "affluence_thresholds", "structure_threshold", "tau"),
+    )
+    thresholds = dict(DEFAULT_AFFLUENCE_THRESHOLDS)
+    if r.has("affluence_thresholds"):
+        v = r.data["affluence_thresholds"]
+        names = ("low", "lower-middle", "upper-middle")
+        if (
+            not isinstance(v, list)
+            or len(v) != 3
+            or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in v)
+        ):
+            r.fail(
+                "affluence_thresholds",
+                "expected 3 increasing numbers (USD per person, "
+                f"upper bounds of {', '.join(names)}), got {v!r}",
+            )
+        if not (0 < v[0] < v[1] < v[2]):
+            r.fail("affluence_thresholds", f"must be positive and increasing, got {v!r}")
+        thresholds = dict(zip(names, map(float, v)))
+    st = None
+    if r.has("structure_threshold") and r.data["structure_threshold"] != "median":
+        st = r.number("structure_threshold", None, low=0, high=1)
+    return TypologySpec(
+        exchange_rate=r.number("exchange_rate", 6.31, low=0, low_open=True),
+        money_unit=r.string("money_unit", None),
+        affluence_thresholds=thresholds,
+        structure_threshold=st,
+        tau=r.number("tau", 0.05, low=0),
+    )
+
+
+def _read_pathway(source: str, name: str, body: Any) -> PathwaySpec:
+    path = f"pathways.{name}"
+    r = _Reader(source, body, path, ("when", "levers"))
+    when: dict[str, tuple[str, ...]] = {}
+    if r.has("when"):
+        w = _Reader(source, body["when"], f"{path}.when", tuple(AXIS_VALUES))
+        for axis, allowed in AXIS_VALUES.items():
+            vals = w.strings(axis)
+            if vals is None:
+                continue
+            for v in vals:
+                if v not in allowed:
+                    w.fail(
+                        axis,
+                        f"{v!r} is not one of {', '.join(map(repr, allowed))}"
+                        f"{_did_you_mean(v, allowed)}",
+                    )
+            when[axis] = vals
+    levers_raw = body.get("levers", [])
+    if not isinstance(levers_raw, list):
+        r.fail("levers", f"expected an array of tables, got {_typename(levers_raw)}")
+    levers = tuple(
+        _read_lever(source, f"{path}.levers[{i}]", name, i, lv) for i, lv in enumerate(levers_raw)
+    )
+    return PathwaySpec(name=name, when=when, levers=levers)
+
+
+def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> LeverSpec:
+    if not isinstance(data, Mapping):
+        raise ScenarioSpecError(f"{source}: {path}: expected a table, got {_typename(data)}")
+    kind = data.get("type")
+    if kind is None:
+        raise ScenarioSpecError(
+            f"{source}: {path}.type: missing (one of {', '.join(map(repr, LEVER_TYPES))})"
+        )
+    if not isinstance(kind, str) or kind not in LEVER_TYPES:
+        raise ScenarioSpecError(
+            f"{source}: {path}.type: {kind!r} is not one of "
+            f"{', '.join(map(repr, LEVER_TYPES))}"
+            f"{_did_you_mean(str(kind), list(LEVER_TYPES))}"
+        )
+    r = _Reader(source, data, path, _COMMON_LEVER_KEYS + LEVER_TYPES[kind])
+    cities: str | tuple[str, ...] = "self"
+    if r.has("cities"):
+        v = data["cities"]
+        if isinstance(v, str):
+            if v not in ("self", "suppliers"):
+                r.fail(
+                    "cities", f"expected 'self', 'suppliers' or an array of city names, got {v!r}"
+                )
+            cities = v
+        else:
+            cities = r.strings("cities")
+    top = r.number("top_suppliers", 10, low=1, integer=True)
+    if r.has("top_suppliers") and cities != "suppliers":
+        r.fail("top_suppliers", "only used with cities = 'suppliers'")
+    if kind in ("final_demand", "technology") and cities == "suppliers":
+        r.fail(
+            "cities",
+            f"'suppliers' is only available for intensity and electricity levers, not {kind!r}",
+        )
+    cut = r.number("cut", None, low=0, high=1)
+    pct = r.number("to_percentile", None, low=0, high=100) if r.has("to_percentile") else None
+    bench = r.number("to_benchmark", None, low=0, low_open=True) if r.has("to_benchmark") else None
+    given = [
+        k
+        for k, v in (("cut", cut), ("to_percentile", pct), ("to_benchmark", bench))
+        if v is not None
+    ]
+    if len(given) != 1:
+        options = ["cut"] + [k for k in ("to_percentile", "to_benchmark") if k in LEVER_TYPES[kind]]
+        what = "missing" if not given else f"got {' and '.join(given)}"
+        r.fail(None, f"give exactly one of {', '.join(options)} ({what})")
+    shift = r.strings("shift_to") if kind == "final_demand" else None
+    if shift is not None and bench is not None:
+        r.fail("shift_to", "cannot be combined with to_benchmark")
+    label = r.string("label", f"{pathway}:{kind}[{i}]")
+    return LeverSpec(
+        type=kind,
+        path=path,
+        label=label,
+        cities=cities,
+        top_suppliers=top,
+        sectors=r.strings("sectors", single="sector"),
+        input_sectors=(
+            r.strings("input_sectors", single="input_sector") if kind == "technology" else None
+        ),
+        categories=r.strings("categories") if kind == "final_demand" else None,
+        shift_to=shift,
+        cut=cut,
+        to_percentile=pct,
+        to_benchmark=bench,
+        households_direct=r.boolean("households_direct", True),
+    )
