@@ -1,0 +1,539 @@
+"""GPC-style scopes 1/2/3 and upstream supply chains outside each city (METHODS §3.1).
+
+Notation as in :mod:`mrio_city.accounts`; ``-r`` means "every node outside city r",
+``E`` the energy-supply sectors (electricity and heat) and ``P[(s, i), r]`` the gross purchases
+of city r from node (s, i), intermediate and final: ``P[(s, i), r] = sum_j z[(s,i),(r,j)] +
+sum_k y[(s,i),(r,k)]`` [money] (:func:`purchases_by_city`).
+
+* ``scope1[r] = sum_i F_i^r + F_Y^r``: territorial, industry and households
+  (``households=False`` drops ``F_Y``);
+* ``scope2[r] = sum_{s != r} sum_{e in E} f_e^s P[(s, e), r]``: direct generation emissions of
+  electricity/heat bought from outside the city, monetary allocation;
+* ``U[r] = f^{-r} (I - A^{-r,-r})^-1 d_r`` with ``d_r = A^{-r,r} x^r + Y^{-r,r} = P[-r, r]``:
+  all upstream emissions outside r of everything r buys from outside, along supply chains that
+  never re-enter r (``upstream_outside``);
+* ``scope3_consumption = EEI - scope2`` and ``scope3_production = U - scope2``;
+* ``total_community_supply_chain = scope1 + U`` (TCSC, close to boundary B2 of §2).
+
+Computing U without inverses
+----------------------------
+Removing city r from ``M = I - A`` is a rank-``n_sectors`` change of the full system, so U
+follows from the table's own factorization (Sherman-Morrison-Woodbury).  With ``L = M^-1``
+(never formed), ``E_r`` the ``n x n_sectors`` unit columns of city r and ``d_r`` zero on r::
+
+    w = L d_r + L E_r t,   t = -(L_rr)^-1 (L d_r)_r     (so that w_r = 0)
+    U[r] = f w = f (L d_r) - (f L E_r) (L_rr)^-1 (L d_r)_r
+
+``w`` restricted to ``-r`` solves ``(I - A^{-r,-r}) w = d_r`` exactly.  One multi-RHS solve with
+the table's :class:`~mrio_city.solver.LeontiefSolver` gives ``L d_r`` and ``L E_r`` for a
+chunk of cities; ``L_rr`` is the city's own ``n_sectors x n_sectors`` block of ``L E_r``.
+
+Cost for all cities: ``n_nodes + n_groups * n_cities`` right-hand sides through the existing
+factorization (about ``n_sectors`` times the consumption accounts) plus ``n_cities`` small dense
+``n_sectors x n_sectors`` solves; memory is bounded by ``chunk``.
+
+Structured tables avoid the ``n_nodes`` extra right-hand sides (``method='masked'``, the
+default for them): the restricted system ``(I - A^{-r,-r}) w = d_r`` of every city r is solved
+directly by the matrix-free GMRES of the solver, all cities in lockstep, with column r's vector
+held at zero on city r's block after every operator application.  GMRES on vectors that vanish
+on block r is GMRES on the restricted system, so the result is exact to the solver tolerance,
+at the cost of the consumption accounts (``n_groups * n_cities`` right-hand sides).  The direct method
+(``method='direct'``, the test oracle) materializes sparse A and performs ``n_cities`` sparse LU
+factorizations of size ``n_nodes - n_sectors``: roughly ``n_cities / 3`` times the work of the
+Woodbury route with a dense LU, and far more fill-in with a sparse one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from mrio_city._blockiter import gmres_lockstep
+from mrio_city.accounts import Accounts, compute_accounts
+from mrio_city.errors import LabelMismatchError
+from mrio_city.labels import first_labels
+from mrio_city.solver import LeontiefSolver, factorize
+from mrio_city.table import BaseTable, ensure_table
+
+__all__ = [
+    "SCOPE_COLUMNS",
+    "DEFAULT_ENERGY_PATTERN",
+    "energy_sector_labels",
+    "purchases_by_city",
+    "scope2",
+    "upstream_outside",
+    "upstream_outside_groups",
+    "compute_scopes",
+]
+
+#: Sectors whose label contains this text (case-insensitive) are energy supply by default.
+DEFAULT_ENERGY_PATTERN = "electricity"
+
+#: Columns of :func:`compute_scopes`, with their meaning.
+SCOPE_COLUMNS: dict[str, str] = {
+    "scope1": "territorial emissions, industry (+ households' direct unless excluded)",
+    "scope2": "direct generation emissions of electricity/heat bought from other cities",
+    "scope3_consumption": "EEI (final-demand attribution) minus scope 2",
+    "scope3_production": "upstream outside the city (U) minus scope 2",
+    "upstream_outside": "U: upstream emissions outside the city of all its purchases",
+    "total_community_supply_chain": "TCSC = scope 1 + U",
+}
+
+#: Doubles kept in memory per chunk of right-hand sides (2**24 doubles = 128 MiB).
+_CHUNK_DOUBLES = 2**24
+
+
+def _sector_positions(
+    table: BaseTable, sectors: Sequence[str] | str | None, *, what: str
+) -> np.ndarray:
+    """Positions of explicit sector labels; raise naming the unknown ones."""
+    if isinstance(sectors, str):
+        sectors = [sectors]
+    labels = [str(s) for s in sectors]
+    unknown = [s for s in labels if s not in table.sectors]
+    if unknown:
+        raise LabelMismatchError(
+            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table; "
+            f"its sectors are {first_labels(list(table.sectors), limit=10)}"
+        )
+    return np.asarray(table.sectors.get_indexer(labels), dtype=np.intp)
+
+
+def energy_sector_labels(
+    table: BaseTable, energy_sectors: Sequence[str] | str | None = None
+) -> list[str]:
+    """Return the energy-supply (electricity/heat) sectors used for scope 2.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    energy_sectors : sequence of str, optional
+        Explicit sector labels.  Default: every sector whose label contains 'Electricity'
+        (case-insensitive).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    LabelMismatchError
+        If an explicit label is not a sector, or no sector matches the default pattern.
+    """
+    ensure_table(table)
+    if energy_sectors is not None:
+        pos = _sector_positions(table, energy_sectors, what="energy_sectors")
+        if pos.size == 0:
+            raise LabelMismatchError(
+                f"table {table.name!r}: energy_sectors is empty; name at least one sector"
+            )
+        return [str(table.sectors[p]) for p in pos]
+    found = [str(s) for s in table.sectors if DEFAULT_ENERGY_PATTERN in str(s).lower()]
+    if not found:
+        raise LabelMismatchError(
+            f"table {table.name!r}: no energy-supply sector found: no sector label contains "
+            f"'Electricity'; pass energy_sectors=[...] (sectors: "
+            f"{first_labels(list(table.sectors), limit=10)})"
+        )
+    return found
+
+
+def _city_positions(table: BaseTable, cities) -> np.ndarray:
+    if cities is None:
+        return np.arange(table.n_cities)
+    if isinstance(cities, slice):
+        return np.arange(table.n_cities)[cities]
+    return np.asarray(cities, dtype=np.intp).reshape(-1)
+
+
+def purchases_by_city(
+    table: BaseTable, cities: slice | np.ndarray | None = None, *, include_own: bool = True
+) -> np.ndarray:
+    """Gross purchases (intermediate + final) of each city from every node.
+
+    ``P[(s, i), r] = sum_j z[(s,i),(r,j)] + sum_k y[(s,i),(r,k)]``.  For structured tables
+    ``P[(s, i), r] = t_i[s, r] (B_r x^r)_i + tY_i[s, r] y_i^r`` (nothing n x n is formed).
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    cities : slice or int array, optional
+        Positions of the purchasing cities (default all).
+    include_own : bool, default=True
+        False zeroes each city's purchases from its own nodes (imports only).
+
+    Returns
+    -------
+    ndarray of shape (n_nodes, n_selected_cities)
+        [money unit of the table].
+    """
+    ensure_table(table)
+    R, N = table.n_cities, table.n_sectors
+    sel = _city_positions(table, cities)
+    k = sel.size
+    if table.structured:
+        x3 = table.x.reshape(R, N)[sel]  # (k, N)
+        use = np.einsum("dij,dj->di", table.technology[sel], x3)  # (k, N) intermediate use
+        ytot = table.final_demand.sum(axis=2)[sel]  # (k, N)
+        out = np.empty((R, N, k))
+        for i in range(N):
+            out[:, i, :] = _share_columns(table.trade_shares, i, sel) * use[None, :, i]
+            out[:, i, :] += _share_columns(table.final_trade_shares, i, sel) * ytot[None, :, i]
+        P = out.reshape(R * N, k)
+    else:
+        cols = (sel[:, None] * N + np.arange(N)[None, :]).ravel()
+        Z = table.Z
+        if sp.issparse(Z):
+            agg = sp.kron(sp.identity(k, format="csr"), np.ones((N, 1)), format="csr")
+            P = np.asarray((sp.csc_matrix(Z)[:, cols] @ agg).toarray())
+        else:
+            P = Z[:, cols].reshape(table.n_nodes, k, N).sum(axis=2)
+        P = P + table.final_demand_by_city(sel)
+    if not include_own:
+        P = P.reshape(R, N, k)
+        P[sel, :, np.arange(k)] = 0.0
+        P = P.reshape(R * N, k)
+    return P
+
+
+def _share_columns(shares, i: int, sel: np.ndarray) -> np.ndarray:
+    if isinstance(shares, np.ndarray):
+        return shares[i][:, sel]
+    return shares[i][:, sel].toarray()
+
+
+def scope2(table: BaseTable, *, energy_sectors: Sequence[str] | str | None = None) -> pd.DataFrame:
+    """Scope-2 emissions of each city: electricity/heat bought from other cities.
+
+    ``scope2[r] = sum_{s != r} sum_{e in E} f_e^s P[(s, e), r]`` (monetary allocation; the
+    in-city power plants stay in scope 1).
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    energy_sectors : sequence of str, optional
+        Energy-supply sectors E; default: labels containing 'Electricity'.
+
+    Returns
+    -------
+    DataFrame of shape (n_cities, n_stressors)
+        Index 'city', columns 'stressor' [stressor unit]; ``attrs['energy_sectors']``.
+    """
+    ensure_table(table)
+    energy = energy_sector_labels(table, energy_sectors)
+    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    mask = np.zeros(N)
+    mask[table.sectors.get_indexer(energy)] = 1.0
+    fE = table.direct_intensities * np.tile(mask, R)[None, :]  # (S, n)
+    out = np.zeros((S, R))
+    step = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes, 1)))
+    for start in range(0, R, step):
+        sel = np.arange(start, min(start + step, R))
+        out[:, sel] = fE @ purchases_by_city(table, sel, include_own=False)
+    df = pd.DataFrame(out.T, index=table.cities.copy(), columns=table.stressors.copy())
+    df.attrs["units"] = dict(table.units)
+    df.attrs["energy_sectors"] = energy
+    return df
+
+
+def _progress(iterable, total: int, progress: bool, desc: str):
+    if not progress:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="chunk")
+
+
+def _group_masks(
+    table: BaseTable, groups: Mapping[str, Sequence[str] | None]
+) -> dict[str, np.ndarray]:
+    masks = {}
+    for name, products in groups.items():
+        m = np.ones(table.n_sectors)
+        if products is not None:
+            m[:] = 0.0
+            m[_sector_positions(table, products, what=f"products of group {name!r}")] = 1.0
+        masks[name] = np.tile(m, table.n_cities)
+    return masks
+
+
+def _upstream_woodbury(table, solver, masks, chunk, progress) -> dict[str, np.ndarray]:
+    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    G = len(masks)
+    f = table.direct_intensities
+    out = {name: np.zeros((S, R)) for name in masks}
+    if chunk is None:
+        chunk = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes * (N + G), 1)))
+    starts = range(0, R, chunk)
+    for start in _progress(starts, len(starts), progress, "upstream outside cities"):
+        sel = np.arange(start, min(start + chunk, R))
+        k = sel.size
+        D = purchases_by_city(table, sel, include_own=False)  # (n, k)
+        E = np.zeros((table.n_nodes, k * N))
+        rows = (sel[:, None] * N + np.arange(N)[None, :]).ravel()
+        E[rows, np.arange(k * N)] = 1.0
+        rhs = np.hstack([D * m[:, None] for m in masks.values()] + [E])
+        X = solver.solve(rhs)
+        XE = X[:, G * k :].reshape(R, N, k, N)
+        Lrr = XE[sel, :, np.arange(k), :]  # (k, N, N): L_rr[a, b] = (L E_r)[(r, a), b]
+        fLE = (f @ X[:, G * k :]).reshape(S, k, N)  # f L E_r
+        for g, name in enumerate(masks):
+            XD = X[:, g * k : (g + 1) * k]
+            gvec = XD.reshape(R, N, k)[sel, :, np.arange(k)]  # (k, N): (L d_r)_r
+            corr = np.linalg.solve(Lrr, gvec[:, :, None])[:, :, 0]  # (k, N)
+            out[name][:, sel] = f @ XD - np.einsum("skn,kn->sk", fLE, corr)
+    return out
+
+
+def _upstream_masked(table, masks, tol, progress) -> dict[str, np.ndarray]:
+    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    f = table.direct_intensities
+    out = {name: np.zeros((S, R)) for name in masks}
+    chunk = max(1, min(R, 128))
+    starts = range(0, R, chunk)
+    for start in _progress(starts, len(starts), progress, "upstream outside cities"):
+        sel = np.arange(start, min(start + chunk, R))
+        D = purchases_by_city(table, sel, include_own=False)  # (n, k), zero on own block
+        rhs = np.hstack([D * m[:, None] for m in masks.values()])
+        removed = np.tile(sel, len(masks))  # the city held at zero in each column
+        cols = np.arange(removed.size)
+
+        def zero_own(V, removed=removed, cols=cols):
+            V.reshape(R, N, -1)[removed[:, None], np.arange(N)[None, :], cols[:, None]] = 0.0
+            return V
+
+        W, _, _ = gmres_lockstep(
+            rhs,
+            lambda v: zero_own(table.apply_local_inverse(v)),
+            lambda v: zero_own(table.apply_offdiagonal(v)),
+            tol=tol, maxiter=2000, what=f"upstream supply chains of table {table.name!r}",
+        )
+        values = f @ W  # (S, G * k)
+        for g, name in enumerate(masks):
+            out[name][:, sel] = values[:, g * sel.size : (g + 1) * sel.size]
+    return out
+
+
+def _upstream_direct(table, masks, progress) -> dict[str, np.ndarray]:
+    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    n = table.n_nodes
+    A = sp.csc_matrix(table.technical_coefficients("sparse"))
+    f = table.direct_intensities
+    out = {name: np.zeros((S, R)) for name in masks}
+    for r in _progress(range(R), R, progress, "upstream outside cities (direct)"):
+        keep = np.r_[0 : r * N, (r + 1) * N : n]
+        M = sp.csc_matrix(sp.identity(keep.size, format="csc") - A[keep][:, keep])
+        d = purchases_by_city(table, np.array([r]), include_own=False)[:, 0]
+        rhs = np.column_stack([(d * m)[keep] for m in masks.values()])
+        v = spla.splu(M).solve(np.asfortranarray(rhs))
+        for g, name in enumerate(masks):
+            out[name][:, r] = f[:, keep] @ v[:, g]
+    return out
+
+
+def upstream_outside_groups(
+    table: BaseTable,
+    groups: Mapping[str, Sequence[str] | None],
+    solver: LeontiefSolver | None = None,
+    *,
+    method: Literal["auto", "masked", "woodbury", "direct"] = "auto",
+    chunk: int | None = None,
+    progress: bool = False,
+    tol: float = 1e-12,
+) -> dict[str, pd.DataFrame]:
+    """Upstream emissions outside each city of its purchases of several product groups.
+
+    ``U_g[r] = f^{-r} (I - A^{-r,-r})^-1 (d_r * 1_g)`` where ``1_g`` keeps the purchased
+    products (sectors) of group g; ``None`` keeps all products.  All groups share one pass
+    (see the module docstring for the method and its cost).
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    groups : mapping of str to sequence of str or None
+        Group name -> purchased sector labels (None: every product).
+    solver : LeontiefSolver, optional
+        Factorization of this table (made when absent); used by the 'woodbury' method.
+    method : {'auto', 'masked', 'woodbury', 'direct'}, default='auto'
+        'masked' (structured tables only; the 'auto' choice for them): matrix-free lockstep
+        GMRES on every city's restricted system.  'woodbury' (the 'auto' choice for general
+        tables): rank-n_sectors corrections of the table's factorization.  'direct': one
+        sparse LU per city of I - A with the city removed (small tables, test oracle).
+    chunk : int, optional
+        Cities per multi-RHS solve (default: about 128 MiB of right-hand sides).
+    progress : bool, default=False
+        Show a progress bar (tqdm).
+    tol : float, default=1e-12
+        Relative residual of the 'masked' iteration.
+
+    Returns
+    -------
+    dict of str to DataFrame of shape (n_cities, n_stressors)
+        Index 'city', columns 'stressor' [stressor unit].
+    """
+    ensure_table(table)
+    methods = ("auto", "masked", "woodbury", "direct")
+    if method not in methods:
+        raise ValueError(
+            f"The 'method' parameter of upstream_outside must be one of "
+            f"{methods}. Got {method!r} instead."
+        )
+    if method == "auto":
+        method = "masked" if table.structured else "woodbury"
+    if method == "masked" and not table.structured:
+        raise ValueError(
+            f"method='masked' needs a structured table; table {table.name!r} is general: use "
+            "'woodbury' or 'direct'"
+        )
+    if chunk is not None and (not isinstance(chunk, int | np.integer) or chunk < 1):
+        raise ValueError(
+            f"The 'chunk' parameter of upstream_outside must be a positive "
+            f"integer. Got {chunk!r} instead."
+        )
+    masks = _group_masks(table, groups)
+    if method == "direct":
+        values = _upstream_direct(table, masks, progress)
+    elif method == "masked":
+        values = _upstream_masked(table, masks, tol, progress)
+    else:
+        solver = solver if solver is not None else factorize(table)
+        values = _upstream_woodbury(table, solver, masks, chunk, progress)
+    frames = {}
+    for name, arr in values.items():
+        df = pd.DataFrame(arr.T, index=table.cities.copy(), columns=table.stressors.copy())
+        df.attrs["units"] = dict(table.units)
+        df.attrs["products"] = None if groups[name] is None else list(groups[name])
+        frames[name] = df
+    return frames
+
+
+def upstream_outside(
+    table: BaseTable,
+    solver: LeontiefSolver | None = None,
+    *,
+    products: Sequence[str] | None = None,
+    method: Literal["auto", "masked", "woodbury", "direct"] = "auto",
+    chunk: int | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Upstream emissions outside each city of everything it buys from other cities (U).
+
+    ``U[r] = f^{-r} (I - A^{-r,-r})^-1 (A^{-r,r} x^r + Y^{-r,r})``: supply chains that start
+    with r's purchases from other cities (intermediate and final) and never re-enter r.
+    Computed without inverses (module docstring); it is ``EEI^LC`` of the Lin/Cui boundaries.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    solver : LeontiefSolver, optional
+        Factorization of this table, reused (made when absent).
+    products : sequence of str, optional
+        Count only purchases of these sectors' products (default: all).
+    method : {'auto', 'masked', 'woodbury', 'direct'}, default='auto'
+        See :func:`upstream_outside_groups`.
+    chunk : int, optional
+        Cities per multi-RHS solve.
+    progress : bool, default=False
+
+    Returns
+    -------
+    DataFrame of shape (n_cities, n_stressors)
+        Index 'city', columns 'stressor' [stressor unit].
+
+    Examples
+    --------
+    >>> from mrio_city.testing import toy_cities
+    >>> upstream_outside(toy_cities())["CO2"].round(6).tolist()
+    [6.912752, 24.727273]
+    """
+    return upstream_outside_groups(
+        table, {"all": products}, solver, method=method, chunk=chunk, progress=progress
+    )["all"]
+
+
+def compute_scopes(
+    table: BaseTable,
+    accounts: Accounts | None = None,
+    solver: LeontiefSolver | None = None,
+    *,
+    stressor: str | None = None,
+    energy_sectors: Sequence[str] | str | None = None,
+    households: bool = True,
+    method: Literal["auto", "masked", "woodbury", "direct"] = "auto",
+    upstream: pd.DataFrame | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Scopes 1, 2 and 3, upstream outside (U) and TCSC of every city for one stressor.
+
+    See the module docstring for the formulas (METHODS §3.1).
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    accounts : Accounts, optional
+        Accounts of this table (computed when absent); EEI comes from here.
+    solver : LeontiefSolver, optional
+        Default: ``accounts.solver`` or a new factorization.
+    stressor : str, optional
+        Default: the first stressor.
+    energy_sectors : sequence of str, optional
+        Energy-supply sectors for scope 2; default: labels containing 'Electricity'.
+    households : bool, default=True
+        Include households' direct emissions ``F_Y`` in scope 1 (and hence in TCSC).
+    method : {'auto', 'masked', 'woodbury', 'direct'}, default='auto'
+        How U is computed (:func:`upstream_outside`).
+    upstream : DataFrame, optional
+        Precomputed :func:`upstream_outside` result (city x stressor) to reuse.
+    progress : bool, default=False
+
+    Returns
+    -------
+    DataFrame of shape (n_cities, 6)
+        Index 'city'; columns of ``SCOPE_COLUMNS`` [stressor unit, in ``attrs['units']``].
+    """
+    ensure_table(table)
+    s = _check_stressor(table, stressor)
+    energy = energy_sector_labels(table, energy_sectors)
+    if accounts is None:
+        accounts = compute_accounts(table, solver)
+    solver = solver if solver is not None else accounts.solver
+    if upstream is None:
+        upstream = upstream_outside(table, solver, method=method, progress=progress)
+    s1 = (accounts.production_based_with_households if households else accounts.production_based)[s]
+    s2 = scope2(table, energy_sectors=energy)[s]
+    U = upstream[s]
+    df = pd.DataFrame(
+        {
+            "scope1": s1,
+            "scope2": s2,
+            "scope3_consumption": accounts.embodied_in_imports[s] - s2,
+            "scope3_production": U - s2,
+            "upstream_outside": U,
+            "total_community_supply_chain": s1 + U,
+        }
+    )
+    df.index.name = table.cities.name
+    unit = table.units[s]
+    df.attrs.update(
+        units={c: unit for c in df.columns},
+        unit=unit,
+        stressor=s,
+        energy_sectors=energy,
+        households=households,
+    )
+    return df
+
+
+def _check_stressor(table: BaseTable, stressor: str | None) -> str:
+    s = table.stressors[0] if stressor is None else str(stressor)
+    if s not in table.stressors:
+        raise LabelMismatchError(
+            f"table {table.name!r}: stressor {s!r} is not a stressor of the table; have "
+            f"{first_labels(list(table.stressors))}"
+        )
+    return s
