@@ -25,7 +25,7 @@ def toy_cities() -> MRIOTable:
         Z, Y, np.array([[50, 10, 20, 5]], float),
         cities=["A", "B"], sectors=["s1", "s2"], categories=["final_demand"],
         stressors=["CO2"], units={"CO2": "t CO2"}, F_Y=np.array([[8, 4]], float),
-        population=np.array([10.0, 5.0]), gdp=np.array([150.0, 130.0]),
+        population=np.array([10.0, 5.0]), gdp=np.array([135.0, 130.0]),  # = value added
         meta={"name": "toy-cities", "year": 2012, "money_unit": "money",
               "description": "METHODS §11.2 toy table (2 cities x 2 sectors)"},
     )
