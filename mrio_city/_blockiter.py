@@ -119,10 +119,12 @@ def gmres_lockstep(
             if total >= maxiter:
                 break
             w = V[j] - apply_off(apply_minv(V[j]))
+            tmp = np.empty_like(w)
             for i in range(j + 1):  # modified Gram-Schmidt, column-wise dot products
                 h = np.einsum("nk,nk->k", V[i], w)
                 H[:, i, j] = h
-                w -= V[i] * h
+                np.multiply(V[i], h, out=tmp)
+                w -= tmp
             hn = np.linalg.norm(w, axis=0)
             H[:, j + 1, j] = hn
             V[j + 1] = w / np.where(hn > 0, hn, 1.0)

@@ -196,22 +196,43 @@ class StructuredMRIOTable(BaseTable):
                       subtract_local: bool = False) -> np.ndarray:
         """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or with t_i transposed), W of shape (R, N, k).
 
-        Loops over sectors with strided views (one GEMM per sector, no transposed copies);
-        with ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is removed.
+        Dense shares: one GEMM per sector on strided views (no transposed copies).  Sparse
+        shares: one sparse product with the whole (n, n) share operator in node order.  With
+        ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is left out.
         """
         R, N = self.n_cities, self.n_sectors
         k = W.shape[2]
+        if not isinstance(shares, np.ndarray):
+            P = self._share_operator(shares, offdiagonal=subtract_local)
+            P = P.T if trans else P
+            return np.asarray(P @ W.reshape(R * N, k))
         out = np.empty((R, N, k))
-        dense = isinstance(shares, np.ndarray)
         for i in range(N):
             m = shares[i].T if trans else shares[i]
-            if dense:
-                np.matmul(m, W[:, i, :], out=out[:, i, :])
-            else:
-                out[:, i, :] = m @ W[:, i, :]
+            np.matmul(m, W[:, i, :], out=out[:, i, :])
         if subtract_local:
             out -= self.local_shares[:, :, None] * W
         return out.reshape(R * N, k)
+
+    def _share_operator(self, shares, *, offdiagonal: bool) -> sp.csr_matrix:
+        """Sparse (n, n) operator ``P[(c, i), (d, i)] = t_i[c, d]`` (cached per share set)."""
+        key = (id(shares), offdiagonal)
+        cache = self.__dict__.setdefault("_share_operators", {})
+        if key not in cache:
+            N = self.n_sectors
+            rows, cols, vals = [], [], []
+            for i, m in enumerate(shares):
+                coo = m.tocoo()
+                keep = coo.row != coo.col if offdiagonal else slice(None)
+                rows.append(coo.row[keep] * N + i)
+                cols.append(coo.col[keep] * N + i)
+                vals.append(coo.data[keep])
+            n = self.n_nodes
+            cache[key] = sp.csr_matrix(
+                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(n, n),
+            )
+        return cache[key]
 
     def apply_A(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A V`` (or ``A^T V``) for V of shape (n, k) without forming A."""
@@ -313,8 +334,13 @@ class StructuredMRIOTable(BaseTable):
         return out.reshape(R * N, R * K)
 
     def total_final_demand(self) -> np.ndarray:
-        """Total final demand per node incl. exports, shape (n,) [money]."""
-        return self.final_demand_by_city().sum(axis=1) + self.exports.sum(axis=1)
+        """Total final demand per node incl. exports, shape (n,) [money].
+
+        ``sum_d tY_i[c, d] y_i[d] + exports``, one share product (no n x n_cities block).
+        """
+        ytot = self.final_demand.sum(axis=2)[:, :, None]  # (R, N, 1)
+        domestic = self._apply_shares(self.final_trade_shares, ytot, trans=False)[:, 0]
+        return domestic + self.exports.sum(axis=1)
 
     def technical_coefficients(self, format: Literal["sparse", "dense"] = "sparse"):
         """Materialize ``A = P B`` (n, n) as CSC (default) or dense (EfficiencyWarning if large)."""
