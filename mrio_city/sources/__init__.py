@@ -13,7 +13,8 @@ Emissions
     read_ceads_provinces, read_ceads_national, read_ceads_cities, read_county_co2,
     read_wiod_co2
 Population, GDP, typology
-    read_census_cities, read_provincial_gdp, read_city_gdp, read_resource_based_cities
+    read_census_cities, read_provincial_gdp, read_city_gdp, read_yearbook_city_gdp,
+    read_resource_based_cities
 Concordances
     load_concordance, list_concordances, concordance_matrix, apply_concordance
 """
@@ -34,7 +35,13 @@ from .concordance import (
     list_concordances,
     load_concordance,
 )
-from .gdp import CITY_GDP_QC_FLAGS, read_city_gdp, read_provincial_gdp
+from .gdp import (
+    CITY_GDP_QC_FLAGS,
+    GDP_VINTAGES,
+    read_city_gdp,
+    read_provincial_gdp,
+    read_yearbook_city_gdp,
+)
 from .iotables import NationalIOTable, WorldIOTable
 from .nbs import available_nbs_tables, read_nbs_io
 from .wiod import read_wiod_co2, read_wiod_longrun, read_wiod_national
@@ -58,6 +65,8 @@ __all__ = [
     "read_resource_based_cities",
     "read_provincial_gdp",
     "read_city_gdp",
+    "read_yearbook_city_gdp",
+    "GDP_VINTAGES",
     "CITY_GDP_QC_FLAGS",
     "load_concordance",
     "list_concordances",

@@ -32,6 +32,7 @@ UNIT = "Mt CO2"
 _FOLDER = "ceads-emissions"
 NATIONAL_FILE = "China_CO2_Inventory_1997-2019_(IPCC_Sectoral_Emissions).xlsx"
 CITY_FILE = "The_Emission_Inventories_for_290_Chinese_Cities_from_1997_to_2019.xlsx"
+PROVINCES_FILE = "Emission_Inventories_for_30_Provinces_{year}.xlsx"
 COUNTY_FILE = "county_co2_1997_2017.xlsx"
 
 #: The 17 fossil fuels of the CEADs inventories, in sheet order.
@@ -236,7 +237,7 @@ def read_ceads_provinces(
         Missing file; unexpected sheet name, header, sector, unit or number (the message
         names file, sheet and cell); broken totals.
     """
-    fname = f"Emission_Inventories_for_30_Provinces_{year}.xlsx"
+    fname = PROVINCES_FILE.format(year=year)
     path = data_file(data_dir, _FOLDER, fname)
     frames = []
     sheets = pd.read_excel(path, sheet_name=None, header=None)

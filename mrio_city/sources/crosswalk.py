@@ -1,51 +1,70 @@
-"""Name crosswalk between CEADs city inventory names and census prefecture codes.
+"""Inputs of the China city build, on the public readers' frames: cities, names, GDP, CO2.
 
-CEADs city names are "province short name + city short name" (``安徽安庆``); municipalities are
-bare (``北京``).  Census units (../china-census-cities, 2020 boundaries) carry full names
-(``安庆市``, ``黔东南苗族侗族自治州``) and 6-digit codes.  Matching, in this order:
+Every file is read by a public reader of :mod:`mrio_city.sources` and sectors are mapped only
+through the shipped concordances (:func:`~mrio_city.sources.apply_concordance`):
+:func:`national_inputs` (NBS table, domestic, 42 sectors), :func:`provincial_totals`,
+:func:`provincial_co2` (CEADs on 42 sectors) and :func:`read_city_units`.  The joins
+specific to the China city MRIO work on frames:
 
-1. ``rule``: province short name + census name without its suffix (市/地区/盟/自治州/林区);
-2. ``municipality``: 北京, 天津, 上海, 重庆 -> the census unit of the municipality;
-3. ``autonomous_prefix``: abbreviated autonomous prefectures (``贵州黔东南``, ``湖北恩施州``,
-   ``新疆伊犁州直属县``): the unique census unit of that province whose name starts with the
-   abbreviation (a trailing 州 and the suffix 直属县 are dropped first);
-4. ``merged_into_<code>``: units that no longer exist in 2020 boundaries: 山东莱芜 (merged into
-   济南 370100 in 2019, so its emissions are added to 济南, whose census area includes it);
-5. ``defunct``: 安徽巢湖 (abolished 2011 and split between 合肥, 芜湖 and 马鞍山; it has no 2012
-   value and is dropped).
+* :func:`ceads_census_crosswalk`: CEADs city names (``安徽安庆``; municipalities bare, ``北京``;
+  split by :func:`~mrio_city.sources.read_ceads_cities` into province + ``city_short``) matched
+  to census prefecture codes (2020 boundaries, full names such as ``安庆市`` or
+  ``黔东南苗族侗族自治州``), by one of these methods:
 
-:func:`city_units` then joins every census unit of mainland China with its CEADs 2012 total and
-its 2012 GDP (with the source of each number) and assigns it to a region of the city MRIO: its
-own city when it has a CEADs 2012 total, else the flagged pseudo-city ``rest of <province>``.
+  1. ``municipality``: 北京, 天津, 上海, 重庆 -> the census unit of the municipality;
+  2. ``rule``: same province and census name without its suffix (市/地区/盟/自治州/林区);
+  3. ``autonomous_prefix``: abbreviated autonomous prefectures (``贵州黔东南``, ``湖北恩施州``,
+     ``新疆伊犁州直属县``): the unique census unit of that province whose name starts with the
+     abbreviation (a trailing 州 and the suffix 直属县 are dropped first);
+  4. ``merged_into_<code>``: units that no longer exist in 2020 boundaries: 山东莱芜 (merged
+     into 济南 370100 in 2019, so its emissions are added to 济南, whose census area includes
+     it);
+  5. ``defunct``: 安徽巢湖 (abolished 2011 and split between 合肥, 芜湖 and 马鞍山; it has no
+     2012 value and is dropped).
 
-Every CEADs name gets exactly one row in :func:`ceads_census_crosswalk`'s result; nothing is
-silently dropped.
+  Every CEADs name gets exactly one row; nothing is silently dropped.
+* :func:`census_units`: the mainland census units with the population fixes the build needs.
+* :func:`reported_gdp`: the priority of the city GDP sources.
+* :func:`city_units`: every census unit with its CEADs total, reported GDP and region (its own
+  city when it has a CEADs total for the year, else the flagged pseudo-city
+  ``rest of <province>``); :func:`unit_report` is the table written next to the build.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mrio_city.errors import DataSourceError
 
+from ._provinces import BY_ZH
+from .ceads import read_ceads_cities, read_ceads_provinces
+from .census import read_census_cities
+from .concordance import apply_concordance, load_concordance
+from .gdp import read_city_gdp, read_provincial_gdp, read_yearbook_city_gdp
+from .nbs import read_nbs_io
+
 __all__ = [
-    "province_short_name",
     "city_short_name",
     "ceads_census_crosswalk",
     "MUNICIPALITIES",
     "MERGED_UNITS",
     "DEFUNCT_UNITS",
+    "GDP_ESTIMATED",
     "census_units",
+    "reported_gdp",
     "city_units",
+    "read_city_units",
     "unit_report",
-    "read_national_domestic",
-    "read_provinces",
-    "read_ceads_province_rows",
-    "resolve_data_dir",
+    "SECTOR_CODES",
+    "VALUE_ADDED_LABELS",
+    "NBS_CONCORDANCE",
+    "CEADS_CONCORDANCE",
+    "national_inputs",
+    "provincial_totals",
+    "provincial_co2",
 ]
 
 #: Province-level municipalities: CEADs name -> census city name.
@@ -54,25 +73,30 @@ MUNICIPALITIES = {"北京": "北京市", "天津": "天津市", "上海": "上�
 MERGED_UNITS = {"山东莱芜": 370100}
 #: CEADs units abolished before 2012 (no census unit): CEADs name -> note.
 DEFUNCT_UNITS = {"安徽巢湖": "abolished 2011, split between 合肥市, 芜湖市 and 马鞍山市"}
+#: ``gdp_source`` of a unit without reported GDP.
+GDP_ESTIMATED = "census_population_x_provincial_gdp_pc"
 
-_PROVINCE_SUFFIXES = (
-    "壮族自治区",
-    "回族自治区",
-    "维吾尔自治区",
-    "特别行政区",
-    "自治区",
-    "省",
-    "市",
-)
+#: NBS 2012 42-sector codes (targets of the shipped concordances), in table order.
+SECTOR_CODES = tuple(f"{k:02d}" for k in range(1, 43))
+#: Value-added rows of the NBS tables (as named by :func:`~mrio_city.sources.read_nbs_io`).
+VALUE_ADDED_LABELS = ("compensation_of_employees", "net_taxes_on_production", "depreciation",
+                      "operating_surplus")  # fmt: skip
+#: Concordances used by the build (``tables/concordances``).
+NBS_CONCORDANCE = "nbs139_to_nbs42"
+CEADS_CONCORDANCE = "ceads47_to_nbs42"
+# NBS final-demand categories -> the build's final demand; the two export columns.
+_FD_CATEGORIES = ("rural_household", "urban_household", "government", "gfcf",
+                  "inventory_change")  # fmt: skip
+_EXPORT_CATEGORIES = ("exports", "other")
 _CITY_SUFFIXES = ("市", "地区", "盟", "自治州", "林区")
+#: CCSY quality flags whose 2012 GDP is used (``defunct_unit_row``: 莱芜, carried on 370100).
+_CCSY_USED = ("ok", "check", "defunct_unit_row")
 
 
-def province_short_name(name: str) -> str:
-    """Return a province name without its administrative suffix (``广西壮族自治区`` -> ``广西``)."""
-    for suffix in _PROVINCE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataSourceError(f"{what}: column(s) {missing} missing; have {list(frame.columns)}")
 
 
 def city_short_name(name: str) -> str:
@@ -83,13 +107,15 @@ def city_short_name(name: str) -> str:
     return name
 
 
-def ceads_census_crosswalk(ceads_names, census: pd.DataFrame) -> pd.DataFrame:
+def ceads_census_crosswalk(ceads_cities: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
     """Match CEADs city names to census prefecture-level units.
 
     Parameters
     ----------
-    ceads_names : sequence of str
-        City names of the CEADs city inventory (e.g. ``'河北石家庄'``, ``'北京'``).
+    ceads_cities : DataFrame
+        :func:`~mrio_city.sources.read_ceads_cities` (long; one row per name is used, in
+        order of first appearance) or any frame with columns ``city`` (name as published),
+        ``province`` (full Chinese name) and ``city_short`` (name without the province).
     census : DataFrame
         Census units with columns ``city``, ``city_code``, ``province`` (full Chinese names).
 
@@ -103,27 +129,21 @@ def ceads_census_crosswalk(ceads_names, census: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     DataSourceError
-        A CEADs name matches no census unit by any rule, or is ambiguous.
+        A column is missing, or a CEADs name matches no census unit by any rule, or is
+        ambiguous.
     """
-    for col in ("city", "city_code", "province"):
-        if col not in census.columns:
-            raise DataSourceError(f"census table: column {col!r} missing; have {list(census)}")
-    units = census.assign(
-        pshort=[province_short_name(p) for p in census["province"]],
-        cshort=[city_short_name(c) for c in census["city"]],
-    )
-    by_key = {
-        p + c: r
-        for p, c, r in zip(
-            units["pshort"], units["cshort"], units.itertuples(index=False), strict=True
-        )
-    }
-    by_name = {r.city: r for r in units.itertuples(index=False)}
-    by_code = {int(r.city_code): r for r in units.itertuples(index=False)}
-    rows = []
-    unmatched = []
-    for name in ceads_names:
-        name = str(name)
+    _require(ceads_cities, ("city", "province", "city_short"), "CEADs city frame")
+    _require(census, ("city", "city_code", "province"), "census table")
+    names = ceads_cities.drop_duplicates("city")
+    units = census.assign(cshort=[city_short_name(c) for c in census["city"]])
+    records = list(units.itertuples(index=False))
+    by_key = {(r.province, r.cshort): r for r in records}
+    by_name = {r.city: r for r in records}
+    by_code = {int(r.city_code): r for r in records}
+    rows, unmatched = [], []
+    for name, province, short in zip(
+        names["city"].astype(str), names["province"], names["city_short"], strict=True
+    ):
         row, method, note = None, "", ""
         if name in DEFUNCT_UNITS:
             rows.append(
@@ -143,29 +163,20 @@ def ceads_census_crosswalk(ceads_names, census: pd.DataFrame) -> pd.DataFrame:
             note = "merged into this census unit (2020 boundaries include it)"
         elif name in MUNICIPALITIES:
             row, method = by_name.get(MUNICIPALITIES[name]), "municipality"
-        elif name in by_key:
-            row, method = by_key[name], "rule"
+        elif (province, short) in by_key:
+            row, method = by_key[(province, short)], "rule"
         else:
-            pshort = next(
-                (
-                    p
-                    for p in sorted(set(units["pshort"]), key=len, reverse=True)
-                    if name.startswith(p)
-                ),
-                None,
-            )
-            if pshort is not None:
-                abbrev = name[len(pshort) :].removesuffix("直属县").removesuffix("州")
-                cands = units[(units["pshort"] == pshort) & units["city"].str.startswith(abbrev)]
-                if len(abbrev) >= 2 and len(cands) == 1:
-                    row = next(cands.itertuples(index=False))
-                    method = "autonomous_prefix"
-                    note = f"abbreviation {abbrev!r} of {row.city}"
-                elif len(cands) > 1:
-                    raise DataSourceError(
-                        f"CEADs city {name!r}: abbreviation {abbrev!r} is ambiguous among census "
-                        f"units {list(cands['city'])}"
-                    )
+            abbrev = short.removesuffix("直属县").removesuffix("州")
+            cands = units[(units["province"] == province) & units["city"].str.startswith(abbrev)]
+            if len(abbrev) >= 2 and len(cands) == 1:
+                row = next(cands.itertuples(index=False))
+                method = "autonomous_prefix"
+                note = f"abbreviation {abbrev!r} of {row.city}"
+            elif len(cands) > 1:
+                raise DataSourceError(
+                    f"CEADs city {name!r}: abbreviation {abbrev!r} is ambiguous among census "
+                    f"units {list(cands['city'])}"
+                )
         if row is None:
             unmatched.append(name)
             continue
@@ -189,47 +200,18 @@ def ceads_census_crosswalk(ceads_names, census: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: Files read here, relative to the data folder.
-CENSUS_FILE = "china-census-cities/census_city_2010-2020_centroids.csv"
-CEADS_CITY_FILE = (
-    "ceads-emissions/The_Emission_Inventories_for_290_Chinese_Cities_from_1997_to_2019.xlsx"
-)
-CCSY_FILE = "china-city-ccsy/city_crosswalk_census_ccsy2012.csv"
-YEARBOOK_FILE = "china-city-ccsy/provincial_yearbook_city_gdp_2012_tidy.csv"
-NBS_FILE = "nbs-china-io/csv/china_{year}_139.csv"
-CEADS_PROVINCE_FILE = "ceads-emissions/Emission_Inventories_for_30_Provinces_{year}.xlsx"
-PROVINCE_FILE = "china-provincial-gdp/province_gdp_population_2004-2017_tidy.csv"
-#: NBS final-use and value-added codes read from the national table.
-FD_CODES = ("FU101", "FU102", "FU103", "FU201", "FU202")
-VA_CODES = ("VA001", "VA002", "VA003", "VA004")
-# NBS 2012 139 -> 42: first 139-code of each of the 42 sectors (ranges are contiguous).
-# fmt: off
-_NBS139_STARTS = (1, 6, 7, 8, 10, 12, 26, 31, 34, 36, 39, 41, 52, 59, 64, 65, 71, 75, 80, 86, 92,
-                  93, 94, 95, 96, 97, 98, 99, 103, 104, 112, 114, 116, 119, 120, 122, 125, 128,
-                  130, 131, 133, 138)
-# fmt: on
-_CEADS_FIRST_ROW = 4  # sheet rows 4-48: sectors; 49: Urban; 50: Rural
-#: Units outside the national IO table (excluded from every region).
-EXCLUDED_PROVINCES = ("香港特别行政区", "澳门特别行政区")
-
-
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataSourceError(f"data file {path} not found")
-    df = pd.read_csv(path)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataSourceError(f"{path}: column(s) {missing} missing; have {list(df.columns)}")
-    return df
-
-
-def census_units(data_dir: str | Path) -> pd.DataFrame:
+def census_units(census: pd.DataFrame) -> pd.DataFrame:
     """Census prefecture-level units of mainland China with 2010 population and centroids.
+
+    Hong Kong and Macau (not in the national IO table) are dropped.  Units created after the
+    2010 census (三沙, the Xinjiang corps cities) get population 0: their residents were
+    counted in the surrounding units, so 0 keeps the totals right.  儋州 has a 2010 total
+    but no urban/rural split: it is split by its 2020 urban share.
 
     Parameters
     ----------
-    data_dir : str or Path
-        The real-data folder (holding ``china-census-cities/``).
+    census : DataFrame
+        :func:`~mrio_city.sources.read_census_cities` (indexed by 6-digit ``city_code``).
 
     Returns
     -------
@@ -237,39 +219,33 @@ def census_units(data_dir: str | Path) -> pd.DataFrame:
         ``city``, ``province``, ``province_code``, ``population_2010``, ``urban_2010``,
         ``rural_2010`` [persons; 0 for units created after 2010, see ``population_note``],
         ``longitude``, ``latitude`` [degrees, area centroid], ``population_note``.
+
+    Raises
+    ------
+    DataSourceError
+        A column is missing, or a unit still lacks population or a centroid after the fixes.
     """
-    cols = [
-        "city",
-        "city_code",
-        "province",
-        "province_code",
-        "popu_2010",
-        "popu_urban_2010",
-        "popu_rural_2010",
-        "centroid_lon",
-        "centroid_lat",
-        "popu_2020",
-        "popu_urban_2020",
-    ]
-    df = _read_csv(Path(data_dir) / CENSUS_FILE, cols)
-    df = df[~df["province"].isin(EXCLUDED_PROVINCES)]
-    # units created after the 2010 census (三沙, Xinjiang corps cities) have no 2010 population:
-    # their residents were counted in the surrounding units, so 0 keeps the totals right
+    cols = ["popu_2010", "popu_urban_2010", "popu_rural_2010", "centroid_lon", "centroid_lat"]
+    _require(
+        census,
+        ["city", "province", "province_code", *cols, "popu_2020", "popu_urban_2020"],
+        "census table",
+    )
+    df = census[census["province"].isin(list(BY_ZH))]
     no_pop = df["popu_2010"].isna()
-    df = df.assign(**{c: df[c].where(~no_pop, 0.0) for c in cols[4:7]})
-    # 儋州 has a 2010 total but no urban/rural split: split it by its 2020 urban share
+    df = df.assign(**{c: df[c].where(~no_pop, 0.0) for c in cols[:3]})
     no_split = df["popu_urban_2010"].isna() & df["popu_2010"].notna()
     share20 = df["popu_urban_2020"] / df["popu_2020"]
     df.loc[no_split, "popu_urban_2010"] = (df["popu_2010"] * share20)[no_split]
     df.loc[no_split, "popu_rural_2010"] = (df["popu_2010"] * (1 - share20))[no_split]
-    for c in cols[4:9]:
-        bad = df[c].isna() | ~np.isfinite(df[c].to_numpy(dtype=float))
+    for c in cols:
+        bad = ~np.isfinite(df[c].to_numpy(dtype=float))
         if bad.any():
             raise DataSourceError(
-                f"{CENSUS_FILE}: column {c!r} is missing for unit(s) "
-                f"{list(df.loc[bad, 'city'])[:5]}"
+                f"{census.attrs.get('source', 'census table')}: column {c!r} is missing for "
+                f"unit(s) {list(df.loc[bad, 'city'])[:5]}"
             )
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "city": df["city"].to_numpy(),
             "province": df["province"].to_numpy(),
@@ -285,93 +261,94 @@ def census_units(data_dir: str | Path) -> pd.DataFrame:
                 default="",
             ),
         },
-        index=pd.Index(df["city_code"].astype(int).to_numpy(), name="city_code"),
-    )
-    return out
-
-
-def _ceads_city_totals(data_dir: Path, year: int) -> pd.DataFrame:
-    path = data_dir / CEADS_CITY_FILE
-    if not path.is_file():
-        raise DataSourceError(f"data file {path} not found")
-    df = pd.read_excel(path, sheet_name="emission matrix")
-    df.columns = [str(c) for c in df.columns]
-    if "city" not in df.columns or str(year) not in df.columns:
-        raise DataSourceError(
-            f"{path}: sheet 'emission matrix' needs columns 'city' and '{year}'; "
-            f"have {list(df.columns)[:6]}..."
-        )
-    return pd.DataFrame(
-        {
-            "ceads_name": df["city"].astype(str),
-            "co2_mt": pd.to_numeric(df[str(year)], errors="coerce"),
-        }
+        index=pd.Index(df.index.astype(int), name="city_code"),
     )
 
 
-def _reported_gdp(data_dir: Path) -> pd.DataFrame:
-    """GDP 2012 [10^8 CNY] and three-industry shares per census code, with their source."""
-    yb = _read_csv(
-        data_dir / YEARBOOK_FILE,
-        [
-            "census_city_code",
-            "gdp_1e8cny",
-            "vintage",
-            "primary_1e8cny",
-            "secondary_1e8cny",
-            "tertiary_1e8cny",
-            "source_table",
-        ],
+def reported_gdp(city_gdp: pd.DataFrame, yearbook_gdp: pd.DataFrame) -> pd.DataFrame:
+    """GDP 2012 and three-industry shares per census code, with the source of each number.
+
+    Priority [I]: provincial yearbook as first published (Henan, Hubei, Zhejiang: GDP and
+    three industries) > CCSY (``qc_flag`` ok, check, or the defunct 莱芜 row, summed into
+    济南 370100; GDP and tertiary share) > revised yearbook series (Guangdong, Sichuan), which
+    only fill gaps of the CCSY panel.  The 13 CCSY ``suspect_row`` values are not used.
+
+    Parameters
+    ----------
+    city_gdp : DataFrame
+        :func:`~mrio_city.sources.read_city_gdp` (all flags).
+    yearbook_gdp : DataFrame
+        :func:`~mrio_city.sources.gdp.read_yearbook_city_gdp`.
+
+    Returns
+    -------
+    DataFrame indexed by census code (int)
+        ``gdp_reported`` [10^8 CNY], ``gdp_source`` (``ccsy_2012``,
+        ``yearbook_<table>`` or ``yearbook_<table>_revised``), ``primary_share`` and
+        ``tertiary_share`` [1, NaN when not reported].
+    """
+    _require(city_gdp, ("city_code", "value", "qc_flag", "tertiary_share"), "CCSY city GDP")
+    _require(
+        yearbook_gdp,
+        ("city_code", "value", "primary", "tertiary", "source_table", "first_published"),
+        "yearbook city GDP",
     )
-    cc = _read_csv(
-        data_dir / CCSY_FILE,
-        ["census_city_code", "gdp_2012_1e4cny", "qc_flag", "tertiary_share_2012_pct"],
-    )
-    cc = cc[
-        cc["qc_flag"].isin(["ok", "check", "defunct_unit_row"])
-        & cc["census_city_code"].notna()
-        & cc["gdp_2012_1e4cny"].notna()
+    cc = city_gdp[
+        city_gdp["qc_flag"].isin(_CCSY_USED)
+        & city_gdp["city_code"].notna()
+        & city_gdp["value"].notna()
     ]
-    # 莱芜 (defunct_unit_row) carries census code 370100: summed into 济南 (2020 boundaries)
-    cc = cc.assign(
-        gdp=cc["gdp_2012_1e4cny"] / 1e4,
-        tert=cc["tertiary_share_2012_pct"] / 100 * cc["gdp_2012_1e4cny"] / 1e4,
+    gdp = cc["value"] / 1e4  # 10^4 -> 10^8 CNY
+    ccsy = (
+        pd.DataFrame({"gdp": gdp, "tert": cc["tertiary_share"] * gdp})
+        .groupby(cc["city_code"].astype(int).to_numpy())
+        .sum()
     )
-    ccsy = cc.groupby(cc["census_city_code"].astype(int))[["gdp", "tert"]].sum()
-    rows = {}
-    for code, r in ccsy.iterrows():
-        rows[code] = dict(
+    rows = {
+        code: dict(
             gdp_reported=r["gdp"],
             gdp_source="ccsy_2012",
             primary_share=np.nan,
             tertiary_share=r["tert"] / r["gdp"],
         )
-    for r in yb.itertuples(index=False):
-        code = int(r.census_city_code)
-        first = "first published" in str(r.vintage)
+        for code, r in ccsy.iterrows()
+    }
+    for r in yearbook_gdp.itertuples(index=False):
+        code, first = int(r.city_code), bool(r.first_published)
         if not first and code in rows:
             continue  # a revised-vintage yearbook value only fills gaps of the CCSY panel
-        three = np.isfinite([r.primary_1e8cny, r.tertiary_1e8cny]).all()
+        three = np.isfinite([r.primary, r.tertiary]).all()
         rows[code] = dict(
-            gdp_reported=float(r.gdp_1e8cny),
+            gdp_reported=float(r.value) / 1e4,
             gdp_source=f"yearbook_{r.source_table}" + ("" if first else "_revised"),
-            primary_share=r.primary_1e8cny / r.gdp_1e8cny if three else np.nan,
+            primary_share=r.primary / r.value if three else np.nan,
             tertiary_share=(
-                r.tertiary_1e8cny / r.gdp_1e8cny
-                if three
-                else rows.get(code, {}).get("tertiary_share", np.nan)
+                r.tertiary / r.value if three else rows.get(code, {}).get("tertiary_share", np.nan)
             ),
         )
-    return pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "city_code"
+    return out
 
 
-def city_units(data_dir: str | Path, year: int = 2012) -> pd.DataFrame:
+def city_units(
+    census: pd.DataFrame,
+    ceads_cities: pd.DataFrame,
+    city_gdp: pd.DataFrame,
+    yearbook_gdp: pd.DataFrame,
+    *,
+    year: int = 2012,
+) -> pd.DataFrame:
     """Every mainland census unit with its CEADs total, reported GDP and assigned region.
 
     Parameters
     ----------
-    data_dir : str or Path
-        The real-data folder.
+    census : DataFrame
+        :func:`~mrio_city.sources.read_census_cities`.
+    ceads_cities : DataFrame
+        :func:`~mrio_city.sources.read_ceads_cities` (long, all years).
+    city_gdp, yearbook_gdp : DataFrame
+        As for :func:`reported_gdp`.
     year : int, default=2012
         Year of the CEADs city totals.
 
@@ -384,12 +361,11 @@ def city_units(data_dir: str | Path, year: int = 2012) -> pd.DataFrame:
         ``tertiary_share`` [1], ``region`` (the city name, or ``'rest of <province>'``) and
         ``reason`` (why a unit is not a city of its own).
     """
-    data_dir = Path(data_dir)
-    units = census_units(data_dir)
-    ceads = _ceads_city_totals(data_dir, year)
-    census = units.reset_index()[["city", "city_code", "province"]]
-    xw = ceads_census_crosswalk(ceads["ceads_name"], census)
-    xw["co2_mt"] = ceads["co2_mt"].to_numpy()
+    _require(ceads_cities, ("city", "year", "value"), "CEADs city frame")
+    units = census_units(census)
+    xw = ceads_census_crosswalk(ceads_cities, units.reset_index())
+    totals = ceads_cities[ceads_cities["year"] == year].set_index("city")["value"]
+    xw["co2_mt"] = xw["ceads_name"].map(totals)
     linked = xw[xw["census_city_code"].notna()].copy()
     linked["code"] = linked["census_city_code"].astype(int)
     agg = linked.groupby("code").agg(
@@ -397,9 +373,8 @@ def city_units(data_dir: str | Path, year: int = 2012) -> pd.DataFrame:
         match_method=("method", "; ".join),
         ceads_co2_mt=("co2_mt", lambda s: s.sum(min_count=len(s))),
     )
-    units = units.join(agg)
-    units = units.join(_reported_gdp(data_dir))
-    units["gdp_source"] = units["gdp_source"].fillna("census_population_x_provincial_gdp_pc")
+    units = units.join(agg).join(reported_gdp(city_gdp, yearbook_gdp))
+    units["gdp_source"] = units["gdp_source"].fillna(GDP_ESTIMATED)
     has = units["ceads_co2_mt"].notna()
     no_pop = units["population_2010"] <= 0
     units["region"] = np.where(has & ~no_pop, units["city"], "rest of " + units["province"])
@@ -416,144 +391,20 @@ def city_units(data_dir: str | Path, year: int = 2012) -> pd.DataFrame:
     return units
 
 
-# -- national and provincial inputs of the China city build ---------------------------------
-def read_national_domestic(path: Path) -> dict[str, np.ndarray]:
-    """NBS 139-sector competitive-import table -> domestic 42-sector flows [10^4 CNY]."""
-    if not path.is_file():
-        raise DataSourceError(f"national IO table {path} not found")
-    df = pd.read_csv(path, dtype={"Code": str}).set_index("Code")
-    codes = [f"{i:03d}" for i in range(1, 140)]
-    need_cols = codes + list(FD_CODES) + ["EX", "IM", "ERR", "GO"]
-    missing = [c for c in need_cols if c not in df.columns]
-    missing += [r for r in codes + list(VA_CODES) if r not in df.index]
-    if missing:
-        raise DataSourceError(f"{path}: missing row/column code(s) {missing[:8]}")
-    Z = df.loc[codes, codes].to_numpy(float)
-    fd = df.loc[codes, list(FD_CODES)].to_numpy(float)
-    other = df.loc[codes, ["EX", "ERR"]].to_numpy(float)
-    imports = df.loc[codes, "IM"].to_numpy(float)
-    go = df.loc[codes, "GO"].to_numpy(float)
-    va = df.loc[list(VA_CODES), codes].to_numpy(float)
-    for name, arr in (
-        ("flows", Z),
-        ("final use", fd),
-        ("EX/ERR", other),
-        ("IM", imports),
-        ("GO", go),
-        ("value added", va),
-    ):
-        if not np.isfinite(arr).all():
-            raise DataSourceError(f"{path}: {name} contains NaN or inf")
-    use = Z.sum(axis=1) + fd.sum(axis=1)  # domestic use incl. imported supply
-    if (use <= 0).any() or (imports < 0).any() or (imports > use).any():
-        bad = [codes[k] for k in np.flatnonzero((use <= 0) | (imports < 0) | (imports > use))]
-        raise DataSourceError(f"{path}: imports cannot be removed proportionally for rows {bad}")
-    dom = 1.0 - imports / use  # METHODS §1.9: proportional import removal, row by row
-    agg = np.zeros((42, 139))
-    starts = list(_NBS139_STARTS) + [140]
-    for k in range(42):
-        agg[k, starts[k] - 1 : starts[k + 1] - 1] = 1.0
-    Zd = agg @ (dom[:, None] * Z) @ agg.T
-    out = dict(
-        Z=Zd,
-        Y=agg @ (dom[:, None] * fd),
-        exports=agg @ other,
-        x=agg @ go,
-        va=va @ agg.T,
-        imported_inputs=((1 - dom)[:, None] * Z).sum(axis=0) @ agg.T,
-    )
-    resid = out["Z"].sum(1) + out["Y"].sum(1) + out["exports"].sum(1) - out["x"]
-    if np.abs(resid).max() > 1e-6 * out["x"].max():
-        raise DataSourceError(
-            f"{path}: rows do not balance after import removal "
-            f"(max residual {np.abs(resid).max():.4g})"
-        )
-    return out
-
-
-def read_provinces(path: Path, year: int, vintage: str) -> pd.DataFrame:
-    """Provincial GDP [10^8 CNY, chosen vintage] and year-end population [persons] for ``year``.
-
-    Returns a frame indexed by census province name with columns ``gdp``, ``population`` and
-    ``english`` (the English name without spaces, as in the CEADs sheet names).
-    """
-    if not path.is_file():
-        raise DataSourceError(f"provincial GDP file {path} not found")
-    df = pd.read_csv(path)
-    col = f"gdp_{vintage}_1e8cny"
-    for c in ("province", "province_en", "year", col, "pop_yearend_1e4"):
-        if c not in df.columns:
-            raise DataSourceError(f"{path}: column {c!r} missing")
-    df = df[df["year"] == year].set_index("province")
-    if len(df) != 31 or df[[col, "pop_yearend_1e4"]].isna().any().any():
-        raise DataSourceError(f"{path}: expected 31 complete provinces for {year}")
-    return pd.DataFrame(
-        {
-            "gdp": df[col],
-            "population": df["pop_yearend_1e4"] * 1e4,
-            "english": df["province_en"].str.replace(" ", ""),
-        }
-    )
-
-
-def read_ceads_province_rows(path: Path, year: int, english: pd.Series) -> dict[str, np.ndarray]:
-    """Scope-1 CO2 [Mt] per province: 45 sector rows + Urban + Rural (47 values)."""
-    if not path.is_file():
-        raise DataSourceError(f"CEADs provincial inventory {path} not found")
-    sheets = pd.read_excel(path, sheet_name=None, header=None)
-    out: dict[str, np.ndarray] = {}
-    for province, eng in english.items():
-        sheet = f"{eng}{year}"
-        if sheet not in sheets:
-            continue  # Tibet: no inventory
-        df = sheets[sheet]
-        if (
-            df.shape[0] < 51
-            or str(df.iat[0, 22]).strip() != "Scope 1 Total"
-            or str(df.iat[49, 0]).strip() != "Urban"
-            or str(df.iat[50, 0]).strip() != "Rural"
-        ):
-            raise DataSourceError(
-                f"{path}: sheet {sheet!r} does not have the 51 x 23 layout "
-                "(cell [0, 22] 'Scope 1 Total', rows 49/50 Urban/Rural)"
-            )
-        vals = pd.to_numeric(df.iloc[_CEADS_FIRST_ROW:51, 22], errors="coerce").to_numpy(float)
-        if not np.isfinite(vals).all():
-            raise DataSourceError(f"{path}: sheet {sheet!r} has non-numeric Scope 1 totals")
-        out[province] = vals
-    return out
-
-
-def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
-    """Return the real-data folder (``default_data_dir()`` when None); raise if it is missing."""
-    if data_dir is None:
-        try:
-            from mrio_city.sources._paths import default_data_dir
-        except ImportError:  # readers not installed: the repository's sibling shared folder
-            root = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
-        else:
-            root = Path(default_data_dir())
-    else:
-        root = Path(data_dir).expanduser()
-    if not root.is_dir():
-        raise DataSourceError(f"real-data folder {root} not found; pass data_dir=")
-    return root
-
-
 def unit_report(units: pd.DataFrame) -> pd.DataFrame:
     """Every census unit with its region and, when it is not a city of its own, the reason.
 
     Parameters
     ----------
     units : DataFrame
-        Result of :func:`mrio_city.sources.crosswalk.city_units`.
+        Result of :func:`city_units`.
 
     Returns
     -------
     DataFrame
         ``city_code, city, province, region, is_city, reason, ceads_names, match_method,
-        ceads_co2_mt, gdp_source, population_2010`` plus one row per CEADs name without a census
-        unit (defunct units).
+        ceads_co2_mt, gdp_source, population_2010, population_note`` plus one row per CEADs
+        name without a census unit (defunct units).
     """
     cols = [
         "city",
@@ -585,3 +436,144 @@ def unit_report(units: pd.DataFrame) -> pd.DataFrame:
         ]
     )
     return pd.concat([out, extra], ignore_index=True)
+
+
+# -- inputs of the build, through the public readers -------------------------------------
+def _check_sector_codes(labels, what: str) -> None:
+    if list(labels) != list(SECTOR_CODES):
+        raise DataSourceError(
+            f"{what}: expected the 42 NBS 2012 sector codes 01..42 after the concordance, got "
+            f"{list(labels)[:5]}... ({len(labels)} labels)"
+        )
+
+
+def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[str, np.ndarray]:
+    """Return the domestic 42-sector blocks of the NBS 139-sector table [10^4 CNY].
+
+    :func:`~mrio_city.sources.read_nbs_io` ``(year, 139)``, then
+    :meth:`~mrio_city.sources.NationalIOTable.to_domestic` (proportional import removal,
+    METHODS §1.9: each row scaled by ``1 - m_i / u_i`` with ``u_i`` the row's intermediate
+    use + consumption + capital formation + inventory change; exports and ERR unscaled), then
+    the concordance ``nbs139_to_nbs42`` (a pure aggregation).
+
+    Parameters
+    ----------
+    data_dir : str or PathLike
+        The real-data folder.
+    year : int, default=2012
+        Table year (a 139-sector NBS table of that year must exist).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``Z`` (42, 42); ``Y`` (42, 5: rural households, urban households, government,
+        capital formation, inventory change); ``exports`` (42, 2: international exports EX
+        and the NBS 'other' column ERR); ``x`` (42,); ``va`` (4, 42: the rows of
+        :data:`VALUE_ADDED_LABELS`); ``imported_inputs`` (42,: column sums of the removed
+        imported intermediate inputs).  Sectors in :data:`SECTOR_CODES` order.
+
+    Raises
+    ------
+    DataSourceError
+        Missing file, broken identity, imports exceeding domestic use, or categories /
+        value-added rows / sector codes other than expected.
+    """
+    table = read_nbs_io(year, 139, data_dir=data_dir).to_domestic()
+    conc = load_concordance(NBS_CONCORDANCE)
+    fd = apply_concordance(table.final_demand, conc)
+    missing = [c for c in (*_FD_CATEGORIES, *_EXPORT_CATEGORIES) if c not in fd.columns]
+    if missing or list(table.value_added.index) != list(VALUE_ADDED_LABELS):
+        raise DataSourceError(
+            f"{table.source}: final-demand categories {missing} missing or value-added rows "
+            f"{list(table.value_added.index)} differ from {list(VALUE_ADDED_LABELS)}"
+        )
+    blocks = {
+        "Z": apply_concordance(table.Z, conc, axis="both"),
+        "Y": fd[list(_FD_CATEGORIES)],
+        "exports": fd[list(_EXPORT_CATEGORIES)],
+        "x": apply_concordance(table.x, conc),
+        "va": apply_concordance(table.value_added, conc, axis=1).T,
+        "imported_inputs": apply_concordance(table.import_Z.sum(axis=0), conc),
+    }
+    for key, frame in blocks.items():
+        _check_sector_codes(frame.index, f"{table.source} ({key})")
+    _check_sector_codes(blocks["Z"].columns, f"{table.source} (Z columns)")
+    out = {k: v.to_numpy(float) for k, v in blocks.items()}
+    out["va"] = out["va"].T
+    return out
+
+
+def provincial_totals(
+    data_dir: str | os.PathLike[str], year: int = 2012, vintage: str = "vintage2018"
+) -> pd.DataFrame:
+    """Return provincial GDP and year-end resident population of one year.
+
+    Parameters
+    ----------
+    data_dir, year
+        As for :func:`national_inputs`.
+    vintage : str, default='vintage2018'
+        GDP vintage, passed to :func:`~mrio_city.sources.read_provincial_gdp`.
+
+    Returns
+    -------
+    DataFrame indexed by province (full Chinese name, 31 rows)
+        ``gdp`` [10^8 CNY] and ``population`` [persons].
+
+    Raises
+    ------
+    DataSourceError
+        A province lacks GDP or population for ``year``.
+    """
+    long = read_provincial_gdp(vintage=vintage, data_dir=data_dir)
+    wide = long[long["year"] == year].pivot(index="province", columns="variable", values="value")
+    if len(wide) != 31 or wide.reindex(columns=["gdp", "population"]).isna().any().any():
+        raise DataSourceError(
+            f"{long.attrs['source']}: expected GDP ({vintage}) and population of the 31 "
+            f"provinces for {year}"
+        )
+    return pd.DataFrame({"gdp": wide["gdp"], "population": wide["population"] * 1e4})
+
+
+def provincial_co2(data_dir: str | os.PathLike[str], year: int = 2012) -> pd.DataFrame:
+    """Return CEADs Scope-1 CO2 by province on the 42 NBS sectors, plus households.
+
+    The published 'Scope 1 Total' of each of the 45 CEADs production sectors
+    (:func:`~mrio_city.sources.read_ceads_provinces`) is pushed through the shipped
+    concordance ``ceads47_to_nbs42``: CE44 (trade and catering) and CE45 (others) are split
+    by the national fossil-fuel purchases of their target sectors, and NBS 24 (repair of
+    machinery) receives no CEADs sector, so its column is 0.  The household rows are kept
+    apart.  Tibet has no inventory, so there are 30 provinces.
+
+    Parameters
+    ----------
+    data_dir, year
+        As for :func:`national_inputs` (``year``: inventory year).
+
+    Returns
+    -------
+    DataFrame indexed by province (full Chinese name)
+        Columns :data:`SECTOR_CODES` then ``URBAN`` and ``RURAL`` [Mt CO2]; each row sums to
+        the province's published total.
+    """
+    inv = read_ceads_provinces(year, include_totals=True, data_dir=data_dir)
+    inv = inv[(inv["fuel"] == "Scope 1 Total") & (inv["sector_code"] != "TOTAL")]
+    wide = inv.pivot(index="province", columns="sector_code", values="value")
+    households = wide[["URBAN", "RURAL"]]
+    sectors = apply_concordance(wide.drop(columns=["URBAN", "RURAL"]), CEADS_CONCORDANCE, axis=1)
+    sectors = sectors.reindex(columns=list(SECTOR_CODES), fill_value=0.0)
+    return pd.concat([sectors, households], axis=1)
+
+
+def read_city_units(data_dir: str | os.PathLike[str], year: int = 2012) -> pd.DataFrame:
+    """Read census, CEADs city and city GDP files (public readers); return :func:`city_units`.
+
+    ``data_dir`` is the real-data folder; ``year`` that of the CEADs city totals.
+    """
+    return city_units(
+        read_census_cities(data_dir=data_dir),
+        read_ceads_cities(data_dir=data_dir),
+        read_city_gdp(data_dir=data_dir),
+        read_yearbook_city_gdp(data_dir=data_dir),
+        year=year,
+    )

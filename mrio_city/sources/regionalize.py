@@ -2,8 +2,10 @@
 
 Steps (each recorded in ``meta.provenance['steps']``; choices tagged [I] are ours):
 
-1. National table: the NBS 2012 139-sector competitive-import table, imports removed row by row
-   in proportion to domestic use (METHODS §1.9), aggregated to 42 sectors.  Final demand
+1. National table: the NBS 2012 139-sector competitive-import table read by
+   :func:`~mrio_city.sources.read_nbs_io`, imports removed row by row in proportion to domestic
+   use by :meth:`~mrio_city.sources.NationalIOTable.to_domestic` (METHODS §1.9), aggregated to
+   42 sectors through the shipped concordance ``nbs139_to_nbs42``.  Final demand
    categories: rural and urban households, government, capital formation, inventory change
    (negative entries kept); export columns: international exports and the NBS 'other' column.
 2. Regions: every census prefecture-level unit with a CEADs 2012 city total (crosswalk in
@@ -21,12 +23,18 @@ Steps (each recorded in ``meta.provenance['steps']``; choices tagged [I] are our
 5. Inter-city flows: gravity prior ``S_c D_d dist_cd^-beta_i`` on census centroids, balanced by
    RAS to every city's remaining supply and demand (doubly-constrained gravity), so the table
    reproduces city outputs, national output, final demand and value added exactly.
-6. CO2: CEADs provincial inventories (45 sectors + households, Scope 1) mapped to 42 sectors
-   by output weights; cities' shares of provincial industrial CO2 = their CEADs city totals over
+6. CO2: CEADs provincial inventories (45 sectors + households, Scope 1, read by
+   :func:`~mrio_city.sources.read_ceads_provinces`) mapped to 42 sectors through the shipped
+   concordance ``ceads47_to_nbs42`` (two splits by fossil-fuel purchases; NBS 24, repair,
+   receives none); cities' shares of provincial industrial CO2 = their CEADs city totals over
    (sum of matched city totals + an estimate for the rest of the province = rest GDP x the
    matched cities' CO2 per GDP); city x sector CO2 balanced by RAS to these city totals and the
    provincial sector totals.  Households' direct CO2: provincial Urban/Rural rows split by
    urban/rural population.
+
+Every input is read by the public readers of :mod:`mrio_city.sources`; the joins specific to
+this build (CEADs names <-> census codes, GDP source priority, unit report) are in
+:mod:`mrio_city.sources.crosswalk`.
 """
 
 from __future__ import annotations
@@ -39,13 +47,17 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.errors import DataSourceError
-from mrio_city.sources import crosswalk
+from mrio_city.sources import ceads, census, crosswalk, gdp
+from mrio_city.sources._paths import data_file, resolve_dir
+from mrio_city.sources.concordance import concordance_dir
+from mrio_city.sources.crosswalk import SECTOR_CODES, VALUE_ADDED_LABELS
 from mrio_city.sources.gras import gras
 from mrio_city.structured import StructuredMRIOTable
 from mrio_city.table import TableMetadata
 
 __all__ = [
     "build_china_cities",
+    "input_files",
     "flq_quotients",
     "flq_coefficients",
     "great_circle_km",
@@ -97,18 +109,6 @@ _GROUP_OF = np.array([_GROUPS.index(s[1]) for s in _SECTOR_TABLE])
 #: Final-demand categories: NBS FU101, FU102, FU103, FU201, FU202.
 CATEGORIES = ("rural_households", "urban_households", "government", "capital_formation",
               "inventory_change")  # fmt: skip
-_VA_LABELS = ("compensation_of_employees", "net_taxes_on_production", "depreciation",
-              "operating_surplus")  # fmt: skip
-# CEADs inventory rows: 45 IPCC-approach sectors then Urban and Rural households (the "47" of
-# the data notes); each sector (row order) -> 42-sector index (0-based); a tuple splits a
-# CEADs sector over several IO sectors in proportion to their output.
-# fmt: off
-_CEADS_TO_IO: tuple[int | tuple[int, ...], ...] = (
-    0, 1, 2, 3, 3, 4, 4, 0, 5, 5, 5, 5, 6, 7, 7, 8, 8, 9, 9, 9, 10, 11, 11, 11, 11, 11, 12, 13,
-    13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 27, 29, (28, 30),
-    (23, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41),
-)
-# fmt: on
 
 
 # -- FLQ and gravity (METHODS §4.2 steps 2-3) -------------------------------------------------
@@ -241,6 +241,48 @@ def gravity_flows(
     return flows + np.diag(np.asarray(local, float))
 
 
+def input_files(
+    data_dir: str | os.PathLike[str], year: int = 2012, vintage: str = "vintage2018"
+) -> dict[str, Path]:
+    """Return the files read by the China city build (for provenance: path and sha256).
+
+    Parameters
+    ----------
+    data_dir : str or PathLike
+        The real-data folder.
+    year : int, default=2012
+        Table year.
+    vintage : str, default='vintage2018'
+        Provincial GDP vintage (a key of :data:`mrio_city.sources.gdp.GDP_VINTAGES`).
+
+    Returns
+    -------
+    dict of str to Path
+        Keys ``national_io``, ``ceads_provinces``, ``ceads_cities``, ``census``,
+        ``provincial_gdp``, ``provincial_population``, ``ccsy``, ``yearbooks`` and
+        ``concordance_<name>`` for the two concordances.
+
+    Raises
+    ------
+    DataSourceError
+        A data file is missing (its path and what the folder should hold are named).
+    """
+    files = {
+        "national_io": ("nbs-china-io", f"csv/china_{year}_139.csv"),
+        "ceads_provinces": ("ceads-emissions", ceads.PROVINCES_FILE.format(year=year)),
+        "ceads_cities": ("ceads-emissions", ceads.CITY_FILE),
+        "census": ("china-census-cities", census.CENSUS_FILE),
+        "provincial_gdp": ("china-provincial-gdp", gdp.GDP_VINTAGES[vintage]),
+        "provincial_population": ("china-provincial-gdp", gdp.POP_FILE),
+        "ccsy": ("china-city-ccsy", gdp.CITY_FILE),
+        "yearbooks": ("china-city-ccsy", gdp.YEARBOOK_FILE),
+    }
+    out = {key: data_file(data_dir, folder, name) for key, (folder, name) in files.items()}
+    for name in (crosswalk.NBS_CONCORDANCE, crosswalk.CEADS_CONCORDANCE):
+        out[f"concordance_{name}"] = concordance_dir() / f"{name}.csv"
+    return out
+
+
 def build_china_cities(
     year: int = 2012,
     *,
@@ -270,8 +312,9 @@ def build_china_cities(
         Household consumption per person in a region is proportional to (GDP per person)^ε
         [I]; government, capital formation and inventory change follow GDP.
     provincial_gdp_vintage : {'vintage2018', 'vintage2024', 'vintage2025'}
-        NBS provincial GDP series used for provincial shares (default: first-published values,
-        consistent with the city yearbooks).
+        NBS provincial GDP series used for provincial totals, read by
+        :func:`~mrio_city.sources.read_provincial_gdp` (default: first-published values,
+        consistent with the CCSY and first-published yearbook city GDP).
     report_dir : str or PathLike, optional
         When given, ``china-cities-<year>-units.csv`` (every census unit, its region and why it
         is not a city of its own) is written there.
@@ -301,25 +344,27 @@ def build_china_cities(
     if unknown:
         raise ValueError(f"build_china_cities: distance_decay has unknown sector(s) {unknown}")
     decay.update(distance_decay or {})
+    if provincial_gdp_vintage not in gdp.GDP_VINTAGES:
+        raise ValueError(
+            f"build_china_cities: provincial_gdp_vintage must be one of {list(gdp.GDP_VINTAGES)}, "
+            f"got {provincial_gdp_vintage!r}"
+        )
     t_start = time.perf_counter()
-    root = crosswalk.resolve_data_dir(data_dir)
-    files = {
-        "national_io": root / crosswalk.NBS_FILE.format(year=year),
-        "ceads_provinces": root / crosswalk.CEADS_PROVINCE_FILE.format(year=year),
-        "provinces": root / crosswalk.PROVINCE_FILE,
-        "census": root / crosswalk.CENSUS_FILE,
-        "ceads_cities": root / crosswalk.CEADS_CITY_FILE,
-        "ccsy": root / crosswalk.CCSY_FILE,
-        "yearbooks": root / crosswalk.YEARBOOK_FILE,
-    }
-    nat = crosswalk.read_national_domestic(files["national_io"])
-    prov = crosswalk.read_provinces(files["provinces"], year, provincial_gdp_vintage)
-    units = crosswalk.city_units(root, year)
-    inventory = crosswalk.read_ceads_province_rows(files["ceads_provinces"], year, prov["english"])
+    root = resolve_dir(data_dir)
+    if not root.is_dir():
+        raise DataSourceError(
+            f"real-data folder {root} not found; pass data_dir= or set MRIO_CITY_DATA"
+        )
+    files = input_files(root, year, provincial_gdp_vintage)
+    nat = crosswalk.national_inputs(root, year)
+    prov = crosswalk.provincial_totals(root, year, provincial_gdp_vintage)
+    units = crosswalk.read_city_units(root, year)
+    inventory = crosswalk.provincial_co2(root, year)
     unknown_prov = sorted(set(units["province"]) - set(prov.index))
     if unknown_prov:
         raise DataSourceError(
-            f"{files['census']}: provinces {unknown_prov} not in {crosswalk.PROVINCE_FILE}"
+            f"{files['census'].name}: provinces {unknown_prov} not in "
+            f"{files['provincial_gdp'].name}"
         )
 
     # -- step 3: unit GDP and population, regions -----------------------------------------
@@ -415,13 +460,9 @@ def build_china_cities(
     co2_share = np.full(R, np.nan)
     rest_estimate = np.zeros(R, dtype=bool)
     provinces_total = 0.0
-    for p, vals in inventory.items():
+    for p, vals in inventory.iterrows():
         rows = np.flatnonzero(reg["province"].to_numpy() == p)
-        xp = x[rows].sum(axis=0)
-        fp = np.zeros(N)
-        for k, target in enumerate(_CEADS_TO_IO):
-            tgt = np.atleast_1d(np.asarray(target))
-            fp[tgt] += vals[k] * 1e6 * xp[tgt] / xp[tgt].sum()
+        fp = vals[list(SECTOR_CODES)].to_numpy(float) * 1e6
         provinces_total += vals.sum() * 1e6
         e = reg["ceads_co2_mt"].to_numpy()[rows]
         matched = np.isfinite(e)
@@ -434,11 +475,12 @@ def build_china_cities(
         rest_estimate[rows[~matched]] = True
         share = est_e / est_e.sum()
         co2_share[rows] = share
+        xp = x[rows].sum(axis=0)
         prior = x[rows] * np.divide(fp, xp, out=np.zeros(N), where=xp > 0)[None, :]
         F[rows] = gras(prior, share * fp.sum(), fp, what=f"CO2 of {p} by city and sector")
-        for k, col in ((0, "rural_2010"), (1, "urban_2010")):
+        for k, (col, row) in enumerate((("rural_2010", "RURAL"), ("urban_2010", "URBAN"))):
             pop = reg[col].to_numpy()[rows]
-            F_Y[rows, k] = vals[45 + 1 - k] * 1e6 * pop / pop.sum()  # rows 45 Urban, 46 Rural
+            F_Y[rows, k] = vals[row] * 1e6 * pop / pop.sum()
 
     # -- assemble -------------------------------------------------------------------------
     n_nodes = R * N
@@ -471,7 +513,7 @@ def build_china_cities(
             "ceads_co2_mt": reg["ceads_co2_mt"],
             "co2_share_of_province": co2_share,
             "co2_share_estimated": rest_estimate,
-            "has_co2_inventory": reg["province"].isin(list(inventory)),
+            "has_co2_inventory": reg["province"].isin(list(inventory.index)),
         }
     )
     attrs.index.name = "city"
@@ -533,7 +575,7 @@ def build_china_cities(
         exports=exports.reshape(n_nodes, 2),
         export_labels=["international_exports", "other_final_use"],
         value_added=value_added,
-        value_added_labels=list(_VA_LABELS) + ["imported_inputs"],
+        value_added_labels=list(VALUE_ADDED_LABELS) + ["imported_inputs"],
         x=x.reshape(-1),
         population=reg["population"].to_numpy(),
         gdp=reg["gdp"].to_numpy(),

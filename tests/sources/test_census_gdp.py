@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -8,6 +9,7 @@ from mrio_city.sources import (
     read_provincial_gdp,
     read_resource_based_cities,
 )
+from mrio_city.sources.gdp import read_yearbook_city_gdp
 
 
 def test_census_cities(data_dir):
@@ -82,3 +84,65 @@ def test_city_gdp_flags(data_dir):
     assert (c.loc[c["qc_flag"] == "suspect_row", "city"] == "开封市").any()
     with pytest.raises(ValueError, match=r"'quality' parameter of read_city_gdp .* \['good'\]"):
         read_city_gdp("good", data_dir=data_dir)
+
+
+@pytest.mark.parametrize(
+    ("vintage", "total_2012", "beijing_2012", "first_year"),
+    [("vintage2024", 543063.2, 19024.7, 2004), ("vintage2025", 551419.7, 19568.3, 2006)],
+)
+def test_provincial_gdp_revised_vintages(data_dir, vintage, total_2012, beijing_2012, first_year):
+    """SOURCE.md: sums of the 31 provinces and Beijing's 2012 GDP in the revised vintages."""
+    g = read_provincial_gdp(vintage=vintage, data_dir=data_dir)
+    assert g.attrs["vintage"] == vintage
+    gdp = g[g["variable"] == "gdp"]
+    assert gdp["year"].min() == first_year and gdp["province_code"].nunique() == 31
+    y12 = gdp[gdp["year"] == 2012]
+    assert y12["value"].sum() == pytest.approx(total_2012, abs=0.05)
+    assert y12.loc[y12["province"] == "北京市", "value"].item() == pytest.approx(beijing_2012)
+    # the population series does not depend on the GDP vintage
+    pop = g[(g["variable"] == "population") & (g["year"] == 2012)]
+    assert pop["value"].sum() == pytest.approx(134789)
+    tidy = pd.read_csv(
+        data_dir / "china-provincial-gdp" / "province_gdp_population_2004-2017_tidy.csv"
+    )
+    tidy = tidy[tidy["year"] == 2012].set_index("province")[f"gdp_{vintage}_1e8cny"]
+    assert (y12.set_index("province")["value"] - tidy.loc[y12["province"]]).abs().max() < 1e-9
+    with pytest.raises(ValueError, match=r"'vintage' parameter .* 'vintage2030'"):
+        read_provincial_gdp(vintage="vintage2030", data_dir=data_dir)
+
+
+def test_city_gdp_tertiary_share(data_dir):
+    c = read_city_gdp(("ok", "check"), data_dir=data_dir)
+    assert c["tertiary_share"].between(0.1, 0.8).all()
+    raw = pd.read_csv(
+        data_dir / "china-city-ccsy" / "city_crosswalk_census_ccsy2012.csv",
+        dtype={"census_city_code": str},
+    ).set_index("census_city_code")
+    bj = c.set_index("city_code").loc["110100", "tertiary_share"]
+    assert bj == pytest.approx(raw.loc["110100", "tertiary_share_2012_pct"] / 100)
+
+
+def test_yearbook_city_gdp(data_dir):
+    y = read_yearbook_city_gdp(data_dir=data_dir)
+    assert len(y) == 88 and y["city_code"].is_unique and set(y["unit"]) == {"10^4 CNY"}
+    assert y["first_published"].sum() == 46  # Henan, Hubei, Zhejiang 2013 yearbooks
+    three = y.dropna(subset=["primary", "secondary", "tertiary"])
+    assert len(three) == 46
+    parts = three[["primary", "secondary", "tertiary"]].sum(axis=1)
+    np.testing.assert_allclose(parts, three["value"], rtol=2e-5)  # SOURCE.md: within 0.002 %
+    wuhan = y.set_index("city_code").loc["420100"]
+    assert wuhan["value"] == pytest.approx(8003.82e4) and wuhan["city"] == "武汉市"
+    assert set(y.loc[~y["first_published"], "source_table"]) == {
+        "guangdong_yb_t2-14",
+        "sichuan_yb_t2-7",
+    }
+
+
+def test_yearbook_city_gdp_bad_row(data_dir, tmp_path):
+    src = data_dir / "china-city-ccsy" / "provincial_yearbook_city_gdp_2012_tidy.csv"
+    raw = pd.read_csv(src, dtype=str)
+    raw.loc[2, "tertiary_1e8cny"] = "999"
+    (tmp_path / "china-city-ccsy").mkdir()
+    raw.to_csv(tmp_path / "china-city-ccsy" / src.name, index=False)
+    with pytest.raises(DataSourceError, match=r"row 4: primary \+ secondary \+ tertiary differ"):
+        read_yearbook_city_gdp(data_dir=tmp_path)

@@ -132,10 +132,18 @@ def accounts(built):
     return compute_accounts(built[0])
 
 
-def _national(table_module_data=DATA):
-    from mrio_city.sources.crosswalk import NBS_FILE, read_national_domestic
+def _national(data_dir=DATA):
+    """National domestic 42-sector totals straight from the public readers (the oracle)."""
+    from mrio_city.sources import apply_concordance, read_nbs_io
 
-    return read_national_domestic(table_module_data / NBS_FILE.format(year=2012))
+    dom = read_nbs_io(2012, 139, data_dir=data_dir).to_domestic()
+    fd = apply_concordance(dom.final_demand, "nbs139_to_nbs42")
+    cats = ["rural_household", "urban_household", "government", "gfcf", "inventory_change"]
+    return {
+        "x": apply_concordance(dom.x, "nbs139_to_nbs42").to_numpy(),
+        "Y": fd[cats].to_numpy(),
+        "va": dom.value_added.to_numpy(),
+    }
 
 
 def _inventory_total():
@@ -197,6 +205,35 @@ def test_city_shares_of_provincial_industrial_co2_follow_ceads(built):
             assert F[a] / F[b] == pytest.approx(
                 grp.loc[a, "ceads_co2_mt"] / grp.loc[b, "ceads_co2_mt"], rel=1e-3
             )
+
+
+@needs_data
+def test_provincial_sector_co2_follows_the_shipped_ceads_concordance(built):
+    """Oracle: read_ceads_provinces (fuels + Process) pushed through ceads47_to_nbs42."""
+    from mrio_city.sources import apply_concordance, read_ceads_provinces
+
+    table, _, _ = built
+    R, N = table.n_cities, table.n_sectors
+    prov = table.city_attributes["province"].to_numpy()
+    F = pd.DataFrame(table.F.reshape(R, N), index=prov).groupby(level=0).sum()
+    long = read_ceads_provinces(2012, data_dir=DATA)
+    wide = long.pivot_table(index="province", columns="sector_code", values="value", aggfunc="sum")
+    mapped = apply_concordance(wide.drop(columns=["URBAN", "RURAL"]), "ceads47_to_nbs42", axis=1)
+    cols = [int(c) - 1 for c in mapped.columns]  # NBS codes 01..42 -> sector positions
+    assert 23 not in cols  # NBS 24, repair, receives no CEADs sector
+    np.testing.assert_allclose(
+        F.loc[mapped.index].to_numpy()[:, cols], mapped.to_numpy() * 1e6, rtol=1e-6, atol=1e-3
+    )
+    assert (F.to_numpy()[:, 23] == 0).all() and F.loc["西藏自治区"].sum() == 0
+    # households' direct CO2: provincial Urban / Rural rows split over the province's regions
+    FY = pd.DataFrame(table.F_Y.reshape(R, -1), index=prov).groupby(level=0).sum()
+    cats = list(table.categories)
+    np.testing.assert_allclose(
+        FY.loc[wide.index, cats.index("urban_households")], wide["URBAN"] * 1e6, rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        FY.loc[wide.index, cats.index("rural_households")], wide["RURAL"] * 1e6, rtol=1e-9
+    )
 
 
 @needs_data
