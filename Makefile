@@ -17,10 +17,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check mrio_city tests benchmarks scenarios
+	$(PY) -m ruff format --check mrio_city tests benchmarks scenarios
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check mrio_city tests benchmarks scenarios
+	$(PY) -m ruff format --check mrio_city tests benchmarks scenarios
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -7,6 +7,9 @@ factorize ``I - A`` once (:func:`factorize`), compute accounts (:func:`compute_a
 from mrio_city.accounts import Accounts, compute_accounts, consumption_by_producer, multipliers
 from mrio_city.errors import *  # noqa: F403
 from mrio_city.errors import __all__ as _errors_all
+
+# names resolved lazily by __getattr__ below (ruff cannot see them)
+# ruff: noqa: F405
 from mrio_city.solver import LeontiefSolver, factorize
 from mrio_city.structured import StructuredMRIOTable
 from mrio_city.table import MRIOTable, TableMetadata
@@ -30,6 +33,7 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'mrio_city' has no attribute {name!r}")
+
 
 __all__ = [
     "Accounts",

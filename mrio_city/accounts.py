@@ -212,8 +212,9 @@ def compute_accounts(
         isc = np.where(total_q != 0, (total_q - local.sum(axis=1)) / total_q, np.nan)
     flows = pd.DataFrame(
         Q.reshape(S * R, R),
-        index=pd.MultiIndex.from_product([table.stressors, table.cities],
-                                         names=[STRESSOR, PRODUCER]),
+        index=pd.MultiIndex.from_product(
+            [table.stressors, table.cities], names=[STRESSOR, PRODUCER]
+        ),
         columns=pd.Index(table.cities, name=CONSUMER),
     )
     flows.attrs["units"] = dict(table.units)
@@ -223,11 +224,13 @@ def compute_accounts(
         table_name=table.name,
         units=dict(table.units),
         production_based=_frame(pbf, table, "production_based"),
-        production_based_with_households=_frame(pbf + hh, table,
-                                                "production_based_with_households"),
+        production_based_with_households=_frame(
+            pbf + hh, table, "production_based_with_households"
+        ),
         consumption_based=_frame(cbf, table, "consumption_based"),
-        consumption_based_with_households=_frame(cbf + hh, table,
-                                                 "consumption_based_with_households"),
+        consumption_based_with_households=_frame(
+            cbf + hh, table, "consumption_based_with_households"
+        ),
         embodied_in_exports=_frame(eee, table, "embodied_in_exports"),
         embodied_in_exports_abroad=_frame(Q_ex, table, "embodied_in_exports_abroad"),
         embodied_in_imports=_frame(eei, table, "embodied_in_imports"),
@@ -271,8 +274,10 @@ def consumption_by_producer(
     solver = solver if solver is not None else factorize(table)
     s = stressor if stressor is not None else table.stressors[0]
     if s not in table.stressors:
-        raise KeyError(f"stressor {s!r} is not a stressor of table {table.name!r}; have "
-                       f"{list(table.stressors)}")
+        raise KeyError(
+            f"stressor {s!r} is not a stressor of table {table.name!r}; have "
+            f"{list(table.stressors)}"
+        )
     k = table.stressors.get_loc(s)
     if consumers is None:
         pos = np.arange(table.n_cities)
@@ -283,9 +288,10 @@ def consumption_by_producer(
         pos = table.cities.get_indexer(consumers)
     X = solver.solve(table.final_demand_by_city(pos))
     D = table.direct_intensities[k][:, None] * X
-    df = pd.DataFrame(D, index=table.nodes.set_names([CITY, SECTOR]),
-                      columns=pd.Index(table.cities[pos], name=CONSUMER))
+    df = pd.DataFrame(
+        D,
+        index=table.nodes.set_names([CITY, SECTOR]),
+        columns=pd.Index(table.cities[pos], name=CONSUMER),
+    )
     df.attrs["units"] = {s: table.units[s]}
     return df
-
-

@@ -33,9 +33,21 @@ from mrio_city.errors import (
 )
 
 __all__ = [
-    "UNIT", "ReferenceLevel", "GLOBAL_PER_CAPITA_2012", "US_PER_CAPITA_2012", "REFERENCE_LEVELS",
-    "TheilDecomposition", "gini", "lorenz_curve", "theil_t", "theil_l",
-    "theil_decomposition", "decile_table", "top_bottom_shares", "p90_p10", "share_below",
+    "UNIT",
+    "ReferenceLevel",
+    "GLOBAL_PER_CAPITA_2012",
+    "US_PER_CAPITA_2012",
+    "REFERENCE_LEVELS",
+    "TheilDecomposition",
+    "gini",
+    "lorenz_curve",
+    "theil_t",
+    "theil_l",
+    "theil_decomposition",
+    "decile_table",
+    "top_bottom_shares",
+    "p90_p10",
+    "share_below",
     "inequality_summary",
 ]
 
@@ -63,12 +75,22 @@ GLOBAL_PER_CAPITA_2012 = 4.87
 US_PER_CAPITA_2012 = 18.4
 
 #: Named benchmarks (read-only), used by :func:`inequality_summary`; keys are row suffixes.
-REFERENCE_LEVELS: Mapping[str, ReferenceLevel] = MappingProxyType({
-    "global_2012": ReferenceLevel(GLOBAL_PER_CAPITA_2012, UNIT, "Global Carbon Budget 2019, "
-                                  "world fossil + cement per capita (METHODS §5.2)", 2012),
-    "us_2012": ReferenceLevel(US_PER_CAPITA_2012, UNIT, "Global Carbon Budget 2019, USA "
-                              "consumption-based, population ~314 M (METHODS §5.2)", 2012),
-})
+REFERENCE_LEVELS: Mapping[str, ReferenceLevel] = MappingProxyType(
+    {
+        "global_2012": ReferenceLevel(
+            GLOBAL_PER_CAPITA_2012,
+            UNIT,
+            "Global Carbon Budget 2019, world fossil + cement per capita (METHODS §5.2)",
+            2012,
+        ),
+        "us_2012": ReferenceLevel(
+            US_PER_CAPITA_2012,
+            UNIT,
+            "Global Carbon Budget 2019, USA consumption-based, population ~314 M (METHODS §5.2)",
+            2012,
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,8 +131,9 @@ def _fmt(labels) -> str:
 
 def _series(values, *, name: str, func: str, numeric: bool = True) -> pd.Series:
     if not isinstance(values, pd.Series):
-        raise TypeError(f"{func}: {name} must be a pandas Series indexed by city, "
-                        f"got {type(values).__name__}")
+        raise TypeError(
+            f"{func}: {name} must be a pandas Series indexed by city, got {type(values).__name__}"
+        )
     if len(values) == 0:
         raise TableValidationError(f"{func}: {name} is empty; at least one city is required")
     if values.index.has_duplicates:
@@ -119,16 +142,19 @@ def _series(values, *, name: str, func: str, numeric: bool = True) -> pd.Series:
     if not numeric:
         if (missing := values.isna().to_numpy()).any():
             raise TableValidationError(
-                f"{func}: {name} has missing labels for cities {_fmt(values.index[missing])}")
+                f"{func}: {name} has missing labels for cities {_fmt(values.index[missing])}"
+            )
         return values
     try:
         arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise TableValidationError(
-            f"{func}: {name} must be numeric, got dtype {values.dtype}") from exc
+            f"{func}: {name} must be numeric, got dtype {values.dtype}"
+        ) from exc
     if (bad := ~np.isfinite(arr)).any():
         raise NonFiniteValueError(
-            f"{func}: {name} has NaN or infinite values for cities {_fmt(values.index[bad])}")
+            f"{func}: {name} has NaN or infinite values for cities {_fmt(values.index[bad])}"
+        )
     return pd.Series(arr, index=values.index, name=values.name)
 
 
@@ -139,7 +165,8 @@ def _aligned(other: pd.Series, index: pd.Index, *, name: str, func: str) -> pd.S
         raise LabelMismatchError(
             f"{func}: the cities of {name} differ from those of per_capita: "
             f"missing {_fmt(missing)}, unexpected {_fmt(unexpected)}; "
-            f"give {name} exactly the index of per_capita")
+            f"give {name} exactly the index of per_capita"
+        )
     return other.reindex(index)
 
 
@@ -150,36 +177,43 @@ def _inputs(per_capita, population, func: str, *, required: bool = True):
         if required:
             raise TypeError(f"{func}: population is required (persons, indexed by city)")
         return y.to_numpy(), np.ones(len(y)), y.index
-    pop = _aligned(_series(population, name="population", func=func), y.index,
-                   name="population", func=func)
+    pop = _aligned(
+        _series(population, name="population", func=func), y.index, name="population", func=func
+    )
     w = pop.to_numpy()
     if (w <= 0).any():
         raise NegativeValueError(
             f"{func}: population must be positive (persons); got zero or negative values "
-            f"for cities {_fmt(y.index[w <= 0])}")
+            f"for cities {_fmt(y.index[w <= 0])}"
+        )
     return y.to_numpy(), w, y.index
 
 
 def _positive_mean(y: np.ndarray, w: np.ndarray, func: str) -> float:
     mu = float(np.dot(w, y) / w.sum())
     if not mu > 0:
-        raise TableValidationError(f"{func}: the population-weighted mean footprint is "
-                                   f"{mu:g} {UNIT}; the measure needs a positive mean")
+        raise TableValidationError(
+            f"{func}: the population-weighted mean footprint is "
+            f"{mu:g} {UNIT}; the measure needs a positive mean"
+        )
     return mu
 
 
 def _split_positive(y, w, index, func: str):
     """Keep cities with y > 0 (log measures); return (y, w, excluded labels); warn."""
     if not (keep := y > 0).any():
-        raise TableValidationError(f"{func}: no city has a positive per-capita footprint; "
-                                   f"log-based measures are undefined")
+        raise TableValidationError(
+            f"{func}: no city has a positive per-capita footprint; log-based measures are undefined"
+        )
     excluded = tuple(index[~keep])
     if excluded:
         n = len(excluded)
         warnings.warn(
             f"{func}: excluded {n} cit{'y' if n == 1 else 'ies'} with zero or negative "
             f"per-capita footprint from log-based measures: {_fmt(excluded)}",
-            NegativeFootprintWarning, stacklevel=3)
+            NegativeFootprintWarning,
+            stacklevel=3,
+        )
     return y[keep], w[keep], excluded
 
 
@@ -231,8 +265,12 @@ def _percentile(y: np.ndarray, w: np.ndarray, q: float) -> float:
 # ---------------------------------------------------------------------------- measures
 
 
-def gini(per_capita: pd.Series, population: pd.Series | None = None, *,
-         method: Literal["lorenz", "mean_difference"] = "lorenz") -> float:
+def gini(
+    per_capita: pd.Series,
+    population: pd.Series | None = None,
+    *,
+    method: Literal["lorenz", "mean_difference"] = "lorenz",
+) -> float:
     """Population-weighted Gini coefficient of per-capita footprints.
 
     With cities sorted by ascending y and L_c their cumulative emission share,
@@ -258,8 +296,10 @@ def gini(per_capita: pd.Series, population: pd.Series | None = None, *,
         On invalid inputs (see the module docstring) or a non-positive mean.
     """
     if method not in ("lorenz", "mean_difference"):
-        raise ValueError("The 'method' parameter of gini must be one of "
-                         f"{{'lorenz', 'mean_difference'}}. Got {method!r} instead.")
+        raise ValueError(
+            "The 'method' parameter of gini must be one of "
+            f"{{'lorenz', 'mean_difference'}}. Got {method!r} instead."
+        )
     y, w, _ = _inputs(per_capita, population, "gini", required=False)
     _positive_mean(y, w, "gini")
     return _gini_lorenz(y, w) if method == "lorenz" else _gini_mean_difference(y, w)
@@ -290,8 +330,13 @@ def lorenz_curve(per_capita: pd.Series, population: pd.Series | None = None) -> 
     y, w, index = _inputs(per_capita, population, "lorenz_curve", required=False)
     _positive_mean(y, w, "lorenz_curve")
     order, x, lor = _lorenz_points(y, w)
-    return pd.DataFrame({"city": pd.Series([None, *index[order]], dtype=object),
-                         "population_share": x, "emission_share": lor})
+    return pd.DataFrame(
+        {
+            "city": pd.Series([None, *index[order]], dtype=object),
+            "population_share": x,
+            "emission_share": lor,
+        }
+    )
 
 
 def theil_t(per_capita: pd.Series, population: pd.Series | None = None) -> float:
@@ -347,9 +392,13 @@ def theil_l(per_capita: pd.Series, population: pd.Series | None = None) -> float
     return _theil_l(y, w)
 
 
-def theil_decomposition(per_capita: pd.Series, population: pd.Series | None,
-                        groups: pd.Series, *, kind: Literal["T", "L"] = "T"
-                        ) -> TheilDecomposition:
+def theil_decomposition(
+    per_capita: pd.Series,
+    population: pd.Series | None,
+    groups: pd.Series,
+    *,
+    kind: Literal["T", "L"] = "T",
+) -> TheilDecomposition:
     """Split a Theil index into between-group and within-group inequality.
 
     With group shares p_g, e_g, group means mu_g and the index T_g / L_g inside group g:
@@ -379,11 +428,13 @@ def theil_decomposition(per_capita: pd.Series, population: pd.Series | None,
     """
     func = "theil_decomposition"
     if kind not in ("T", "L"):
-        raise ValueError(f"The 'kind' parameter of {func} must be one of {{'T', 'L'}}. "
-                         f"Got {kind!r} instead.")
+        raise ValueError(
+            f"The 'kind' parameter of {func} must be one of {{'T', 'L'}}. Got {kind!r} instead."
+        )
     y, w, index = _inputs(per_capita, population, func, required=False)
-    labels_all = _aligned(_series(groups, name="groups", func=func, numeric=False), index,
-                          name="groups", func=func).to_numpy()[y > 0]
+    labels_all = _aligned(
+        _series(groups, name="groups", func=func, numeric=False), index, name="groups", func=func
+    ).to_numpy()[y > 0]
     y, w, excluded = _split_positive(y, w, index, func)
     codes, labels = pd.factorize(labels_all)  # groups in order of first appearance
     kernel = _theil_t if kind == "T" else _theil_l
@@ -398,12 +449,27 @@ def theil_decomposition(per_capita: pd.Series, population: pd.Series | None,
         else:
             between, within = p_g * math.log(mu / mu_g), p_g * index_g
         rows.append((len(yg), p_g, e_g, mu_g, index_g, between, within))
-    table = pd.DataFrame(rows, index=pd.Index(labels, name="group"), columns=[
-        "n_cities", "population_share", "emission_share", "mean_per_capita", "within_index",
-        "between_contribution", "within_contribution"])
+    table = pd.DataFrame(
+        rows,
+        index=pd.Index(labels, name="group"),
+        columns=[
+            "n_cities",
+            "population_share",
+            "emission_share",
+            "mean_per_capita",
+            "within_index",
+            "between_contribution",
+            "within_contribution",
+        ],
+    )
     return TheilDecomposition(
-        kind=kind, total=kernel(y, w), between=math.fsum(table["between_contribution"]),
-        within=math.fsum(table["within_contribution"]), groups=table, excluded=excluded)
+        kind=kind,
+        total=kernel(y, w),
+        between=math.fsum(table["between_contribution"]),
+        within=math.fsum(table["within_contribution"]),
+        groups=table,
+        excluded=excluded,
+    )
 
 
 def decile_table(per_capita: pd.Series, population: pd.Series) -> pd.DataFrame:
@@ -441,11 +507,17 @@ def decile_table(per_capita: pd.Series, population: pd.Series) -> pd.DataFrame:
     pw, pe = np.bincount(group, ws, 10), np.bincount(group, ws * ys, 10)
     stats = pd.Series(ys).groupby(group).agg(["min", "max"]).reindex(range(10))
     with np.errstate(divide="ignore", invalid="ignore"):  # empty groups -> NaN mean
-        return pd.DataFrame({
-            "n_cities": np.bincount(group, minlength=10), "population_share": pw / total_w,
-            "emission_share": pe / total_e, "mean_per_capita": np.where(pw > 0, pe / pw, np.nan),
-            "min_per_capita": stats["min"].to_numpy(), "max_per_capita": stats["max"].to_numpy(),
-        }, index=pd.RangeIndex(1, 11, name="decile"))
+        return pd.DataFrame(
+            {
+                "n_cities": np.bincount(group, minlength=10),
+                "population_share": pw / total_w,
+                "emission_share": pe / total_e,
+                "mean_per_capita": np.where(pw > 0, pe / pw, np.nan),
+                "min_per_capita": stats["min"].to_numpy(),
+                "max_per_capita": stats["max"].to_numpy(),
+            },
+            index=pd.RangeIndex(1, 11, name="decile"),
+        )
 
 
 def top_bottom_shares(per_capita: pd.Series, population: pd.Series) -> pd.Series:
@@ -474,8 +546,13 @@ def top_bottom_shares(per_capita: pd.Series, population: pd.Series) -> pd.Series
     _positive_mean(y, w, "top_bottom_shares")
     _, x, lor = _lorenz_points(y, w)
     top, bottom = 1.0 - float(np.interp(0.9, x, lor)), float(np.interp(0.5, x, lor))
-    return pd.Series({"top10_share": top, "bottom50_share": bottom,
-                      "top10_to_bottom50": top / bottom if bottom > 0 else math.nan})
+    return pd.Series(
+        {
+            "top10_share": top,
+            "bottom50_share": bottom,
+            "top10_to_bottom50": top / bottom if bottom > 0 else math.nan,
+        }
+    )
 
 
 def p90_p10(per_capita: pd.Series, population: pd.Series) -> pd.Series:
@@ -502,12 +579,14 @@ def p90_p10(per_capita: pd.Series, population: pd.Series) -> pd.Series:
     """
     y, w, _ = _inputs(per_capita, population, "p90_p10")
     p10, p90 = _percentile(y, w, 10), _percentile(y, w, 90)
-    return pd.Series({"p10": p10, "p90": p90,
-                      "p90_p10": p90 / p10 if p10 > 0 else math.nan}, name="percentiles")
+    return pd.Series(
+        {"p10": p10, "p90": p90, "p90_p10": p90 / p10 if p10 > 0 else math.nan}, name="percentiles"
+    )
 
 
-def share_below(per_capita: pd.Series, population: pd.Series,
-                level: float | ReferenceLevel) -> pd.Series:
+def share_below(
+    per_capita: pd.Series, population: pd.Series, level: float | ReferenceLevel
+) -> pd.Series:
     """Shares of cities, population and emissions with footprints strictly below ``level``.
 
     ``city_share = #{c: y_c < level} / n``, ``population_share = sum_{y_c < level} p_c``,
@@ -537,15 +616,22 @@ def share_below(per_capita: pd.Series, population: pd.Series,
         raise ValueError(f"share_below: level must be a finite number of {UNIT}, got {value!r}")
     y, w, _ = _inputs(per_capita, population, "share_below")
     below, total_e = y < value, np.dot(w, y)
-    return pd.Series({
-        "city_share": float(below.mean()), "population_share": float(w[below].sum() / w.sum()),
-        "emission_share": float(np.dot(w[below], y[below]) / total_e) if total_e else math.nan,
-    }, name=f"below {value:g} {UNIT}")
+    return pd.Series(
+        {
+            "city_share": float(below.mean()),
+            "population_share": float(w[below].sum() / w.sum()),
+            "emission_share": float(np.dot(w[below], y[below]) / total_e) if total_e else math.nan,
+        },
+        name=f"below {value:g} {UNIT}",
+    )
 
 
-def inequality_summary(per_capita: pd.Series, population: pd.Series, *,
-                       reference_levels: Mapping[str, ReferenceLevel | float] = REFERENCE_LEVELS
-                       ) -> pd.DataFrame:
+def inequality_summary(
+    per_capita: pd.Series,
+    population: pd.Series,
+    *,
+    reference_levels: Mapping[str, ReferenceLevel | float] = REFERENCE_LEVELS,
+) -> pd.DataFrame:
     """All scalar inequality measures in one tidy table.
 
     Rows (formulas of the single-measure functions): ``n_cities``, ``population``,
@@ -579,18 +665,25 @@ def inequality_summary(per_capita: pd.Series, population: pd.Series, *,
     tb, pct = top_bottom_shares(per_capita, population), p90_p10(per_capita, population)
     gini_unweighted = _gini_lorenz(y, np.ones_like(y)) if y.mean() > 0 else math.nan
     rows: list[tuple[str, float, str]] = [
-        ("n_cities", float(len(y)), "cities"), ("population", float(w.sum()), "persons"),
-        ("mean_per_capita", mu, UNIT), ("gini", _gini_lorenz(y, w), "1"),
-        ("gini_unweighted", gini_unweighted, "1"), ("theil_t", _theil_t(yp, wp), "1"),
+        ("n_cities", float(len(y)), "cities"),
+        ("population", float(w.sum()), "persons"),
+        ("mean_per_capita", mu, UNIT),
+        ("gini", _gini_lorenz(y, w), "1"),
+        ("gini_unweighted", gini_unweighted, "1"),
+        ("theil_t", _theil_t(yp, wp), "1"),
         ("theil_l", _theil_l(yp, wp), "1"),
         ("n_excluded_from_theil", float(len(excluded)), "cities"),
         *[(k, v, "1") for k, v in tb.items()],
-        ("p10", pct["p10"], UNIT), ("p90", pct["p90"], UNIT), ("p90_p10", pct["p90_p10"], "1"),
+        ("p10", pct["p10"], UNIT),
+        ("p90", pct["p90"], UNIT),
+        ("p90_p10", pct["p90_p10"], "1"),
     ]
     for name, level in reference_levels.items():
         below = share_below(per_capita, population, level)
-        rows += [(f"cities_below_{name}", below["city_share"], "1"),
-                 (f"population_below_{name}", below["population_share"], "1")]
+        rows += [
+            (f"cities_below_{name}", below["city_share"], "1"),
+            (f"population_below_{name}", below["population_share"], "1"),
+        ]
     out = pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
     out.attrs["excluded_from_theil"] = excluded
     return out

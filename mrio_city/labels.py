@@ -91,8 +91,9 @@ def format_label(label: object) -> str:
 def first_labels(labels: Sequence[object] | pd.Index, limit: int = 5) -> str:
     """Render the first ``limit`` labels, then ``...`` if there are more."""
     labels = list(labels)
-    shown = ", ".join(repr(label) if isinstance(label, str) else format_label(label)
-                      for label in labels[:limit])
+    shown = ", ".join(
+        repr(label) if isinstance(label, str) else format_label(label) for label in labels[:limit]
+    )
     return shown + (", ..." if len(labels) > limit else "")
 
 

@@ -37,10 +37,12 @@ default for them): the restricted system ``(I - A^{-r,-r}) w = d_r`` of every ci
 directly by the matrix-free GMRES of the solver, all cities in lockstep, with column r's vector
 held at zero on city r's block after every operator application.  GMRES on vectors that vanish
 on block r is GMRES on the restricted system, so the result is exact to the solver tolerance,
-at the cost of the consumption accounts (``n_groups * n_cities`` right-hand sides).  The direct method
-(``method='direct'``, the test oracle) materializes sparse A and performs ``n_cities`` sparse LU
-factorizations of size ``n_nodes - n_sectors``: roughly ``n_cities / 3`` times the work of the
-Woodbury route with a dense LU, and far more fill-in with a sparse one.
+at the cost of the consumption accounts (``n_groups * n_cities`` right-hand sides).
+
+The direct method (``method='direct'``, the test oracle) materializes sparse A and performs
+``n_cities`` sparse LU factorizations of size ``n_nodes - n_sectors``: roughly
+``n_cities / 3`` times the work of the Woodbury route with a dense LU, and far more fill-in
+with a sparse one.
 """
 
 from __future__ import annotations
@@ -311,7 +313,9 @@ def _upstream_masked(table, masks, tol, progress) -> dict[str, np.ndarray]:
             rhs,
             lambda v: zero_own(table.apply_local_inverse(v)),
             lambda v: zero_own(table.apply_offdiagonal(v)),
-            tol=tol, maxiter=2000, what=f"upstream supply chains of table {table.name!r}",
+            tol=tol,
+            maxiter=2000,
+            what=f"upstream supply chains of table {table.name!r}",
         )
         values = f @ W  # (S, G * k)
         for g, name in enumerate(masks):

@@ -133,8 +133,11 @@ class LeontiefSolver:
         n = self.shape[0]
         if isinstance(rhs, pd.Series):
             b = self._aligned(rhs.index, what="Series index")
-            return pd.Series(self._solve(rhs.to_numpy(float)[b][:, None], trans)[:, 0],
-                             index=self.labels, name=rhs.name)
+            return pd.Series(
+                self._solve(rhs.to_numpy(float)[b][:, None], trans)[:, 0],
+                index=self.labels,
+                name=rhs.name,
+            )
         if isinstance(rhs, pd.DataFrame):
             if rhs.shape[0] == n and _labels_match(rhs.index, self.labels):
                 b = self._aligned(rhs.index, what="DataFrame index")
@@ -196,8 +199,7 @@ def _worst_columns(table: BaseTable) -> str:
     A = table.technical_coefficients("sparse")
     colsum = np.asarray(A.sum(axis=0)).ravel()
     worst = np.argsort(-colsum)[:3]
-    return ", ".join(f"{format_label(table.nodes[j])} (column sum {colsum[j]:.6g})"
-                     for j in worst)
+    return ", ".join(f"{format_label(table.nodes[j])} (column sum {colsum[j]:.6g})" for j in worst)
 
 
 class _DenseLU(LeontiefSolver):
@@ -216,8 +218,7 @@ class _DenseLU(LeontiefSolver):
         diag = np.abs(np.diag(self._lu[0]))
         if diag.size and diag.min() <= np.finfo(float).eps * diag.max() * table.n_nodes:
             raise NonProductiveSystemError(
-                f"table {table.name!r}: I - A is singular; worst columns: "
-                f"{_worst_columns(table)}"
+                f"table {table.name!r}: I - A is singular; worst columns: {_worst_columns(table)}"
             )
         super().__init__("dense", table, nnz=table.n_nodes**2)
 
@@ -252,8 +253,9 @@ class _Umfpack(LeontiefSolver):  # pragma: no cover - only with scikit-umfpack i
         super().__init__("umfpack", table, nnz=self._M.nnz)
 
     def _solve(self, rhs, trans):
-        return np.column_stack([self._lu.solve(rhs[:, j], trans=trans)
-                                for j in range(rhs.shape[1])])
+        return np.column_stack(
+            [self._lu.solve(rhs[:, j], trans=trans) for j in range(rhs.shape[1])]
+        )
 
 
 #: Memory budget of the GMRES Krylov basis per chunk of right-hand sides (bytes).
@@ -261,8 +263,9 @@ KRYLOV_BUDGET = 1 << 30
 
 
 class _BlockIterative(LeontiefSolver):
-    def __init__(self, table: BaseTable, tol: float, maxiter: int, chunk: int,
-                 iteration: str, restart: int):
+    def __init__(
+        self, table: BaseTable, tol: float, maxiter: int, chunk: int, iteration: str, restart: int
+    ):
         self._table = table
         self._maxiter = maxiter
         self.iteration = iteration
@@ -288,7 +291,8 @@ class _BlockIterative(LeontiefSolver):
                 np.ascontiguousarray(rhs[:, sl]),
                 lambda v: t.apply_local_inverse(v, trans=tr),
                 lambda v: t.apply_offdiagonal(v, trans=tr),
-                tol=self.tol, maxiter=self._maxiter,
+                tol=self.tol,
+                maxiter=self._maxiter,
                 what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
                 **kwargs,
             )
@@ -341,8 +345,9 @@ def factorize(
     ensure_table(table)
     methods = ("auto", "dense", "sparse", "umfpack", "block")
     if method not in methods:
-        raise ValueError(f"The 'method' parameter of factorize must be one of {methods}. "
-                         f"Got {method!r} instead.")
+        raise ValueError(
+            f"The 'method' parameter of factorize must be one of {methods}. Got {method!r} instead."
+        )
     if method == "auto":
         if table.structured:
             method = "block"
@@ -360,8 +365,9 @@ def factorize(
             raise ValueError(f"tol must be > 0, got {tol!r}")
         if iteration not in ("gmres", "jacobi"):
             raise ValueError(f"iteration must be 'gmres' or 'jacobi', got {iteration!r}")
-        return _BlockIterative(table, tol=tol, maxiter=maxiter, chunk=chunk,
-                               iteration=iteration, restart=restart)
+        return _BlockIterative(
+            table, tol=tol, maxiter=maxiter, chunk=chunk, iteration=iteration, restart=restart
+        )
     if method == "dense":
         return _DenseLU(table)
     if method == "umfpack":

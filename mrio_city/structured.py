@@ -48,8 +48,13 @@ def _freeze_shares(shares, *, R: int, N: int, table: str, field: str):
         not isinstance(shares, list | tuple) and not sp.issparse(shares)
     ):
         arr = _checks.as_array(shares, table=table, field=field, ndim=3)
-        _checks.check_shape(arr, (N, R, R), table=table, field=field,
-                            meaning="n_sectors x n_cities (supplier) x n_cities (user)")
+        _checks.check_shape(
+            arr,
+            (N, R, R),
+            table=table,
+            field=field,
+            meaning="n_sectors x n_cities (supplier) x n_cities (user)",
+        )
         _checks.check_finite(arr.reshape(N, -1), table=table, field=field)
         _checks.check_nonnegative(arr.reshape(N, -1), table=table, field=field)
         colsum = arr.sum(axis=1)  # (N, R)
@@ -60,8 +65,9 @@ def _freeze_shares(shares, *, R: int, N: int, table: str, field: str):
                 f"table {table!r}: {field} has {len(mats)} sector matrices, expected {N}"
             )
         for i, m in enumerate(mats):
-            _checks.check_shape(m, (R, R), table=table, field=f"{field}[{i}]",
-                                meaning="n_cities x n_cities")
+            _checks.check_shape(
+                m, (R, R), table=table, field=f"{field}[{i}]", meaning="n_cities x n_cities"
+            )
             _checks.check_finite(m, table=table, field=f"{field}[{i}]")
             _checks.check_nonnegative(m, table=table, field=f"{field}[{i}]")
         arr = mats
@@ -131,10 +137,21 @@ class StructuredMRIOTable(BaseTable):
         output_rtol: float = 1e-6,
     ) -> None:
         self._init_common(
-            F=F, cities=cities, sectors=sectors, categories=categories, stressors=stressors,
-            units=units, F_Y=F_Y, exports=exports, export_labels=export_labels,
-            value_added=value_added, value_added_labels=value_added_labels,
-            population=population, gdp=gdp, meta=meta, name=name,
+            F=F,
+            cities=cities,
+            sectors=sectors,
+            categories=categories,
+            stressors=stressors,
+            units=units,
+            F_Y=F_Y,
+            exports=exports,
+            export_labels=export_labels,
+            value_added=value_added,
+            value_added_labels=value_added_labels,
+            population=population,
+            gdp=gdp,
+            meta=meta,
+            name=name,
             city_attributes=city_attributes,
         )
         t = self.name
@@ -147,17 +164,42 @@ class StructuredMRIOTable(BaseTable):
                 final_trade_shares, R=R, N=N, table=t, field="final_trade_shares"
             )
         self.technology = _checks.as_array(technology, table=t, field="technology", ndim=3)
-        _checks.check_shape(self.technology, (R, N, N), table=t, field="technology",
-                            meaning="n_cities x n_sectors x n_sectors")
-        _checks.check_finite(self.technology.reshape(R * N, N), table=t, field="technology",
-                             rows=self.nodes, cols=self.sectors)
-        _checks.check_nonnegative(self.technology.reshape(R * N, N), table=t,
-                                  field="technology", rows=self.nodes, cols=self.sectors)
+        _checks.check_shape(
+            self.technology,
+            (R, N, N),
+            table=t,
+            field="technology",
+            meaning="n_cities x n_sectors x n_sectors",
+        )
+        _checks.check_finite(
+            self.technology.reshape(R * N, N),
+            table=t,
+            field="technology",
+            rows=self.nodes,
+            cols=self.sectors,
+        )
+        _checks.check_nonnegative(
+            self.technology.reshape(R * N, N),
+            table=t,
+            field="technology",
+            rows=self.nodes,
+            cols=self.sectors,
+        )
         self.final_demand = _checks.as_array(final_demand, table=t, field="final_demand", ndim=3)
-        _checks.check_shape(self.final_demand, (R, N, K), table=t, field="final_demand",
-                            meaning="n_cities x n_sectors x n_categories")
-        _checks.check_finite(self.final_demand.reshape(R * N, K), table=t,
-                             field="final_demand", rows=self.nodes, cols=self.categories)
+        _checks.check_shape(
+            self.final_demand,
+            (R, N, K),
+            table=t,
+            field="final_demand",
+            meaning="n_cities x n_sectors x n_categories",
+        )
+        _checks.check_finite(
+            self.final_demand.reshape(R * N, K),
+            table=t,
+            field="final_demand",
+            rows=self.nodes,
+            cols=self.categories,
+        )
         # column sums of A equal column sums of B because trade-share columns sum to 1
         colsum = self.technology.sum(axis=1).reshape(-1)
         self._check_productive(colsum)
@@ -165,8 +207,12 @@ class StructuredMRIOTable(BaseTable):
         if x is None:
             xs, _, _ = self._solve_output(y)
             self.x = _checks.as_array(np.maximum(xs[:, 0], 0.0), table=t, field="x", ndim=1)
-            _checks.check_nonnegative(xs[:, 0] + 1e-12 * np.abs(xs).max(), table=t,
-                                      field="x (solved from final demand)", rows=self.nodes)
+            _checks.check_nonnegative(
+                xs[:, 0] + 1e-12 * np.abs(xs).max(),
+                table=t,
+                field="x (solved from final demand)",
+                rows=self.nodes,
+            )
         else:
             self.x = _checks.as_array(x, table=t, field="x", ndim=1)
             self._check_output(self.x, t=t)
@@ -192,8 +238,9 @@ class StructuredMRIOTable(BaseTable):
         """Whether trade shares are stored as sparse per-sector matrices."""
         return not isinstance(self.trade_shares, np.ndarray)
 
-    def _apply_shares(self, shares, W: np.ndarray, trans: bool,
-                      subtract_local: bool = False) -> np.ndarray:
+    def _apply_shares(
+        self, shares, W: np.ndarray, trans: bool, subtract_local: bool = False
+    ) -> np.ndarray:
         """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or with t_i transposed), W of shape (R, N, k).
 
         Dense shares: one GEMM per sector on strided views (no transposed copies).  Sparse
@@ -248,9 +295,7 @@ class StructuredMRIOTable(BaseTable):
     def local_shares(self) -> np.ndarray:
         """``t_i[d, d]``, the within-city supply shares, shape (n_cities, n_sectors)."""
         if isinstance(self.trade_shares, np.ndarray):
-            return np.ascontiguousarray(
-                np.diagonal(self.trade_shares, axis1=1, axis2=2).T
-            )
+            return np.ascontiguousarray(np.diagonal(self.trade_shares, axis1=1, axis2=2).T)
         return np.vstack([m.diagonal() for m in self.trade_shares]).T.copy()
 
     @cached_property
@@ -267,8 +312,9 @@ class StructuredMRIOTable(BaseTable):
         V3 = V.reshape(R, N, k)
         if not trans:
             return (self.local_shares[:, :, None] * np.matmul(self.technology, V3)).reshape(-1, k)
-        return np.matmul(self.technology.transpose(0, 2, 1),
-                         self.local_shares[:, :, None] * V3).reshape(-1, k)
+        return np.matmul(
+            self.technology.transpose(0, 2, 1), self.local_shares[:, :, None] * V3
+        ).reshape(-1, k)
 
     def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``(I - A_loc)^-1 V`` (or transposed) by the per-city block inverses."""
@@ -286,14 +332,19 @@ class StructuredMRIOTable(BaseTable):
         if not trans:
             W = np.matmul(self.technology, V.reshape(R, N, k))
             return self._apply_shares(self.trade_shares, W, trans=False, subtract_local=True)
-        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True,
-                               subtract_local=True)
+        U = self._apply_shares(
+            self.trade_shares, V.reshape(R, N, k), trans=True, subtract_local=True
+        )
         return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(-1, k)
 
     def _solve_output(self, y: np.ndarray):
         return block_jacobi(
-            y[:, None], self.apply_local_inverse, self.apply_offdiagonal,
-            tol=1e-12, maxiter=5000, what=f"gross output of table {self.name!r}",
+            y[:, None],
+            self.apply_local_inverse,
+            self.apply_offdiagonal,
+            tol=1e-12,
+            maxiter=5000,
+            what=f"gross output of table {self.name!r}",
         )
 
     # -- table interface -----------------------------------------------------------------
@@ -384,12 +435,24 @@ class StructuredMRIOTable(BaseTable):
         from mrio_city.table import MRIOTable
 
         return MRIOTable(
-            self.intermediate_flows(format), self.final_demand_columns(), self.F,
-            cities=self.cities, sectors=self.sectors, categories=self.categories,
-            stressors=self.stressors, units=self.units, F_Y=self.F_Y, exports=self.exports,
-            export_labels=self.export_labels, value_added=self.value_added,
-            value_added_labels=self.value_added_labels, x=self.x, population=self.population,
-            gdp=self.gdp, meta=self.meta, city_attributes=self.city_attributes,
+            self.intermediate_flows(format),
+            self.final_demand_columns(),
+            self.F,
+            cities=self.cities,
+            sectors=self.sectors,
+            categories=self.categories,
+            stressors=self.stressors,
+            units=self.units,
+            F_Y=self.F_Y,
+            exports=self.exports,
+            export_labels=self.export_labels,
+            value_added=self.value_added,
+            value_added_labels=self.value_added_labels,
+            x=self.x,
+            population=self.population,
+            gdp=self.gdp,
+            meta=self.meta,
+            city_attributes=self.city_attributes,
         )
 
     @property
@@ -405,13 +468,25 @@ class StructuredMRIOTable(BaseTable):
         Unless ``x`` is given, gross output is re-solved from the new technology and demand.
         """
         args: dict[str, Any] = dict(
-            trade_shares=self.trade_shares, technology=self.technology,
-            final_demand=self.final_demand, F=self.F, cities=self.cities, sectors=self.sectors,
-            categories=self.categories, stressors=self.stressors, units=self.units,
-            final_trade_shares=self.final_trade_shares, F_Y=self.F_Y, exports=self.exports,
-            export_labels=self.export_labels, value_added=self.value_added,
-            value_added_labels=self.value_added_labels, population=self.population,
-            gdp=self.gdp, meta=self.meta, city_attributes=self.city_attributes,
+            trade_shares=self.trade_shares,
+            technology=self.technology,
+            final_demand=self.final_demand,
+            F=self.F,
+            cities=self.cities,
+            sectors=self.sectors,
+            categories=self.categories,
+            stressors=self.stressors,
+            units=self.units,
+            final_trade_shares=self.final_trade_shares,
+            F_Y=self.F_Y,
+            exports=self.exports,
+            export_labels=self.export_labels,
+            value_added=self.value_added,
+            value_added_labels=self.value_added_labels,
+            population=self.population,
+            gdp=self.gdp,
+            meta=self.meta,
+            city_attributes=self.city_attributes,
         )
         unknown = set(changes) - set(args) - {"x", "name", "output_rtol"}
         if unknown:

@@ -158,7 +158,10 @@ class BaseTable:
             F_Y = np.zeros((S, R * K))
         self.F_Y = _checks.as_array(F_Y, table=t, field="F_Y", ndim=2)
         _checks.check_shape(
-            self.F_Y, (S, R * K), table=t, field="F_Y",
+            self.F_Y,
+            (S, R * K),
+            table=t,
+            field="F_Y",
             meaning="n_stressors x n_cities*n_categories",
         )
         if exports is None:
@@ -169,7 +172,10 @@ class BaseTable:
             export_labels = [f"export_{k}" for k in range(self.exports.shape[1])]
         self.export_labels = as_index(export_labels, name="final_column", table=t)
         _checks.check_shape(
-            self.exports, (n, len(self.export_labels)), table=t, field="exports",
+            self.exports,
+            (n, len(self.export_labels)),
+            table=t,
+            field="exports",
             meaning="n_nodes x n_export_columns",
         )
         if value_added is None:
@@ -180,15 +186,19 @@ class BaseTable:
             value_added_labels = [f"value_added_{k}" for k in range(self.value_added.shape[0])]
         self.value_added_labels = as_index(value_added_labels, name="value_added", table=t)
         _checks.check_shape(
-            self.value_added, (len(self.value_added_labels), n), table=t, field="value_added",
+            self.value_added,
+            (len(self.value_added_labels), n),
+            table=t,
+            field="value_added",
             meaning="n_value_added_rows x n_nodes",
         )
         self.population = None
         self.gdp = None
         if population is not None:
             self.population = _checks.as_array(population, table=t, field="population", ndim=1)
-            _checks.check_shape(self.population, (R,), table=t, field="population",
-                                meaning="n_cities")
+            _checks.check_shape(
+                self.population, (R,), table=t, field="population", meaning="n_cities"
+            )
         if gdp is not None:
             self.gdp = _checks.as_array(gdp, table=t, field="gdp", ndim=1)
             _checks.check_shape(self.gdp, (R,), table=t, field="gdp", meaning="n_cities")
@@ -217,8 +227,9 @@ class BaseTable:
             if arr is not None:
                 _checks.check_finite(arr, table=t, field=fname, rows=rows, cols=cols)
         if self.population is not None:
-            _checks.check_nonnegative(self.population, table=t, field="population",
-                                      rows=self.cities)
+            _checks.check_nonnegative(
+                self.population, table=t, field="population", rows=self.cities
+            )
 
     def _check_output(self, x, *, t: str) -> None:
         _checks.check_shape(x, (self.n_nodes,), table=t, field="x", meaning="n_nodes")
@@ -240,9 +251,7 @@ class BaseTable:
         bad = np.flatnonzero(column_sums >= 1.0)
         if bad.size:
             worst = bad[np.argsort(-column_sums[bad])][:5]
-            desc = ", ".join(
-                f"{format_label(self.nodes[j])} = {column_sums[j]:.6g}" for j in worst
-            )
+            desc = ", ".join(f"{format_label(self.nodes[j])} = {column_sums[j]:.6g}" for j in worst)
             raise NonProductiveSystemError(
                 f"table {self.name!r}: the system is not productive: {bad.size} column sum(s) of "
                 f"A are >= 1, worst: {desc}"
@@ -462,10 +471,21 @@ class MRIOTable(BaseTable):
         output_rtol: float = 1e-6,
     ) -> None:
         self._init_common(
-            F=F, cities=cities, sectors=sectors, categories=categories, stressors=stressors,
-            units=units, F_Y=F_Y, exports=exports, export_labels=export_labels,
-            value_added=value_added, value_added_labels=value_added_labels,
-            population=population, gdp=gdp, meta=meta, name=name,
+            F=F,
+            cities=cities,
+            sectors=sectors,
+            categories=categories,
+            stressors=stressors,
+            units=units,
+            F_Y=F_Y,
+            exports=exports,
+            export_labels=export_labels,
+            value_added=value_added,
+            value_added_labels=value_added_labels,
+            population=population,
+            gdp=gdp,
+            meta=meta,
+            name=name,
             city_attributes=city_attributes,
         )
         t = self.name
@@ -477,15 +497,23 @@ class MRIOTable(BaseTable):
         _checks.check_shape(self.Z, (n, n), table=t, field="Z", meaning="n_nodes x n_nodes")
         self.Y = _checks.as_array(Y, table=t, field="Y", ndim=2)
         _checks.check_shape(
-            self.Y, (n, self.n_cities * self.n_categories), table=t, field="Y",
+            self.Y,
+            (n, self.n_cities * self.n_categories),
+            table=t,
+            field="Y",
             meaning="n_nodes x n_cities*n_categories",
         )
         _checks.check_finite(self.Z, table=t, field="Z", rows=self.nodes, cols=self.nodes)
-        _checks.check_finite(self.Y, table=t, field="Y", rows=self.nodes,
-                             cols=self.final_demand_labels)
+        _checks.check_finite(
+            self.Y, table=t, field="Y", rows=self.nodes, cols=self.final_demand_labels
+        )
         if not allow_negative_flows:
             _checks.check_nonnegative(
-                self.Z, table=t, field="Z", rows=self.nodes, cols=self.nodes,
+                self.Z,
+                table=t,
+                field="Z",
+                rows=self.nodes,
+                cols=self.nodes,
                 hint="; pass allow_negative_flows=True if they are intended",
             )
         row_sums = self._row_sums()
@@ -585,11 +613,22 @@ class MRIOTable(BaseTable):
             gross output is re-derived from the new Z, Y and exports.
         """
         args: dict[str, Any] = dict(
-            Z=self.Z, Y=self.Y, F=self.F, cities=self.cities, sectors=self.sectors,
-            categories=self.categories, stressors=self.stressors, units=self.units,
-            F_Y=self.F_Y, exports=self.exports, export_labels=self.export_labels,
-            value_added=self.value_added, value_added_labels=self.value_added_labels,
-            population=self.population, gdp=self.gdp, meta=self.meta,
+            Z=self.Z,
+            Y=self.Y,
+            F=self.F,
+            cities=self.cities,
+            sectors=self.sectors,
+            categories=self.categories,
+            stressors=self.stressors,
+            units=self.units,
+            F_Y=self.F_Y,
+            exports=self.exports,
+            export_labels=self.export_labels,
+            value_added=self.value_added,
+            value_added_labels=self.value_added_labels,
+            population=self.population,
+            gdp=self.gdp,
+            meta=self.meta,
             city_attributes=self.city_attributes,
         )
         unknown = set(changes) - set(args) - {"x", "name", "allow_negative_flows", "output_rtol"}

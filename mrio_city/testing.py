@@ -22,12 +22,23 @@ def toy_cities() -> MRIOTable:
     Z = np.array([[10, 20, 5, 5], [15, 5, 10, 0], [5, 0, 20, 10], [0, 10, 15, 5]], float)
     Y = np.array([[40, 20], [50, 20], [15, 50], [10, 60]], float)
     return MRIOTable(
-        Z, Y, np.array([[50, 10, 20, 5]], float),
-        cities=["A", "B"], sectors=["s1", "s2"], categories=["final_demand"],
-        stressors=["CO2"], units={"CO2": "t CO2"}, F_Y=np.array([[8, 4]], float),
-        population=np.array([10.0, 5.0]), gdp=np.array([135.0, 130.0]),  # = value added
-        meta={"name": "toy-cities", "year": 2012, "money_unit": "money",
-              "description": "METHODS §11.2 toy table (2 cities x 2 sectors)"},
+        Z,
+        Y,
+        np.array([[50, 10, 20, 5]], float),
+        cities=["A", "B"],
+        sectors=["s1", "s2"],
+        categories=["final_demand"],
+        stressors=["CO2"],
+        units={"CO2": "t CO2"},
+        F_Y=np.array([[8, 4]], float),
+        population=np.array([10.0, 5.0]),
+        gdp=np.array([135.0, 130.0]),  # = value added
+        meta={
+            "name": "toy-cities",
+            "year": 2012,
+            "money_unit": "money",
+            "description": "METHODS §11.2 toy table (2 cities x 2 sectors)",
+        },
     )
 
 
@@ -36,9 +47,17 @@ def miller_blair() -> MRIOTable:
     Z = np.array([[150, 500], [200, 100]], float)
     x = np.array([1000, 2000], float)
     Y = (x - Z.sum(axis=1))[:, None]
-    return MRIOTable(Z, Y, x[None, :], cities=["economy"], sectors=["1", "2"],
-                     categories=["final_demand"], stressors=["output"],
-                     units={"output": "money"}, name="miller-blair")
+    return MRIOTable(
+        Z,
+        Y,
+        x[None, :],
+        cities=["economy"],
+        sectors=["1", "2"],
+        categories=["final_demand"],
+        stressors=["output"],
+        units={"output": "money"},
+        name="miller-blair",
+    )
 
 
 def random_table(
@@ -86,14 +105,21 @@ def random_table(
     F = rng.lognormal(0, 1, size=(n_stressors, n)) * x[None, :] * 0.01
     F_Y = rng.random((n_stressors, R * K))
     return MRIOTable(
-        sp.csr_matrix(Z) if sparse else Z, Y, F,
-        cities=[f"city{c}" for c in range(R)], sectors=[f"sector{i}" for i in range(N)],
+        sp.csr_matrix(Z) if sparse else Z,
+        Y,
+        F,
+        cities=[f"city{c}" for c in range(R)],
+        sectors=[f"sector{i}" for i in range(N)],
         categories=[f"cat{k}" for k in range(K)],
         stressors=["CO2"] + [f"stressor{s}" for s in range(1, n_stressors)],
-        F_Y=F_Y, exports=exports, export_labels=["exports"] if exports is not None else None,
-        value_added=(x - Z.sum(axis=0))[None, :], value_added_labels=["value_added"],
+        F_Y=F_Y,
+        exports=exports,
+        export_labels=["exports"] if exports is not None else None,
+        value_added=(x - Z.sum(axis=0))[None, :],
+        value_added_labels=["value_added"],
         population=rng.integers(1, 100, size=R).astype(float) * 1e4,
-        gdp=rng.random(R) * 1e5, name=f"random-{seed}",
+        gdp=rng.random(R) * 1e5,
+        name=f"random-{seed}",
     )
 
 
@@ -121,11 +147,17 @@ def random_structured_table(
     shares = [sp.csr_matrix(T[i]) for i in range(N)] if sparse_shares else T
     F = rng.lognormal(0, 1, size=(n_stressors, R * N))
     return StructuredMRIOTable(
-        shares, B, y, F,
-        cities=[f"city{c}" for c in range(R)], sectors=[f"sector{i}" for i in range(N)],
+        shares,
+        B,
+        y,
+        F,
+        cities=[f"city{c}" for c in range(R)],
+        sectors=[f"sector{i}" for i in range(N)],
         categories=[f"cat{k}" for k in range(K)],
         stressors=["CO2"] + [f"stressor{s}" for s in range(1, n_stressors)],
-        exports=rng.random((R * N, 1)) * 10, export_labels=["exports"],
+        exports=rng.random((R * N, 1)) * 10,
+        export_labels=["exports"],
         population=rng.integers(1, 100, size=R).astype(float) * 1e4,
-        gdp=rng.random(R) * 1e5, name=f"random-structured-{seed}",
+        gdp=rng.random(R) * 1e5,
+        name=f"random-structured-{seed}",
     )

@@ -6,6 +6,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("deterministic", derandomize=True, database=None, deadline=None,
-                          max_examples=25)
+settings.register_profile(
+    "deterministic", derandomize=True, database=None, deadline=None, max_examples=25
+)
 settings.load_profile("deterministic")

@@ -13,20 +13,24 @@ from mrio_city.testing import random_structured_table, random_table, toy_cities
 def test_toy_example_methods_11_2():
     a = compute_accounts(toy_cities())
     s = "CO2"
-    np.testing.assert_allclose(a.multipliers.loc[s], [0.615840, 0.247657, 0.342146, 0.121060],
-                               atol=1e-6)
-    np.testing.assert_allclose(a.flows.loc[s].to_numpy(),
-                               [[37.238961, 22.761039], [6.120249, 18.879751]], atol=1e-6)
+    np.testing.assert_allclose(
+        a.multipliers.loc[s], [0.615840, 0.247657, 0.342146, 0.121060], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        a.flows.loc[s].to_numpy(), [[37.238961, 22.761039], [6.120249, 18.879751]], atol=1e-6
+    )
     np.testing.assert_allclose(a.production_based[s], [60, 25])
     np.testing.assert_allclose(a.consumption_based[s], [43.359210, 41.640790], atol=1e-6)
     np.testing.assert_allclose(a.embodied_in_exports[s], [22.761039, 6.120249], atol=1e-6)
     np.testing.assert_allclose(a.embodied_in_imports[s], [6.120249, 22.761039], atol=1e-6)
     np.testing.assert_allclose(a.production_based_with_households[s], [68, 29])
-    np.testing.assert_allclose(a.consumption_based_with_households[s], [51.359210, 45.640790],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        a.consumption_based_with_households[s], [51.359210, 45.640790], atol=1e-6
+    )
     assert a.supply_chain_share[s] == pytest.approx(0.339780, abs=1e-6)
     hh_share = (a.flows.loc[s].to_numpy().sum() - np.trace(a.flows.loc[s].to_numpy())) / (
-        a.flows.loc[s].to_numpy().sum() + a.households[s].sum())
+        a.flows.loc[s].to_numpy().sum() + a.households[s].sum()
+    )
     assert hh_share == pytest.approx(0.297745, abs=1e-6)
     assert a.consumption_based.attrs["units"] == {"CO2": "t CO2"}
 
@@ -47,11 +51,13 @@ def _dense_reference(table):
     return dict(Q=Q, pbf=pbf, cbf=cbf, eee=eee, eei=eei, m=f @ L)
 
 
-@given(seed=st.integers(0, 10_000), R=st.integers(1, 5), N=st.integers(1, 4),
-       structured=st.booleans())
+@given(
+    seed=st.integers(0, 10_000), R=st.integers(1, 5), N=st.integers(1, 4), structured=st.booleans()
+)
 def test_accounts_match_dense_inverse(seed, R, N, structured):
-    table = (random_structured_table(R, N, seed=seed) if structured
-             else random_table(R, N, seed=seed))
+    table = (
+        random_structured_table(R, N, seed=seed) if structured else random_table(R, N, seed=seed)
+    )
     a = compute_accounts(table)
     ref = _dense_reference(table)
     s = "CO2"
@@ -67,25 +73,37 @@ def test_accounts_match_dense_inverse(seed, R, N, structured):
     assert rel(a.multipliers.loc[s].to_numpy(), ref["m"]) < 1e-9
 
 
-@given(seed=st.integers(0, 10_000), R=st.integers(1, 5), N=st.integers(1, 4),
-       structured=st.booleans(), sparse=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    R=st.integers(1, 5),
+    N=st.integers(1, 4),
+    structured=st.booleans(),
+    sparse=st.booleans(),
+)
 def test_identities(seed, R, N, structured, sparse):
-    table = (random_structured_table(R, N, seed=seed, sparse_shares=sparse) if structured
-             else random_table(R, N, seed=seed, sparse=sparse, density=0.6))
+    table = (
+        random_structured_table(R, N, seed=seed, sparse_shares=sparse)
+        if structured
+        else random_table(R, N, seed=seed, sparse=sparse, density=0.6)
+    )
     a = compute_accounts(table)
     s = "CO2"
     scale = np.abs(a.production_based[s]).max()
     np.testing.assert_allclose(
         a.consumption_based[s],
         a.production_based[s] - a.embodied_in_exports[s] + a.embodied_in_imports[s],
-        rtol=0, atol=1e-9 * scale)
+        rtol=0,
+        atol=1e-9 * scale,
+    )
     total = table.F[0].sum()
     np.testing.assert_allclose(
-        a.consumption_based[s].sum() + a.embodied_in_exports_abroad[s].sum(), total,
-        rtol=1e-9)
+        a.consumption_based[s].sum() + a.embodied_in_exports_abroad[s].sum(), total, rtol=1e-9
+    )
     assert a.identity_residual < 1e-9
-    np.testing.assert_allclose(a.consumption_based_with_households[s] - a.consumption_based[s],
-                               table.household_emissions_by_city()[0])
+    np.testing.assert_allclose(
+        a.consumption_based_with_households[s] - a.consumption_based[s],
+        table.household_emissions_by_city()[0],
+    )
 
 
 def test_sum_of_cbf_equals_total_emissions_without_exports():
@@ -93,7 +111,8 @@ def test_sum_of_cbf_equals_total_emissions_without_exports():
     a = compute_accounts(table)
     assert a.consumption_based["CO2"].sum() == pytest.approx(table.F[0].sum(), rel=1e-12)
     assert a.consumption_based_with_households["CO2"].sum() == pytest.approx(
-        table.F[0].sum() + table.F_Y[0].sum(), rel=1e-12)
+        table.F[0].sum() + table.F_Y[0].sum(), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("structured", [False, True])
@@ -101,11 +120,13 @@ def test_accounts_are_linear_in_final_demand(structured):
     base = random_structured_table(4, 3, seed=2) if structured else random_table(4, 3, seed=2)
     a1 = compute_accounts(base)
     if structured:
-        doubled = base.replace(final_demand=base.final_demand * 2.5, exports=base.exports * 2.5,
-                               F=base.F * 2.5)
+        doubled = base.replace(
+            final_demand=base.final_demand * 2.5, exports=base.exports * 2.5, F=base.F * 2.5
+        )
     else:
-        doubled = base.replace(Y=base.Y * 2.5, Z=base.Z * 2.5, exports=base.exports * 2.5,
-                               F=base.F * 2.5)
+        doubled = base.replace(
+            Y=base.Y * 2.5, Z=base.Z * 2.5, exports=base.exports * 2.5, F=base.F * 2.5
+        )
     a2 = compute_accounts(doubled)
     for name in ["consumption_based", "embodied_in_imports", "embodied_in_exports"]:
         np.testing.assert_allclose(getattr(a2, name), 2.5 * getattr(a1, name), rtol=1e-9)

@@ -27,8 +27,12 @@ def curve() -> pd.DataFrame:
 
 def test_writes_a_png_and_returns_its_path(tmp_path, curve):
     target = tmp_path / "out" / "lorenz.png"  # folder does not exist yet
-    result = plot_lorenz(curve, path=target, reference_points={"below 4.87 t": (0.7, 20 / 44)},
-                         title="METHODS §11.4 example")
+    result = plot_lorenz(
+        curve,
+        path=target,
+        reference_points={"below 4.87 t": (0.7, 20 / 44)},
+        title="METHODS §11.4 example",
+    )
     assert result == target
     data = target.read_bytes()
     assert len(data) > 10_000 and data.startswith(PNG_SIGNATURE)
@@ -65,8 +69,11 @@ def test_failed_write_leaves_existing_file_untouched(tmp_path, curve, monkeypatc
 
 
 def test_rejects_a_frame_without_share_columns(tmp_path, curve):
-    with pytest.raises(LabelMismatchError, match=r"plot_lorenz: curve has no column\(s\) "
-                                                 r"\['emission_share'\]"):
+    with pytest.raises(
+        LabelMismatchError,
+        match=r"plot_lorenz: curve has no column\(s\) "
+        r"\['emission_share'\]",
+    ):
         plot_lorenz(curve.drop(columns="emission_share"), path=tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
 
@@ -82,8 +89,6 @@ def test_rejects_non_finite_curve_and_reference_points(tmp_path, curve):
 
 
 def test_importing_the_module_does_not_load_matplotlib():
-    code = ("import sys, mrio_city.exports.charts; "
-            "print('matplotlib' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = "import sys, mrio_city.exports.charts; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

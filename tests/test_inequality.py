@@ -54,7 +54,8 @@ def test_gini_reference_value(example, method):
 def test_gini_formulas_agree_exactly(example):
     y, pop, _ = example
     assert iq.gini(y, pop, method="lorenz") == pytest.approx(
-        iq.gini(y, pop, method="mean_difference"), abs=1e-14)
+        iq.gini(y, pop, method="mean_difference"), abs=1e-14
+    )
     assert iq.gini(y, pop) == pytest.approx(18 / 55, abs=1e-14)  # exact rational value
 
 
@@ -70,10 +71,13 @@ def test_theil_reference_values(example):
     assert iq.theil_l(y, pop) == pytest.approx(0.181615, abs=TOL)
 
 
-@pytest.mark.parametrize(("kind", "total", "between", "within"), [
-    ("T", 0.188866, 0.129828, 0.059038),
-    ("L", 0.181615, 0.122897, 0.058718),
-])
+@pytest.mark.parametrize(
+    ("kind", "total", "between", "within"),
+    [
+        ("T", 0.188866, 0.129828, 0.059038),
+        ("L", 0.181615, 0.122897, 0.058718),
+    ],
+)
 def test_theil_decomposition_reference_values(example, kind, total, between, within):
     y, pop, groups = example
     dec = iq.theil_decomposition(y, pop, groups, kind=kind)
@@ -94,7 +98,8 @@ def test_theil_decomposition_reference_values(example, kind, total, between, wit
     inner = iq.theil_t if kind == "T" else iq.theil_l
     for name, members in (("low", ["c1", "c2"]), ("high", ["c3", "c4"])):
         assert g.loc[name, "within_index"] == pytest.approx(
-            inner(y[members], pop[members]), abs=1e-15)
+            inner(y[members], pop[members]), abs=1e-15
+        )
 
 
 def test_lorenz_curve_reference_points(example):
@@ -103,8 +108,9 @@ def test_lorenz_curve_reference_points(example):
     assert list(curve.columns) == ["city", "population_share", "emission_share"]
     assert curve["city"].tolist() == [None, "c1", "c2", "c3", "c4"]
     np.testing.assert_allclose(curve["population_share"], [0, 0.4, 0.7, 0.9, 1.0], atol=1e-15)
-    np.testing.assert_allclose(curve["emission_share"], [0, 8 / 44, 20 / 44, 32 / 44, 1.0],
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        curve["emission_share"], [0, 8 / 44, 20 / 44, 32 / 44, 1.0], atol=1e-15
+    )
 
 
 def test_top_bottom_shares_reference(example):
@@ -147,10 +153,12 @@ def test_decile_table_assigns_whole_cities_by_midpoint(example):
     assert list(table.index) == list(range(1, 11))
     # midpoints of cumulative population share: 0.2, 0.55, 0.8 (boundary: goes up), 0.95
     assert table["n_cities"].tolist() == [0, 0, 1, 0, 0, 1, 0, 0, 1, 1]
-    np.testing.assert_allclose(table.loc[[3, 6, 9, 10], "population_share"],
-                               [0.4, 0.3, 0.2, 0.1], atol=1e-15)
-    np.testing.assert_allclose(table.loc[[3, 6, 9, 10], "emission_share"],
-                               [8 / 44, 12 / 44, 12 / 44, 12 / 44], atol=1e-15)
+    np.testing.assert_allclose(
+        table.loc[[3, 6, 9, 10], "population_share"], [0.4, 0.3, 0.2, 0.1], atol=1e-15
+    )
+    np.testing.assert_allclose(
+        table.loc[[3, 6, 9, 10], "emission_share"], [8 / 44, 12 / 44, 12 / 44, 12 / 44], atol=1e-15
+    )
     np.testing.assert_allclose(table.loc[[3, 6, 9, 10], "mean_per_capita"], [2, 4, 6, 12])
     assert table.loc[1, "population_share"] == 0.0
     assert table.loc[1, ["mean_per_capita", "min_per_capita", "max_per_capita"]].isna().all()
@@ -178,7 +186,8 @@ def test_inequality_summary_matches_single_measures(example):
     assert v["theil_l"] == pytest.approx(0.181615, abs=TOL)
     assert v["n_excluded_from_theil"] == 0 and summary.attrs["excluded_from_theil"] == ()
     assert v["top10_share"] == pytest.approx(12 / 44) and v["bottom50_share"] == pytest.approx(
-        12 / 44)
+        12 / 44
+    )
     assert (v["p10"], v["p90"], v["p90_p10"]) == (2.0, 6.0, 3.0)
     assert v["cities_below_global_2012"] == 0.5
     assert v["population_below_global_2012"] == pytest.approx(0.7)
@@ -253,15 +262,19 @@ def cities(draw, min_size=1, max_size=12, integer_population=False):
 
 
 @DETERMINISTIC
-@given(data=cities(), labels=st.lists(st.sampled_from("ABC"), min_size=12, max_size=12),
-       kind=st.sampled_from(["T", "L"]))
+@given(
+    data=cities(),
+    labels=st.lists(st.sampled_from("ABC"), min_size=12, max_size=12),
+    kind=st.sampled_from(["T", "L"]),
+)
 def test_between_plus_within_equals_total(data, labels, kind):
     y, pop = data
     groups = pd.Series(labels[: len(y)], index=y.index)
     dec = iq.theil_decomposition(y, pop, groups, kind=kind)
     assert abs(dec.between + dec.within - dec.total) <= 1e-12
-    assert dec.total == pytest.approx((iq.theil_t if kind == "T" else iq.theil_l)(y, pop),
-                                      abs=1e-15)
+    assert dec.total == pytest.approx(
+        (iq.theil_t if kind == "T" else iq.theil_l)(y, pop), abs=1e-15
+    )
     assert dec.between >= -1e-12 and dec.within >= -1e-12
     assert dec.groups["population_share"].sum() == pytest.approx(1.0, abs=1e-12)
 
@@ -285,8 +298,11 @@ def test_scale_invariance(data, factor):
     assert iq.gini(scaled, pop) == pytest.approx(iq.gini(y, pop), abs=1e-12)
     assert iq.theil_t(scaled, pop) == pytest.approx(iq.theil_t(y, pop), abs=1e-12)
     assert iq.theil_l(scaled, pop) == pytest.approx(iq.theil_l(y, pop), abs=1e-12)
-    np.testing.assert_allclose(iq.lorenz_curve(scaled, pop)["emission_share"],
-                               iq.lorenz_curve(y, pop)["emission_share"], atol=1e-12)
+    np.testing.assert_allclose(
+        iq.lorenz_curve(scaled, pop)["emission_share"],
+        iq.lorenz_curve(y, pop)["emission_share"],
+        atol=1e-12,
+    )
     # population scale does not matter either
     assert iq.gini(y, pop * factor) == pytest.approx(iq.gini(y, pop), abs=1e-12)
 
@@ -296,16 +312,18 @@ def test_scale_invariance(data, factor):
 def test_population_weighting_equals_duplicating_cities(data):
     y, pop = data
     reps = pop.astype(int).to_numpy()
-    dup = pd.Series(np.repeat(y.to_numpy(), reps),
-                    index=[f"{c}#{k}" for c, r in zip(y.index, reps, strict=True)
-                           for k in range(r)])
+    dup = pd.Series(
+        np.repeat(y.to_numpy(), reps),
+        index=[f"{c}#{k}" for c, r in zip(y.index, reps, strict=True) for k in range(r)],
+    )
     assert iq.gini(y, pop) == pytest.approx(iq.gini(dup), abs=1e-12)
     assert iq.gini(y, pop, method="mean_difference") == pytest.approx(iq.gini(dup), abs=1e-12)
     assert iq.theil_t(y, pop) == pytest.approx(iq.theil_t(dup), abs=1e-12)
     assert iq.theil_l(y, pop) == pytest.approx(iq.theil_l(dup), abs=1e-12)
     ones = pd.Series(1.0, index=dup.index)
-    pd.testing.assert_series_equal(iq.top_bottom_shares(y, pop),
-                                   iq.top_bottom_shares(dup, ones), atol=1e-12)
+    pd.testing.assert_series_equal(
+        iq.top_bottom_shares(y, pop), iq.top_bottom_shares(dup, ones), atol=1e-12
+    )
     pct = iq.p90_p10(y, pop)
     for q in (10, 90):
         assert pct[f"p{q}"] == np.percentile(dup.to_numpy(), q, method="inverted_cdf")
@@ -376,15 +394,20 @@ def test_unweighted_measures_agree_with_pysal(seed):
 def test_index_mismatch_names_missing_and_unexpected_cities(example):
     y, pop, groups = example
     bad = pop.rename(index={"c4": "Xian"})
-    with pytest.raises(LabelMismatchError,
-                       match=r"gini: the cities of population differ from those of per_capita: "
-                             r"missing \['c4'\], unexpected \['Xian'\]"):
+    with pytest.raises(
+        LabelMismatchError,
+        match=r"gini: the cities of population differ from those of per_capita: "
+        r"missing \['c4'\], unexpected \['Xian'\]",
+    ):
         iq.gini(y, bad)
     with pytest.raises(LabelMismatchError, match=r"cities of groups .*missing \['c1'\]"):
         iq.theil_decomposition(y, pop, groups.drop("c1"), kind="T")
     many = pd.Series(1.0, index=[f"x{k}" for k in range(8)])
-    with pytest.raises(LabelMismatchError, match=r"unexpected \['x0', .*'x4', \.\.\. "
-                                                 r"\(8 in total\)\]"):
+    with pytest.raises(
+        LabelMismatchError,
+        match=r"unexpected \['x0', .*'x4', \.\.\. "
+        r"\(8 in total\)\]",
+    ):
         iq.decile_table(y, pd.concat([pop, many]))
 
 
@@ -393,14 +416,23 @@ def test_population_order_does_not_matter(example):
     assert iq.gini(y, pop.iloc[::-1]) == iq.gini(y, pop)
 
 
-@pytest.mark.parametrize(("bad_value", "which"), [(np.nan, "per_capita"), (np.inf, "per_capita"),
-                                                  (np.nan, "population"), (-np.inf, "population")])
+@pytest.mark.parametrize(
+    ("bad_value", "which"),
+    [
+        (np.nan, "per_capita"),
+        (np.inf, "per_capita"),
+        (np.nan, "population"),
+        (-np.inf, "population"),
+    ],
+)
 def test_non_finite_values_are_rejected(example, bad_value, which):
     y, pop, _ = example
     y, pop = y.copy(), pop.copy()
     (y if which == "per_capita" else pop)["c3"] = bad_value
-    with pytest.raises(NonFiniteValueError,
-                       match=rf"theil_t: {which} has NaN or infinite values for cities \['c3'\]"):
+    with pytest.raises(
+        NonFiniteValueError,
+        match=rf"theil_t: {which} has NaN or infinite values for cities \['c3'\]",
+    ):
         iq.theil_t(y, pop)
 
 
@@ -409,8 +441,11 @@ def test_non_positive_population_is_rejected(example, value):
     y, pop, _ = example
     pop = pop.copy()
     pop["c2"] = value
-    with pytest.raises(NegativeValueError, match=r"share_below: population must be positive "
-                                                 r"\(persons\); .* for cities \['c2'\]"):
+    with pytest.raises(
+        NegativeValueError,
+        match=r"share_below: population must be positive "
+        r"\(persons\); .* for cities \['c2'\]",
+    ):
         iq.share_below(y, pop, 4.87)
 
 
@@ -422,13 +457,17 @@ def test_empty_duplicate_and_non_numeric_inputs_are_rejected(example):
     with pytest.raises(TableValidationError, match="lorenz_curve: per_capita is empty"):
         iq.lorenz_curve(empty, empty)
     dup = pd.Series([1.0, 2.0, 3.0], index=["a", "a", "b"])
-    with pytest.raises(DuplicateLabelError, match=r"theil_l: per_capita has duplicate cities "
-                                                  r"\['a'\]"):
+    with pytest.raises(
+        DuplicateLabelError,
+        match=r"theil_l: per_capita has duplicate cities "
+        r"\['a'\]",
+    ):
         iq.theil_l(dup)
     with pytest.raises(TableValidationError, match="population must be numeric"):
         iq.gini(y, pop.astype(str).radd("n"))
-    with pytest.raises(TypeError, match="gini: per_capita must be a pandas Series indexed by "
-                                        "city, got list"):
+    with pytest.raises(
+        TypeError, match="gini: per_capita must be a pandas Series indexed by city, got list"
+    ):
         iq.gini([1.0, 2.0])
     with pytest.raises(TypeError, match="p90_p10: population is required"):
         iq.p90_p10(y, None)
@@ -436,18 +475,27 @@ def test_empty_duplicate_and_non_numeric_inputs_are_rejected(example):
 
 def test_undefined_measures_raise(example):
     y, pop, groups = example
-    with pytest.raises(TableValidationError, match=r"gini: the population-weighted mean "
-                                                   r"footprint is -1 t CO2/person"):
+    with pytest.raises(
+        TableValidationError,
+        match=r"gini: the population-weighted mean "
+        r"footprint is -1 t CO2/person",
+    ):
         iq.gini(_s([-3.0, 1.0]), _s([1.0, 1.0]))
     with pytest.raises(TableValidationError, match="theil_t: no city has a positive"):
         iq.theil_t(_s([0.0, -1.0]), _s([1.0, 1.0]))
     with pytest.raises(ValueError, match=r"'method' parameter of gini must be one of"):
         iq.gini(y, pop, method="trapezoid")
-    with pytest.raises(ValueError, match=r"'kind' parameter of theil_decomposition must be one "
-                                         r"of \{'T', 'L'\}. Got 'GE2' instead"):
+    with pytest.raises(
+        ValueError,
+        match=r"'kind' parameter of theil_decomposition must be one "
+        r"of \{'T', 'L'\}. Got 'GE2' instead",
+    ):
         iq.theil_decomposition(y, pop, groups, kind="GE2")
-    with pytest.raises(TableValidationError, match=r"groups has missing labels for cities "
-                                                   r"\['c2'\]"):
+    with pytest.raises(
+        TableValidationError,
+        match=r"groups has missing labels for cities "
+        r"\['c2'\]",
+    ):
         iq.theil_decomposition(y, pop, groups.where(groups.index != "c2"))
     with pytest.raises(ValueError, match="share_below: level must be a finite number"):
         iq.share_below(y, pop, float("nan"))

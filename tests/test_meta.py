@@ -16,14 +16,29 @@ PACKAGE = Path(mrio_city.__file__).parent
 # Lower layers never import higher ones (ARCHITECTURE.md): table model -> solver -> accounts ->
 # analyses -> io / cli.  A module may import from its own layer or any layer below.
 LAYERS = {
-    "errors": 0, "labels": 0, "_checks": 0, "_blockiter": 0,
-    "table": 1, "structured": 1,
+    "errors": 0,
+    "labels": 0,
+    "_checks": 0,
+    "_blockiter": 0,
+    "table": 1,
+    "structured": 1,
     "solver": 2,
-    "accounts": 3, "scopes": 3,
-    "indicators": 4, "inequality": 4, "typology": 4, "scenarios": 4, "synth": 4,
+    "accounts": 3,
+    "scopes": 3,
+    "indicators": 4,
+    "inequality": 4,
+    "typology": 4,
+    "scenarios": 4,
+    "synth": 4,
     "testing": 4,
-    "io": 5, "provenance": 5, "sources": 5, "exports": 5, "reports": 5, "registry": 5,
-    "commands": 6, "cli": 6,
+    "io": 5,
+    "provenance": 5,
+    "sources": 5,
+    "exports": 5,
+    "reports": 5,
+    "registry": 5,
+    "commands": 6,
+    "cli": 6,
 }
 
 
@@ -73,9 +88,10 @@ def test_public_api_names_exist():
 
 
 def test_core_import_does_not_load_heavy_optional_libraries():
-    code = ("import sys, mrio_city; "
-            "print(','.join(m for m in ('matplotlib', 'openpyxl', 'dask', 'pymrio') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, mrio_city; "
+        "print(','.join(m for m in ('matplotlib', 'openpyxl', 'dask', 'pymrio') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -192,9 +192,15 @@ def test_inputs_untouched_and_labelled_output():
 
 def test_upstream_method_messages():
     t = random_table(3, 2, seed=3)
-    with pytest.raises(ValueError, match=r"method='masked' needs a structured table; table "
-                       r"'random-3' is general"):
+    with pytest.raises(
+        ValueError,
+        match=r"method='masked' needs a structured table; table "
+        r"'random-3' is general",
+    ):
         upstream_outside(t, method="masked")
-    with pytest.raises(ValueError, match=r"must be one of \('auto', 'masked', 'woodbury', "
-                       r"'direct'\)\. Got 'lu' instead"):
+    with pytest.raises(
+        ValueError,
+        match=r"must be one of \('auto', 'masked', 'woodbury', "
+        r"'direct'\)\. Got 'lu' instead",
+    ):
         upstream_outside(t, method="lu")

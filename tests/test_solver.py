@@ -22,8 +22,13 @@ def _rel(a, b):
     return np.abs(a - b).max() / np.abs(b).max()
 
 
-@given(seed=st.integers(0, 10_000), R=st.integers(1, 4), N=st.integers(1, 5),
-       k=st.integers(1, 4), sparse=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    R=st.integers(1, 4),
+    N=st.integers(1, 5),
+    k=st.integers(1, 4),
+    sparse=st.booleans(),
+)
 @pytest.mark.parametrize("method", GENERAL_METHODS)
 @pytest.mark.parametrize("trans", ["N", "T"])
 def test_general_methods_agree_with_numpy(method, trans, seed, R, N, k, sparse):
@@ -38,8 +43,13 @@ def test_general_methods_agree_with_numpy(method, trans, seed, R, N, k, sparse):
     assert _rel(out1, _reference(table, rhs1, trans)) < 1e-9
 
 
-@given(seed=st.integers(0, 10_000), R=st.integers(1, 6), N=st.integers(1, 5),
-       k=st.integers(1, 4), sparse=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    R=st.integers(1, 6),
+    N=st.integers(1, 5),
+    k=st.integers(1, 4),
+    sparse=st.booleans(),
+)
 @pytest.mark.parametrize("trans", ["N", "T"])
 @pytest.mark.parametrize("iteration", ["gmres", "jacobi"])
 def test_block_method_agrees_with_numpy(iteration, trans, seed, R, N, k, sparse):
@@ -53,9 +63,10 @@ def test_block_method_agrees_with_numpy(iteration, trans, seed, R, N, k, sparse)
     assert _rel(solver.solve(rhs1, trans=trans), _reference(table, rhs1, trans)) < 1e-9
 
 
-@pytest.mark.parametrize(("method", "iteration"),
-                         [("dense", "gmres"), ("sparse", "gmres"), ("block", "gmres"),
-                          ("block", "jacobi")])
+@pytest.mark.parametrize(
+    ("method", "iteration"),
+    [("dense", "gmres"), ("sparse", "gmres"), ("block", "gmres"), ("block", "jacobi")],
+)
 def test_residual_within_tolerance(method, iteration):
     table = random_structured_table(8, 5, seed=11)
     solver = factorize(table, method=method, tol=1e-12, iteration=iteration)
@@ -67,8 +78,7 @@ def test_residual_within_tolerance(method, iteration):
 
 def test_miller_blair_leontief_inverse():
     table = miller_blair()
-    np.testing.assert_allclose(table.technical_coefficients("dense"),
-                               [[0.15, 0.25], [0.20, 0.05]])
+    np.testing.assert_allclose(table.technical_coefficients("dense"), [[0.15, 0.25], [0.20, 0.05]])
     with pytest.warns(EfficiencyWarning, match="forming the dense Leontief inverse"):
         L = factorize(table, method="dense").inverse()
     np.testing.assert_allclose(L, [[1.254125, 0.330033], [0.264026, 1.122112]], atol=1e-6)
@@ -76,8 +86,11 @@ def test_miller_blair_leontief_inverse():
 
 def test_inverse_refused_for_large_tables():
     table = random_table(2, 3, seed=1)
-    with pytest.raises(MemoryError, match=r"refusing to form a dense 6 x 6 Leontief inverse "
-                       r"\(> max_nodes=5\)"):
+    with pytest.raises(
+        MemoryError,
+        match=r"refusing to form a dense 6 x 6 Leontief inverse "
+        r"\(> max_nodes=5\)",
+    ):
         factorize(table).inverse(max_nodes=5)
 
 
@@ -100,8 +113,11 @@ def test_labelled_inputs_are_aligned():
 def test_bad_rhs_messages():
     table = random_table(2, 3, seed=3)
     solver = factorize(table)
-    with pytest.raises(ValueError, match=r"right-hand side must have shape \(6,\) or \(6, k\), "
-                       r"got \(5,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"right-hand side must have shape \(6,\) or \(6, k\), "
+        r"got \(5,\)",
+    ):
         solver.solve(np.ones(5))
     with pytest.raises(ValueError, match="trans must be 'N' or 'T', got 'H'"):
         solver.solve(np.ones(6), trans="H")
@@ -112,8 +128,11 @@ def test_bad_rhs_messages():
 
 def test_method_validation_messages():
     table = random_table(2, 2, seed=4)
-    with pytest.raises(ValueError, match=r"The 'method' parameter of factorize must be one of "
-                       r"\('auto', 'dense', 'sparse', 'umfpack', 'block'\)\. Got 'lu' instead"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'method' parameter of factorize must be one of "
+        r"\('auto', 'dense', 'sparse', 'umfpack', 'block'\)\. Got 'lu' instead",
+    ):
         factorize(table, method="lu")
     with pytest.raises(ValueError, match="method='block' needs a structured table"):
         factorize(table, method="block")
@@ -148,6 +167,9 @@ def test_singular_system_named():
 def test_block_non_convergence_raises(iteration):
     table = random_structured_table(6, 4, seed=8, local_share=0.1)
     solver = factorize(table, maxiter=1, tol=1e-14, iteration=iteration)
-    with pytest.raises(ConvergenceError, match=r"did not converge: relative residual .* after 1 "
-                       r"iterations > tol 1e-14"):
+    with pytest.raises(
+        ConvergenceError,
+        match=r"did not converge: relative residual .* after 1 "
+        r"iterations > tol 1e-14",
+    ):
         solver.solve(np.ones(table.n_nodes))

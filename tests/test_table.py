@@ -22,8 +22,13 @@ from mrio_city.testing import random_structured_table, random_table, toy_cities
 Z = np.array([[10, 20, 5, 5], [15, 5, 10, 0], [5, 0, 20, 10], [0, 10, 15, 5]], float)
 Y = np.array([[40, 20], [50, 20], [15, 50], [10, 60]], float)
 F = np.array([[50, 10, 20, 5]], float)
-LABELS = dict(cities=["Shenzhen", "Dongguan"], sectors=["Electricity", "Metals"],
-              categories=["fd"], stressors=["CO2"], name="t")
+LABELS = dict(
+    cities=["Shenzhen", "Dongguan"],
+    sectors=["Electricity", "Metals"],
+    categories=["fd"],
+    stressors=["CO2"],
+    name="t",
+)
 
 
 def make(**changes):
@@ -75,49 +80,70 @@ def test_negative_flows_allowed_on_request():
 def test_negative_sparse_flows_message():
     bad = Z.copy()
     bad[1, 2] = -3
-    with pytest.raises(NegativeValueError, match=r"\(Shenzhen, Metals\) -> \(Dongguan, "
-                       r"Electricity\)"):
+    with pytest.raises(
+        NegativeValueError,
+        match=r"\(Shenzhen, Metals\) -> \(Dongguan, "
+        r"Electricity\)",
+    ):
         make(Z=sp.csr_matrix(bad))
 
 
 def test_nan_message():
     bad = Y.copy()
     bad[3, 1] = np.nan
-    with pytest.raises(NonFiniteValueError, match=r"table 't': Y has 1 NaN or infinite entry, "
-                       r"first at \(Dongguan, Metals\) -> \(Dongguan, fd\)"):
+    with pytest.raises(
+        NonFiniteValueError,
+        match=r"table 't': Y has 1 NaN or infinite entry, "
+        r"first at \(Dongguan, Metals\) -> \(Dongguan, fd\)",
+    ):
         make(Y=bad)
 
 
 def test_inf_in_F_message():
     bad = F.copy()
     bad[0, 2] = np.inf
-    with pytest.raises(NonFiniteValueError, match=r"F has 1 NaN or infinite entry, first at "
-                       r"CO2 -> \(Dongguan, Electricity\)"):
+    with pytest.raises(
+        NonFiniteValueError,
+        match=r"F has 1 NaN or infinite entry, first at "
+        r"CO2 -> \(Dongguan, Electricity\)",
+    ):
         make(F=bad)
 
 
 def test_shape_message():
-    with pytest.raises(ShapeMismatchError, match=r"table 't': Y has shape \(4, 3\), expected "
-                       r"\(4, 2\) \(n_nodes x n_cities\*n_categories\)"):
+    with pytest.raises(
+        ShapeMismatchError,
+        match=r"table 't': Y has shape \(4, 3\), expected "
+        r"\(4, 2\) \(n_nodes x n_cities\*n_categories\)",
+    ):
         make(Y=np.ones((4, 3)))
 
 
 def test_duplicate_labels_message():
-    with pytest.raises(DuplicateLabelError, match=r"table 't': city labels have 1 duplicate\(s\)"
-                       r": 'Shenzhen'"):
+    with pytest.raises(
+        DuplicateLabelError,
+        match=r"table 't': city labels have 1 duplicate\(s\)"
+        r": 'Shenzhen'",
+    ):
         make(cities=["Shenzhen", "Shenzhen"])
 
 
 def test_negative_output_message():
-    with pytest.raises(NegativeValueError, match=r"x \(gross output\) has 1 negative entry, "
-                       r"first at \(Shenzhen, Metals\)"):
+    with pytest.raises(
+        NegativeValueError,
+        match=r"x \(gross output\) has 1 negative entry, "
+        r"first at \(Shenzhen, Metals\)",
+    ):
         make(x=np.array([100, -100, 100, 100.0]), output_rtol=10)
 
 
 def test_inconsistent_output_message():
-    with pytest.raises(InconsistentOutputError, match=r"x is inconsistent with Z 1 \+ Y 1 \+ "
-                       r"exports 1 at 1 city-sector\(s\) beyond relative tolerance 1e-06; worst "
-                       r"at \(Dongguan, Electricity\): x = 101, row sum = 100"):
+    with pytest.raises(
+        InconsistentOutputError,
+        match=r"x is inconsistent with Z 1 \+ Y 1 \+ "
+        r"exports 1 at 1 city-sector\(s\) beyond relative tolerance 1e-06; worst "
+        r"at \(Dongguan, Electricity\): x = 101, row sum = 100",
+    ):
         make(x=np.array([100, 100, 101, 100.0]))
 
 
@@ -130,8 +156,11 @@ def test_non_productive_message_names_worst_columns():
     bad = Z.copy()
     bad[:, 1] *= 4  # column sum of A for (Shenzhen, Metals) = 1.4 (x grows too)
     Ybig = Y.copy()
-    with pytest.raises(NonProductiveSystemError, match=r"not productive: 1 column sum\(s\) of A "
-                       r"are >= 1, worst: \(Shenzhen, Metals\) = "):
+    with pytest.raises(
+        NonProductiveSystemError,
+        match=r"not productive: 1 column sum\(s\) of A "
+        r"are >= 1, worst: \(Shenzhen, Metals\) = ",
+    ):
         make(Z=bad, Y=Ybig, x=None)
 
 
@@ -141,8 +170,11 @@ def test_zero_output_warns_once_and_zeroes_coefficients():
     z[:, 3] = 0
     y = Y.copy()
     y[3] = 0
-    with pytest.warns(ZeroOutputWarning, match=r"1 city-sector\(s\) have zero gross output "
-                      r"\(first: \(Dongguan, Metals\)\)"):
+    with pytest.warns(
+        ZeroOutputWarning,
+        match=r"1 city-sector\(s\) have zero gross output "
+        r"\(first: \(Dongguan, Metals\)\)",
+    ):
         t = make(Z=z, Y=y)
     assert t.direct_intensities[0, 3] == 0
     assert np.all(t.technical_coefficients("dense")[:, 3] == 0)
@@ -158,10 +190,16 @@ def test_negative_final_demand_and_value_added_accepted():
 def test_city_attributes_must_match_cities():
     import pandas as pd
 
-    with pytest.raises(LabelMismatchError, match=r"city_attributes index does not match the "
-                       r"cities: missing 'Dongguan', unexpected 'Guangzhou'"):
-        make(city_attributes=pd.DataFrame({"province": ["GD", "GD"]},
-                                          index=["Shenzhen", "Guangzhou"]))
+    with pytest.raises(
+        LabelMismatchError,
+        match=r"city_attributes index does not match the "
+        r"cities: missing 'Dongguan', unexpected 'Guangzhou'",
+    ):
+        make(
+            city_attributes=pd.DataFrame(
+                {"province": ["GD", "GD"]}, index=["Shenzhen", "Guangzhou"]
+            )
+        )
 
 
 def test_units_required_for_every_stressor():
@@ -170,8 +208,11 @@ def test_units_required_for_every_stressor():
 
 
 def test_population_must_be_nonnegative():
-    with pytest.raises(NegativeValueError, match=r"population has 1 negative entry, first at "
-                       r"Dongguan"):
+    with pytest.raises(
+        NegativeValueError,
+        match=r"population has 1 negative entry, first at "
+        r"Dongguan",
+    ):
         make(population=[1.0, -1.0])
 
 
@@ -186,8 +227,11 @@ def test_structured_trade_share_columns_must_sum_to_one():
     t = random_structured_table(seed=3)
     shares = np.array(t.trade_shares)
     shares[0, 0, 1] += 0.1
-    with pytest.raises(TableValidationError, match=r"trade_shares columns must sum to 1 over "
-                       r"supplying cities \(or be all zero\); 1 do not"):
+    with pytest.raises(
+        TableValidationError,
+        match=r"trade_shares columns must sum to 1 over "
+        r"supplying cities \(or be all zero\); 1 do not",
+    ):
         t.replace(trade_shares=shares)
 
 

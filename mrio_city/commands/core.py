@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_tables)
 
     p = sub.add_parser(
-        "info", help="dimensions, totals, checks and provenance of a table",
+        "info",
+        help="dimensions, totals, checks and provenance of a table",
         description="Show a table's dimensions, totals, validation checks and provenance.",
     )
     p.add_argument("table", metavar="TABLE", help="table folder or known table name")
@@ -41,15 +42,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("table", metavar="TABLE", help="table folder or known table name")
     p.add_argument("--out", metavar="DIR", help="folder for accounts.xlsx and CSV files")
-    p.add_argument("--method", default="auto",
-                   choices=["auto", "dense", "sparse", "umfpack", "block"],
-                   help="solver method (default: auto)")
+    p.add_argument(
+        "--method",
+        default="auto",
+        choices=["auto", "dense", "sparse", "umfpack", "block"],
+        help="solver method (default: auto)",
+    )
     p.add_argument("--top", type=int, default=10, help="cities shown in the summary")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.set_defaults(func=_footprints)
 
     p = sub.add_parser(
-        "demo", help="the main job on the default table: footprints, inequality, scenario",
+        "demo",
+        help="the main job on the default table: footprints, inequality, scenario",
         description=(
             "Run the main job on the bundled default table (china-309-synthetic): footprints, "
             "inequality summary and the super-emitter scenario; write results to --out."
@@ -70,7 +75,7 @@ def _tables(args: argparse.Namespace) -> int:
     from mrio_city.registry import list_tables
 
     listing = list_tables()
-    for row in (listing.itertuples() if isinstance(listing, pd.DataFrame) else listing):
+    for row in listing.itertuples() if isinstance(listing, pd.DataFrame) else listing:
         print("  ".join(str(v) for v in (row[1:] if isinstance(row, tuple) else row)))
     return 0
 
@@ -100,8 +105,9 @@ def _max_column_sum(table: BaseTable) -> float:
     return float(np.asarray(table.technical_coefficients("sparse").sum(axis=0)).max())
 
 
-def format_summary(table: BaseTable, accounts: Accounts, *, top: int = 10,
-                   seconds: float | None = None) -> str:
+def format_summary(
+    table: BaseTable, accounts: Accounts, *, top: int = 10, seconds: float | None = None
+) -> str:
     """Readable summary of a table's accounts for the terminal.
 
     Parameters
@@ -139,9 +145,9 @@ def format_summary(table: BaseTable, accounts: Accounts, *, top: int = 10,
     if table.population is not None:
         pop = pd.Series(np.asarray(table.population), index=table.cities)
         with np.errstate(divide="ignore", invalid="ignore"):
-            view["CBF per capita [t]"] = (
-                accounts.consumption_based_with_households[s] / pop.replace(0, np.nan)
-            )
+            view["CBF per capita [t]"] = accounts.consumption_based_with_households[
+                s
+            ] / pop.replace(0, np.nan)
     view = view.sort_values(f"CBF [{sunit}]", ascending=False).head(top)
     lines.append(f"top {len(view)} cities by consumption-based footprint (incl. households):")
     lines.append(view.to_string(float_format=lambda v: f"{v:,.2f}"))
@@ -190,11 +196,14 @@ def _demo(args: argparse.Namespace) -> int:
 def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
     from mrio_city.reports import inequality_report
 
-    group = "province" if (table.city_attributes is not None
-                           and "province" in table.city_attributes) else None
+    group = (
+        "province"
+        if (table.city_attributes is not None and "province" in table.city_attributes)
+        else None
+    )
     print(f"\n== footprint inequality across cities (group: {group}) ==")
     paths = inequality_report(table, accounts, group=group, out_dir=out)
-    for path in (paths.values() if isinstance(paths, dict) else paths):
+    for path in paths.values() if isinstance(paths, dict) else paths:
         print(f"wrote {path}")
 
 

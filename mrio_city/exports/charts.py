@@ -64,19 +64,24 @@ def plot_lorenz(
     """
     missing = [c for c in _REQUIRED if c not in curve.columns]
     if missing:
-        raise LabelMismatchError(f"plot_lorenz: curve has no column(s) {missing}; it has "
-                                 f"{list(curve.columns)[:10]} (use inequality.lorenz_curve)")
+        raise LabelMismatchError(
+            f"plot_lorenz: curve has no column(s) {missing}; it has "
+            f"{list(curve.columns)[:10]} (use inequality.lorenz_curve)"
+        )
     x = curve["population_share"].to_numpy(dtype=float)
     lor = curve["emission_share"].to_numpy(dtype=float)
     if len(x) < 2 or not (np.isfinite(x).all() and np.isfinite(lor).all()):
         raise NonFiniteValueError(
             "plot_lorenz: curve needs at least 2 points, all finite (got "
-            f"{len(x)} points, {int((~np.isfinite(x) | ~np.isfinite(lor)).sum())} non-finite)")
+            f"{len(x)} points, {int((~np.isfinite(x) | ~np.isfinite(lor)).sum())} non-finite)"
+        )
     points = dict(reference_points or {})
     for name, point in points.items():
         if len(point) != 2 or not all(math.isfinite(v) for v in point):
-            raise NonFiniteValueError(f"plot_lorenz: reference point {name!r} must be a pair "
-                                      f"of finite shares, got {point!r}")
+            raise NonFiniteValueError(
+                f"plot_lorenz: reference point {name!r} must be a pair "
+                f"of finite shares, got {point!r}"
+            )
     gini = 1.0 - float(np.sum(np.diff(x) * (lor[:-1] + lor[1:])))
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -85,15 +90,23 @@ def plot_lorenz(
     fig = Figure(figsize=(6.0, 6.0), dpi=150, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.plot([0, 1], [0, 1], color="#7f8c8d", linestyle="--", linewidth=1.0,
-            label="line of equality")
+    ax.plot(
+        [0, 1], [0, 1], color="#7f8c8d", linestyle="--", linewidth=1.0, label="line of equality"
+    )
     ax.fill_between(x, lor, x, color="#aed6f1", alpha=0.5, linewidth=0)
     ax.plot(x, lor, color="#1f618d", linewidth=1.8, label=f"Lorenz curve (Gini = {gini:.3f})")
     markers = ["o", "s", "D", "^", "v", "P"]
     for k, (name, (px, py)) in enumerate(points.items()):
         ax.plot([px, px, 0], [0, py, py], color="#922b21", linestyle=":", linewidth=0.8)
-        ax.scatter([px], [py], marker=markers[k % len(markers)], s=40, color="#922b21",
-                   zorder=3, label=f"{name} ({px:.0%} of people, {py:.0%} of emissions)")
+        ax.scatter(
+            [px],
+            [py],
+            marker=markers[k % len(markers)],
+            s=40,
+            color="#922b21",
+            zorder=3,
+            label=f"{name} ({px:.0%} of people, {py:.0%} of emissions)",
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal", adjustable="box")
