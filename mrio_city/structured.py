@@ -35,7 +35,7 @@ from mrio_city import _checks
 from mrio_city._blockiter import block_jacobi
 from mrio_city.errors import InconsistentOutputError, TableValidationError
 from mrio_city.labels import format_label
-from mrio_city.table import BaseTable, TableMetadata
+from mrio_city.table import COMMON_FIELDS, BaseTable, TableMetadata
 
 __all__ = ["StructuredMRIOTable", "TradeShares"]
 
@@ -136,24 +136,9 @@ class StructuredMRIOTable(BaseTable):
         name: str | None = None,
         output_rtol: float = 1e-6,
     ) -> None:
-        self._init_common(
-            F=F,
-            cities=cities,
-            sectors=sectors,
-            categories=categories,
-            stressors=stressors,
-            units=units,
-            F_Y=F_Y,
-            exports=exports,
-            export_labels=export_labels,
-            value_added=value_added,
-            value_added_labels=value_added_labels,
-            population=population,
-            gdp=gdp,
-            meta=meta,
-            name=name,
-            city_attributes=city_attributes,
-        )
+        # the shared arguments, by name (COMMON_FIELDS), are validated in one place
+        shared = {k: v for k, v in locals().items() if k in COMMON_FIELDS}
+        self._init_common(**shared, name=name)
         t = self.name
         R, N, K = self.n_cities, self.n_sectors, self.n_categories
         self.trade_shares = _freeze_shares(trade_shares, R=R, N=N, table=t, field="trade_shares")
@@ -437,22 +422,8 @@ class StructuredMRIOTable(BaseTable):
         return MRIOTable(
             self.intermediate_flows(format),
             self.final_demand_columns(),
-            self.F,
-            cities=self.cities,
-            sectors=self.sectors,
-            categories=self.categories,
-            stressors=self.stressors,
-            units=self.units,
-            F_Y=self.F_Y,
-            exports=self.exports,
-            export_labels=self.export_labels,
-            value_added=self.value_added,
-            value_added_labels=self.value_added_labels,
             x=self.x,
-            population=self.population,
-            gdp=self.gdp,
-            meta=self.meta,
-            city_attributes=self.city_attributes,
+            **self.common_fields(),
         )
 
     @property
@@ -462,34 +433,10 @@ class StructuredMRIOTable(BaseTable):
         nt = sh.size if isinstance(sh, np.ndarray) else sum(m.nnz for m in sh)
         return int(nt + self.technology.size)
 
-    def replace(self, **changes: Any) -> StructuredMRIOTable:
-        """Return a new structured table with some constructor arguments replaced.
-
-        Unless ``x`` is given, gross output is re-solved from the new technology and demand.
-        """
-        args: dict[str, Any] = dict(
-            trade_shares=self.trade_shares,
-            technology=self.technology,
-            final_demand=self.final_demand,
-            F=self.F,
-            cities=self.cities,
-            sectors=self.sectors,
-            categories=self.categories,
-            stressors=self.stressors,
-            units=self.units,
-            final_trade_shares=self.final_trade_shares,
-            F_Y=self.F_Y,
-            exports=self.exports,
-            export_labels=self.export_labels,
-            value_added=self.value_added,
-            value_added_labels=self.value_added_labels,
-            population=self.population,
-            gdp=self.gdp,
-            meta=self.meta,
-            city_attributes=self.city_attributes,
-        )
-        unknown = set(changes) - set(args) - {"x", "name", "output_rtol"}
-        if unknown:
-            raise TypeError(f"replace() got unknown field(s): {sorted(unknown)}")
-        args.update(changes)
-        return StructuredMRIOTable(**args)
+    def _own_fields(self) -> dict[str, Any]:
+        return {
+            "trade_shares": self.trade_shares,
+            "technology": self.technology,
+            "final_demand": self.final_demand,
+            "final_trade_shares": self.final_trade_shares,
+        }

@@ -90,6 +90,26 @@ class TableMetadata:
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: Constructor arguments shared by every table class, stored under the same names.
+COMMON_FIELDS = (
+    "F",
+    "cities",
+    "sectors",
+    "categories",
+    "stressors",
+    "units",
+    "F_Y",
+    "exports",
+    "export_labels",
+    "value_added",
+    "value_added_labels",
+    "population",
+    "gdp",
+    "city_attributes",
+    "meta",
+)
+
+
 class BaseTable:
     """Attributes and derived quantities shared by general and structured tables.
 
@@ -99,6 +119,8 @@ class BaseTable:
 
     structured: bool = False
     _frozen = False
+    #: Keyword arguments ``replace`` accepts besides the stored fields.
+    _REPLACE_EXTRA: frozenset[str] = frozenset({"x", "name", "output_rtol"})
 
     def __setattr__(self, key: str, value: Any) -> None:
         if self._frozen:
@@ -259,6 +281,33 @@ class BaseTable:
 
     def _freeze(self) -> None:
         object.__setattr__(self, "_frozen", True)
+
+    def common_fields(self) -> dict[str, Any]:
+        """The constructor arguments shared by every table class, as stored (no copies)."""
+        return {key: getattr(self, key) for key in COMMON_FIELDS}
+
+    def _own_fields(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def replace(self, **changes: Any) -> BaseTable:
+        """Return a new table of the same class with some constructor arguments replaced.
+
+        Parameters
+        ----------
+        **changes
+            Any constructor argument, e.g. ``F=new_F``.  Unless ``x`` is given, gross output
+            is derived again (row sums for general tables, solved for structured ones).
+
+        Raises
+        ------
+        TypeError
+            For an argument the constructor does not take.
+        """
+        args = self.common_fields() | self._own_fields()
+        unknown = set(changes) - set(args) - self._REPLACE_EXTRA
+        if unknown:
+            raise TypeError(f"replace() got unknown field(s): {sorted(unknown)}")
+        return type(self)(**(args | changes))
 
     # -- dimensions and labels -----------------------------------------------------------
     @property
@@ -470,24 +519,9 @@ class MRIOTable(BaseTable):
         allow_negative_flows: bool = False,
         output_rtol: float = 1e-6,
     ) -> None:
-        self._init_common(
-            F=F,
-            cities=cities,
-            sectors=sectors,
-            categories=categories,
-            stressors=stressors,
-            units=units,
-            F_Y=F_Y,
-            exports=exports,
-            export_labels=export_labels,
-            value_added=value_added,
-            value_added_labels=value_added_labels,
-            population=population,
-            gdp=gdp,
-            meta=meta,
-            name=name,
-            city_attributes=city_attributes,
-        )
+        # the shared arguments, by name (COMMON_FIELDS), are validated in one place
+        shared = {k: v for k, v in locals().items() if k in COMMON_FIELDS}
+        self._init_common(**shared, name=name)
         t = self.name
         n = self.n_nodes
         if sp.issparse(Z):
@@ -549,18 +583,7 @@ class MRIOTable(BaseTable):
         return np.asarray(self.Z.sum(axis=0)).ravel() * self.inverse_output
 
     def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
-        """Domestic final demand of each destination city summed over categories.
-
-        Parameters
-        ----------
-        cities : slice or int array, optional
-            Positions of the destination cities; all cities when None.
-
-        Returns
-        -------
-        ndarray of shape (n_nodes, n_selected_cities)
-            ``Y^d = sum_k Y[:, (d, k)]`` [money].
-        """
+        """``Y^d = sum_k Y[:, (d, k)]`` (n_nodes, n_selected) [money]; see the base class."""
         yreg = self.Y.reshape(self.n_nodes, self.n_cities, self.n_categories).sum(axis=2)
         return yreg if cities is None else yreg[:, cities]
 
@@ -603,39 +626,10 @@ class MRIOTable(BaseTable):
         nnz = self.Z.nnz if sp.issparse(self.Z) else int(np.count_nonzero(self.Z))
         return nnz / max(self.n_nodes**2, 1)
 
-    def replace(self, **changes: Any) -> MRIOTable:
-        """Return a new table with some constructor arguments replaced (x is re-derived).
+    _REPLACE_EXTRA = frozenset({"x", "name", "allow_negative_flows", "output_rtol"})
 
-        Parameters
-        ----------
-        **changes
-            Any constructor argument, e.g. ``F=new_F`` or ``Y=new_Y``.  Unless ``x`` is given,
-            gross output is re-derived from the new Z, Y and exports.
-        """
-        args: dict[str, Any] = dict(
-            Z=self.Z,
-            Y=self.Y,
-            F=self.F,
-            cities=self.cities,
-            sectors=self.sectors,
-            categories=self.categories,
-            stressors=self.stressors,
-            units=self.units,
-            F_Y=self.F_Y,
-            exports=self.exports,
-            export_labels=self.export_labels,
-            value_added=self.value_added,
-            value_added_labels=self.value_added_labels,
-            population=self.population,
-            gdp=self.gdp,
-            meta=self.meta,
-            city_attributes=self.city_attributes,
-        )
-        unknown = set(changes) - set(args) - {"x", "name", "allow_negative_flows", "output_rtol"}
-        if unknown:
-            raise TypeError(f"replace() got unknown field(s): {sorted(unknown)}")
-        args.update(changes)
-        return MRIOTable(**args)
+    def _own_fields(self) -> dict[str, Any]:
+        return {"Z": self.Z, "Y": self.Y}
 
 
 def ensure_table(table: object) -> BaseTable:
