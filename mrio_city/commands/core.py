@@ -75,8 +75,9 @@ def _tables(args: argparse.Namespace) -> int:
     from mrio_city.registry import list_tables
 
     listing = list_tables()
-    for row in listing.itertuples() if isinstance(listing, pd.DataFrame) else listing:
-        print("  ".join(str(v) for v in (row[1:] if isinstance(row, tuple) else row)))
+    width = max((len(name) for name in listing), default=0)
+    for name, description in listing.items():
+        print(f"{name:<{width}}  {description}")
     return 0
 
 
@@ -121,7 +122,8 @@ def format_summary(
     """
     s = accounts.production_based.columns[0]
     unit = accounts.units[s]
-    scale, sunit = (1e6, "Mt") if unit == "t CO2" else (1.0, unit)
+    big = float(accounts.production_based_with_households[s].abs().max()) >= 1e6
+    scale, sunit = (1e6, "Mt") if unit == "t CO2" and big else (1.0, unit)
     ct = accounts.city_table(s) / scale
     lines = [
         f"{table.name}: {table.n_cities} cities x {table.n_sectors} sectors "
