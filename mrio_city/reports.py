@@ -24,6 +24,7 @@ import pandas as pd
 
 from mrio_city.accounts import Accounts
 from mrio_city.errors import LabelMismatchError, TableValidationError
+from mrio_city.io.csvfiles import long_format
 from mrio_city.labels import CITY, first_labels
 from mrio_city.table import BaseTable, ensure_table
 
@@ -128,43 +129,6 @@ def per_capita_footprints(
     return df
 
 
-def long_format(
-    frame: pd.DataFrame, *, variable: str = "variable", symbols: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """Long format of a per-city frame: city, variable, unit, value (numeric columns only).
-
-    Boolean and text columns are kept as identifier columns beside ``city``.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Index 'city'; units in ``attrs['units']`` (column -> unit).
-    variable : str, default='variable'
-        Name of the variable column.
-    symbols : mapping, optional
-        Column -> symbol, added as a ``symbol`` column.
-
-    Returns
-    -------
-    DataFrame
-    """
-    units = frame.attrs.get("units", {})
-    numeric = [
-        c
-        for c in frame.columns
-        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-    ]
-    ids = [c for c in frame.columns if c not in numeric]
-    wide = frame.reset_index()
-    key = wide.columns[0]
-    out = wide.melt(id_vars=[key, *ids], value_vars=numeric, var_name=variable, value_name="value")
-    out = out.rename(columns={key: CITY})
-    out.insert(len(ids) + 2, "unit", out[variable].map(lambda c: units.get(c, "")))
-    if symbols is not None:
-        out.insert(len(ids) + 2, "symbol", out[variable].map(lambda c: symbols.get(c, "")))
-    return out
-
-
 def _references(unit: str, references: Mapping[str, float] | None) -> dict[str, float]:
     from mrio_city.inequality import REFERENCE_LEVELS
 
@@ -217,6 +181,12 @@ def inequality_tables(
     extra = [("cities_above_" + k, float((y > v).sum()), "cities") for k, v in refs.items()]
     extra.append(("nonpositive_footprints", float(pc["nonpositive_footprint"].sum()), "cities"))
     tables = {"per_capita": pc}
+    group_units = {  # columns shared by the Theil group and decile tables
+        "n_cities": "cities",
+        "population_share": "1",
+        "emission_share": "1",
+        "mean_per_capita": unit,
+    }
     if group is not None:
         attrs = table.city_attributes
         if attrs is None or group not in attrs.columns:
@@ -245,10 +215,7 @@ def inequality_tables(
         theil = pd.concat(parts)
         theil.index.name = group
         theil.attrs["units"] = {
-            "n_cities": "cities",
-            "population_share": "1",
-            "emission_share": "1",
-            "mean_per_capita": unit,
+            **group_units,
             "within_index": "1",
             "between_contribution": "1",
             "within_contribution": "1",
@@ -263,14 +230,7 @@ def inequality_tables(
     lorenz.attrs["units"] = {"population_share": "1", "emission_share": "1"}
     tables["lorenz"] = lorenz
     deciles = ineq.decile_table(y, w)
-    deciles.attrs["units"] = {
-        "n_cities": "cities",
-        "population_share": "1",
-        "emission_share": "1",
-        "mean_per_capita": unit,
-        "min_per_capita": unit,
-        "max_per_capita": unit,
-    }
+    deciles.attrs["units"] = {**group_units, "min_per_capita": unit, "max_per_capita": unit}
     tables["deciles"] = deciles
     for frame in tables.values():
         frame.attrs["references"] = refs

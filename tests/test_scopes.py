@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from toy_tables import toy
 
-from mrio_city import MRIOTable, compute_accounts, factorize
+from mrio_city import compute_accounts, factorize
 from mrio_city.errors import LabelMismatchError
 from mrio_city.scopes import (
     compute_scopes,
@@ -18,22 +19,6 @@ from mrio_city.synth import city_mrio
 from mrio_city.testing import random_structured_table, random_table
 
 TOL = 1e-6
-
-
-def toy():
-    Z = np.array([[10, 20, 5, 5], [15, 5, 10, 0], [5, 0, 20, 10], [0, 10, 15, 5]], float)
-    Y = np.array([[40, 20], [50, 20], [15, 50], [10, 60]], float)
-    F = np.array([[50, 10, 20, 5]], float)
-    return MRIOTable(
-        Z,
-        Y,
-        F,
-        cities=["A", "B"],
-        sectors=["s1", "s2"],
-        categories=["fd"],
-        stressors=["CO2"],
-        F_Y=[[8, 4]],
-    )
 
 
 def dense_upstream(table, products=None):

@@ -1,6 +1,7 @@
 """Validation at the boundary: every error pins its message."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -58,16 +59,95 @@ def test_sparse_z_stays_sparse():
     np.testing.assert_allclose(t.technical_coefficients("dense"), Z / 100)
 
 
-def test_negative_flows_message_names_labels():
-    bad = Z.copy()
-    bad[0, 3] = -1
-    bad[2, 1] = -2
-    with pytest.raises(
+def _set(array, entries):
+    """A copy of ``array`` with ``entries`` ({(row, col): value}) set."""
+    out = array.copy()
+    for pos, value in entries.items():
+        out[pos] = value
+    return out
+
+
+#: Bad input -> (constructor changes, error, pinned message); one case per rule.
+BAD_INPUT = {
+    "negative_flows_message_names_labels": (
+        lambda: dict(Z=_set(Z, {(0, 3): -1, (2, 1): -2})),
         NegativeValueError,
-        match=r"table 't': Z has 2 negative entries, first at \(Shenzhen, Electricity\) -> "
+        r"table 't': Z has 2 negative entries, first at \(Shenzhen, Electricity\) -> "
         r"\(Dongguan, Metals\) \(-1\)",
-    ):
-        make(Z=bad)
+    ),
+    "negative_sparse_flows_message": (
+        lambda: dict(Z=sp.csr_matrix(_set(Z, {(1, 2): -3}))),
+        NegativeValueError,
+        r"\(Shenzhen, Metals\) -> \(Dongguan, Electricity\)",
+    ),
+    "nan_message": (
+        lambda: dict(Y=_set(Y, {(3, 1): np.nan})),
+        NonFiniteValueError,
+        r"table 't': Y has 1 NaN or infinite entry, "
+        r"first at \(Dongguan, Metals\) -> \(Dongguan, fd\)",
+    ),
+    "inf_in_F_message": (
+        lambda: dict(F=_set(F, {(0, 2): np.inf})),
+        NonFiniteValueError,
+        r"F has 1 NaN or infinite entry, first at CO2 -> \(Dongguan, Electricity\)",
+    ),
+    "shape_message": (
+        lambda: dict(Y=np.ones((4, 3))),
+        ShapeMismatchError,
+        r"table 't': Y has shape \(4, 3\), expected "
+        r"\(4, 2\) \(n_nodes x n_cities\*n_categories\)",
+    ),
+    "duplicate_labels_message": (
+        lambda: dict(cities=["Shenzhen", "Shenzhen"]),
+        DuplicateLabelError,
+        r"table 't': city labels have 1 duplicate\(s\): 'Shenzhen'",
+    ),
+    "negative_output_message": (
+        lambda: dict(x=np.array([100, -100, 100, 100.0]), output_rtol=10),
+        NegativeValueError,
+        r"x \(gross output\) has 1 negative entry, first at \(Shenzhen, Metals\)",
+    ),
+    "inconsistent_output_message": (
+        lambda: dict(x=np.array([100, 100, 101, 100.0])),
+        InconsistentOutputError,
+        r"x is inconsistent with Z 1 \+ Y 1 \+ "
+        r"exports 1 at 1 city-sector\(s\) beyond relative tolerance 1e-06; worst "
+        r"at \(Dongguan, Electricity\): x = 101, row sum = 100",
+    ),
+    "non_productive_message_names_worst_columns": (
+        # column sum of A for (Shenzhen, Metals) = 1.4 (x grows too)
+        lambda: dict(Z=Z * np.array([1, 4, 1, 1.0]), Y=Y.copy(), x=None),
+        NonProductiveSystemError,
+        r"not productive: 1 column sum\(s\) of A are >= 1, worst: \(Shenzhen, Metals\) = ",
+    ),
+    "city_attributes_must_match_cities": (
+        lambda: dict(
+            city_attributes=pd.DataFrame(
+                {"province": ["GD", "GD"]}, index=["Shenzhen", "Guangzhou"]
+            )
+        ),
+        LabelMismatchError,
+        r"city_attributes index does not match the "
+        r"cities: missing 'Dongguan', unexpected 'Guangzhou'",
+    ),
+    "units_required_for_every_stressor": (
+        lambda: dict(units={"CH4": "t"}),
+        TableValidationError,
+        "units has no unit for stressor",
+    ),
+    "population_must_be_nonnegative": (
+        lambda: dict(population=[1.0, -1.0]),
+        NegativeValueError,
+        r"population has 1 negative entry, first at Dongguan",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_message(case):
+    changes, error, match = BAD_INPUT[case]
+    with pytest.raises(error, match=match):
+        make(**changes())
 
 
 def test_negative_flows_allowed_on_request():
@@ -77,91 +157,9 @@ def test_negative_flows_allowed_on_request():
     assert t.x[0] == 94  # 100 - 5 - 1
 
 
-def test_negative_sparse_flows_message():
-    bad = Z.copy()
-    bad[1, 2] = -3
-    with pytest.raises(
-        NegativeValueError,
-        match=r"\(Shenzhen, Metals\) -> \(Dongguan, "
-        r"Electricity\)",
-    ):
-        make(Z=sp.csr_matrix(bad))
-
-
-def test_nan_message():
-    bad = Y.copy()
-    bad[3, 1] = np.nan
-    with pytest.raises(
-        NonFiniteValueError,
-        match=r"table 't': Y has 1 NaN or infinite entry, "
-        r"first at \(Dongguan, Metals\) -> \(Dongguan, fd\)",
-    ):
-        make(Y=bad)
-
-
-def test_inf_in_F_message():
-    bad = F.copy()
-    bad[0, 2] = np.inf
-    with pytest.raises(
-        NonFiniteValueError,
-        match=r"F has 1 NaN or infinite entry, first at "
-        r"CO2 -> \(Dongguan, Electricity\)",
-    ):
-        make(F=bad)
-
-
-def test_shape_message():
-    with pytest.raises(
-        ShapeMismatchError,
-        match=r"table 't': Y has shape \(4, 3\), expected "
-        r"\(4, 2\) \(n_nodes x n_cities\*n_categories\)",
-    ):
-        make(Y=np.ones((4, 3)))
-
-
-def test_duplicate_labels_message():
-    with pytest.raises(
-        DuplicateLabelError,
-        match=r"table 't': city labels have 1 duplicate\(s\)"
-        r": 'Shenzhen'",
-    ):
-        make(cities=["Shenzhen", "Shenzhen"])
-
-
-def test_negative_output_message():
-    with pytest.raises(
-        NegativeValueError,
-        match=r"x \(gross output\) has 1 negative entry, "
-        r"first at \(Shenzhen, Metals\)",
-    ):
-        make(x=np.array([100, -100, 100, 100.0]), output_rtol=10)
-
-
-def test_inconsistent_output_message():
-    with pytest.raises(
-        InconsistentOutputError,
-        match=r"x is inconsistent with Z 1 \+ Y 1 \+ "
-        r"exports 1 at 1 city-sector\(s\) beyond relative tolerance 1e-06; worst "
-        r"at \(Dongguan, Electricity\): x = 101, row sum = 100",
-    ):
-        make(x=np.array([100, 100, 101, 100.0]))
-
-
 def test_output_within_tolerance_accepted():
     t = make(x=np.array([100, 100, 100 + 1e-7, 100.0]))
     assert t.x[2] == 100 + 1e-7
-
-
-def test_non_productive_message_names_worst_columns():
-    bad = Z.copy()
-    bad[:, 1] *= 4  # column sum of A for (Shenzhen, Metals) = 1.4 (x grows too)
-    Ybig = Y.copy()
-    with pytest.raises(
-        NonProductiveSystemError,
-        match=r"not productive: 1 column sum\(s\) of A "
-        r"are >= 1, worst: \(Shenzhen, Metals\) = ",
-    ):
-        make(Z=bad, Y=Ybig, x=None)
 
 
 def test_zero_output_warns_once_and_zeroes_coefficients():
@@ -185,35 +183,6 @@ def test_negative_final_demand_and_value_added_accepted():
     y[0, 1] = -5  # inventory change
     t = make(Y=y, value_added=np.array([[-1.0, 70, 60, 70]]), value_added_labels=["net"])
     assert t.x[0] == 75  # 100 - 20 - 5
-
-
-def test_city_attributes_must_match_cities():
-    import pandas as pd
-
-    with pytest.raises(
-        LabelMismatchError,
-        match=r"city_attributes index does not match the "
-        r"cities: missing 'Dongguan', unexpected 'Guangzhou'",
-    ):
-        make(
-            city_attributes=pd.DataFrame(
-                {"province": ["GD", "GD"]}, index=["Shenzhen", "Guangzhou"]
-            )
-        )
-
-
-def test_units_required_for_every_stressor():
-    with pytest.raises(TableValidationError, match="units has no unit for stressor"):
-        make(units={"CH4": "t"})
-
-
-def test_population_must_be_nonnegative():
-    with pytest.raises(
-        NegativeValueError,
-        match=r"population has 1 negative entry, first at "
-        r"Dongguan",
-    ):
-        make(population=[1.0, -1.0])
 
 
 def test_replace_rederives_output():

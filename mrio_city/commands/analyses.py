@@ -35,8 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "long-format CSV files, lorenz.png and top_per_capita.png to --out."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_table_and_out(p)
     p.add_argument(
         "--group",
         default="auto",
@@ -44,14 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="city attribute for the Theil decomposition, or 'none' "
         "(default: 'province' when the table has it)",
     )
-    p.add_argument("--stressor", default=None, help="stressor (default: the first, e.g. CO2)")
-    p.add_argument(
-        "--no-households",
-        dest="households",
-        action="store_false",
-        help="leave households' direct emissions out of the footprints",
-    )
-    p.add_argument("--progress", action="store_true", help="show progress bars")
+    _add_footprint_switches(p, households="the footprints")
     p.set_defaults(func=run_inequality)
 
     p = sub.add_parser(
@@ -65,8 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "production_vs_consumption.png to --out."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_table_and_out(p)
     p.add_argument(
         "--boundary-set",
         default="ramaswami4",
@@ -94,21 +85,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SECTOR",
         help="key infrastructure sectors of B4 (default: matched by label)",
     )
-    p.add_argument("--stressor", default=None, help="stressor (default: the first, e.g. CO2)")
     p.add_argument(
         "--tau",
         type=float,
         default=0.05,
         help="trade-balanced band |PBF - CBF| / PBF < tau (default 0.05)",
     )
+    _add_footprint_switches(p, households="DE and CF_C")
+    p.set_defaults(func=run_indicators)
+
+
+def _add_table_and_out(p: argparse.ArgumentParser) -> None:
+    """The TABLE argument and the --out folder every analysis takes."""
+    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+
+
+def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> None:
+    """--stressor, --no-households (leaving them out of ``households``) and --progress."""
+    p.add_argument("--stressor", default=None, help="stressor (default: the first, e.g. CO2)")
     p.add_argument(
         "--no-households",
         dest="households",
         action="store_false",
-        help="leave households' direct emissions out of DE and CF_C",
+        help=f"leave households' direct emissions out of {households}",
     )
     p.add_argument("--progress", action="store_true", help="show progress bars")
-    p.set_defaults(func=run_indicators)
 
 
 def _load(args: argparse.Namespace) -> tuple[BaseTable, Accounts]:

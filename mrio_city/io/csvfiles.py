@@ -7,6 +7,7 @@ file read back with pandas gives bit-identical numbers.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from mrio_city.io.atomic import atomic_path
 from mrio_city.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
 
-__all__ = ["write_csv", "write_accounts_csv", "accounts_long_frames"]
+__all__ = ["write_csv", "write_accounts_csv", "accounts_long_frames", "long_format"]
 
 
 def write_csv(
@@ -118,3 +119,40 @@ def write_accounts_csv(accounts, folder: str | os.PathLike[str]) -> list[Path]:
     share.insert(1, "unit", "1")
     frames["supply_chain_share.csv"] = share
     return [write_csv(folder / name, frame, index=False) for name, frame in frames.items()]
+
+
+def long_format(
+    frame: pd.DataFrame, *, variable: str = "variable", symbols: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Long format of a per-city frame: city, variable, unit, value (numeric columns only).
+
+    Boolean and text columns are kept as identifier columns beside ``city``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Index 'city'; units in ``attrs['units']`` (column -> unit).
+    variable : str, default='variable'
+        Name of the variable column.
+    symbols : mapping, optional
+        Column -> symbol, added as a ``symbol`` column.
+
+    Returns
+    -------
+    DataFrame
+    """
+    units = frame.attrs.get("units", {})
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    ids = [c for c in frame.columns if c not in numeric]
+    wide = frame.reset_index()
+    key = wide.columns[0]
+    out = wide.melt(id_vars=[key, *ids], value_vars=numeric, var_name=variable, value_name="value")
+    out = out.rename(columns={key: CITY})
+    out.insert(len(ids) + 2, "unit", out[variable].map(lambda c: units.get(c, "")))
+    if symbols is not None:
+        out.insert(len(ids) + 2, "symbol", out[variable].map(lambda c: symbols.get(c, "")))
+    return out

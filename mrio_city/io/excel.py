@@ -28,7 +28,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +257,39 @@ def discard_workbook(wb) -> None:
                 writer.cleanup()
 
 
+def _save_write_only(fill: Callable[[Any], None], path: Path) -> Path:
+    """Fill a new write-only workbook with ``fill(wb)`` and save it atomically to ``path``.
+
+    On any error the workbook's temporary files are discarded and the error re-raised; no
+    file is left at ``path``.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    try:
+        fill(wb)
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        discard_workbook(wb)
+        raise
+    return path
+
+
+def _open_for_reading(path: Path):
+    """Open an existing workbook read-only (cached values); errors name the file."""
+    from openpyxl import load_workbook
+
+    from mrio_city.errors import TableNotFoundError
+
+    if not path.is_file():
+        raise TableNotFoundError(f"workbook {path} does not exist")
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types on bad files
+        raise TableFormatError(f"workbook {path}: not a readable .xlsx file ({exc})") from exc
+
+
 def _fill_workbook(wb, names, sheets, metadata, readme, bold) -> None:
     from openpyxl.cell import WriteOnlyCell
 
@@ -323,7 +356,6 @@ def write_workbook(
     ValueError
         If a frame does not fit an Excel sheet.
     """
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     for name, frame in sheets.items():
@@ -333,15 +365,9 @@ def write_workbook(
     raw_names = (["README"] if readme is not None else []) + list(sheets) + ["metadata"]
     names = sanitize_sheet_names(raw_names)
     bold = Font(bold=True)
-    wb = Workbook(write_only=True)
-    try:
-        _fill_workbook(wb, names, sheets, metadata, readme, bold)
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
-    except BaseException:
-        discard_workbook(wb)
-        raise
-    return path
+    return _save_write_only(
+        lambda wb: _fill_workbook(wb, names, sheets, metadata, readme, bold), path
+    )
 
 
 def read_workbook_sheets(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
@@ -368,17 +394,7 @@ def read_workbook_sheets(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame
     TableFormatError
         If the file is not a readable workbook.
     """
-    from openpyxl import load_workbook
-
-    from mrio_city.errors import TableNotFoundError
-
-    path = Path(path)
-    if not path.is_file():
-        raise TableNotFoundError(f"workbook {path} does not exist")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types on bad files
-        raise TableFormatError(f"workbook {path}: not a readable .xlsx file ({exc})") from exc
+    wb = _open_for_reading(Path(path))
     out: dict[str, pd.DataFrame] = {}
     try:
         for ws in wb.worksheets:

@@ -47,8 +47,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city.errors import TableFormatError, TableNotFoundError, TableValidationError
-from mrio_city.io.atomic import atomic_path
+from mrio_city.errors import TableFormatError, TableValidationError
 from mrio_city.table import BaseTable, MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
@@ -66,15 +65,10 @@ class _Book:
     """Rows of each sheet of one workbook, with errors naming workbook, sheet and cell."""
 
     def __init__(self, path: Path) -> None:
-        from openpyxl import load_workbook
+        from mrio_city.io.excel import _open_for_reading
 
         self.path = path
-        if not path.is_file():
-            raise TableNotFoundError(f"workbook {path} does not exist")
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several unrelated types on bad files
-            raise TableFormatError(f"workbook {path}: not a readable .xlsx file ({exc})") from exc
+        wb = _open_for_reading(path)
         try:
             self.sheets = {
                 ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets
@@ -471,23 +465,14 @@ def write_excel_table(table: BaseTable, path: str | os.PathLike[str]) -> Path:
     TableFormatError
         If a city attribute is named ``city``, ``population`` or ``gdp``.
     """
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from mrio_city.io.excel import discard_workbook
+    from mrio_city.io.excel import _save_write_only
 
     if table.n_nodes + 2 > _MAX_COLS or table.n_cities * table.n_categories + 2 > _MAX_COLS:
         raise ValueError(
             f"table {table.name!r}: {table.n_nodes} nodes do not fit an Excel sheet "
             f"({_MAX_COLS} columns at most); use mrio_city.io.folder.write_table"
         )
-    path = Path(path)
-    wb = Workbook(write_only=True)
-    try:
-        _fill_table_workbook(wb, table, Font(bold=True))
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
-    except BaseException:
-        discard_workbook(wb)
-        raise
-    return path
+    bold = Font(bold=True)
+    return _save_write_only(lambda wb: _fill_table_workbook(wb, table, bold), Path(path))

@@ -71,6 +71,17 @@ def data_file(data_dir: str | os.PathLike[str] | None, folder: str, name: str) -
     return path
 
 
+def require_columns(frame, columns, fname: str, *, list_columns: bool = False) -> None:
+    """Raise DataSourceError naming ``fname`` if the header row lacks any of ``columns``.
+
+    With ``list_columns`` the message also lists the columns the file has.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        have = f" (columns are {list(frame.columns)})" if list_columns else ""
+        raise DataSourceError(f"{fname}, header row: expected columns {missing}, not found{have}")
+
+
 def excel_cell(row: int, col: int) -> str:
     """Return the A1-style name of a 0-based (row, col) position, e.g. (2, 0) -> 'A3'."""
     letters = ""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from mrio_city.errors import DataSourceError
 
-from ._paths import data_file
+from ._paths import data_file, require_columns
 
 __all__ = ["read_census_cities", "read_resource_based_cities"]
 
@@ -38,15 +38,6 @@ _TYPES = {
     "declining": "衰退型",
     "regenerating": "再生型",
 }
-
-
-def _require_columns(frame: pd.DataFrame, columns, fname: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataSourceError(
-            f"{fname}, header row: expected columns {missing}, not found (columns are "
-            f"{list(frame.columns)})"
-        )
 
 
 def _check_codes(codes: pd.Series, fname: str, column: str, unique: bool) -> None:
@@ -99,7 +90,7 @@ def read_census_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.
     """
     path = data_file(data_dir, "china-census-cities", CENSUS_FILE)
     raw = pd.read_csv(path, dtype={"city_code": str, "province_code": str})
-    _require_columns(raw, [*_KEYS, *_UNITS], CENSUS_FILE)
+    require_columns(raw, [*_KEYS, *_UNITS], CENSUS_FILE, list_columns=True)
     _check_codes(raw["city_code"], CENSUS_FILE, "city_code", unique=True)
     _check_codes(raw["province_code"], CENSUS_FILE, "province_code", unique=False)
     values = raw[list(_UNITS)]
@@ -159,7 +150,7 @@ def read_resource_based_cities(*, data_dir: str | os.PathLike[str] | None = None
         "census_province_code",
         "match",
     ]
-    _require_columns(raw, cols, TYPOLOGY_FILE)
+    require_columns(raw, cols, TYPOLOGY_FILE, list_columns=True)
     _check_codes(raw["census_city_code"], TYPOLOGY_FILE, "census_city_code", unique=False)
     bad = ~raw["type_en"].isin(list(_TYPES))
     if bad.any():

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city.errors import DataSourceError, LabelMismatchError
+from mrio_city.sources._paths import require_columns
 
 __all__ = [
     "CONCORDANCE_COLUMNS",
@@ -87,9 +88,7 @@ def load_concordance(name: str, *, directory: str | os.PathLike[str] | None = No
         )
     fname = path.name
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in CONCORDANCE_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataSourceError(f"{fname}, header row: expected columns {missing}, not found")
+    require_columns(raw, CONCORDANCE_COLUMNS, fname)
     out = raw[list(CONCORDANCE_COLUMNS)].copy()
     for col in ("source_code", "target_code"):
         out[col] = out[col].str.strip()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from mrio_city.errors import DataSourceError
 
-from ._paths import data_file
+from ._paths import data_file, require_columns
 from ._provinces import BY_EN, BY_ZH
 
 __all__ = [
@@ -256,9 +256,7 @@ def read_city_gdp(
         "yearbook_gdp_2012_1e8cny",
         "yearbook_check",
     ]
-    missing = [c for c in cols if c not in raw.columns]
-    if missing:
-        raise DataSourceError(f"{CITY_FILE}, header row: expected columns {missing}, not found")
+    require_columns(raw, cols, CITY_FILE)
     bad = ~raw["qc_flag"].isin(CITY_GDP_QC_FLAGS)
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
@@ -352,9 +350,7 @@ def read_yearbook_city_gdp(*, data_dir: str | os.PathLike[str] | None = None) ->
     """
     path = data_file(data_dir, "china-city-ccsy", YEARBOOK_FILE)
     raw = pd.read_csv(path, dtype={"census_city_code": str})
-    missing = [c for c in _YEARBOOK_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataSourceError(f"{YEARBOOK_FILE}, header row: expected columns {missing}, not found")
+    require_columns(raw, _YEARBOOK_COLUMNS, YEARBOOK_FILE)
     code = raw["census_city_code"].fillna("").str.strip()
     bad = ~code.str.fullmatch(r"\d{6}") | code.duplicated()
     if bad.any():

@@ -13,6 +13,15 @@ SECTORS = ["Electricity", "Metals", "Services"]
 CATEGORIES = ["households", "capital_formation"]
 STRESSORS = ["CO2", "CH4"]
 UNITS = {"CO2": "t CO2", "CH4": "kg CH4"}
+#: The label fields a round trip must give back unchanged.
+LABEL_FIELDS = (
+    "cities",
+    "sectors",
+    "categories",
+    "stressors",
+    "export_labels",
+    "value_added_labels",
+)
 
 
 def _attrs():

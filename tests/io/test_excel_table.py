@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from io_tables import make_general, make_structured
+from io_tables import LABEL_FIELDS, make_general, make_structured
 
 from mrio_city import (
     MRIOTable,
@@ -35,14 +35,7 @@ def test_excel_table_round_trip_is_exact(tmp_path, sparse):
     np.testing.assert_array_equal(back.Z.toarray() if sparse else back.Z, Z, strict=True)
     for name in ("Y", "F", "F_Y", "x", "exports", "value_added", "population", "gdp"):
         np.testing.assert_array_equal(getattr(back, name), getattr(t, name), strict=True)
-    for name in (
-        "cities",
-        "sectors",
-        "categories",
-        "stressors",
-        "export_labels",
-        "value_added_labels",
-    ):
+    for name in LABEL_FIELDS:
         assert list(getattr(back, name)) == list(getattr(t, name))
     assert back.units == t.units
     assert back.meta == t.meta

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from io_tables import make_general, make_structured
+from io_tables import LABEL_FIELDS, make_general, make_structured
 
 from mrio_city import (
     MRIOTable,
@@ -34,14 +34,7 @@ def _same(a, b):
 
 def assert_tables_identical(a, b):
     assert type(a) is type(b)
-    for name in (
-        "cities",
-        "sectors",
-        "categories",
-        "stressors",
-        "export_labels",
-        "value_added_labels",
-    ):
+    for name in LABEL_FIELDS:
         assert getattr(a, name).equals(getattr(b, name)), name
         assert list(getattr(a, name)) == list(getattr(b, name))
     assert a.units == b.units
