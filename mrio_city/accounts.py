@@ -163,7 +163,7 @@ def compute_accounts(
     table: BaseTable,
     solver: LeontiefSolver | None = None,
     *,
-    chunk: int = 128,
+    chunk: int = 48,
     progress: bool = False,
 ) -> Accounts:
     """Compute PBF, CBF, EEE, EEI, the city-to-city matrix Q and multipliers for every city.
@@ -173,9 +173,10 @@ def compute_accounts(
     table : MRIOTable or StructuredMRIOTable
     solver : LeontiefSolver, optional
         A factorization of this table; made with ``factorize(table)`` when absent.
-    chunk : int, default=128
-        Destination cities solved together (bounds memory at a few ``n_nodes * chunk``
-        doubles; 128 keeps the BLAS-3 products efficient).
+    chunk : int, default=48
+        Destination cities solved together: memory grows with ``n_nodes * chunk`` (the
+        block solver keeps about 15 such columns per city); 48 keeps the BLAS-3 products
+        efficient at about 310 MB peak for 309 x 42 (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
 

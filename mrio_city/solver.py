@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import warnings
 from typing import Literal
 
@@ -264,7 +265,14 @@ KRYLOV_BUDGET = 1 << 30
 
 class _BlockIterative(LeontiefSolver):
     def __init__(
-        self, table: BaseTable, tol: float, maxiter: int, chunk: int, iteration: str, restart: int
+        self,
+        table: BaseTable,
+        tol: float,
+        maxiter: int,
+        chunk: int,
+        iteration: str,
+        restart: int,
+        workers: int,
     ):
         self._table = table
         self._maxiter = maxiter
@@ -274,6 +282,7 @@ class _BlockIterative(LeontiefSolver):
             per_column = (restart + 1) * table.n_nodes * 8
             chunk = max(1, min(chunk, KRYLOV_BUDGET // per_column))
         self._chunk = chunk
+        self.workers = workers
         _ = table.local_block_inverses  # the only "factorization": R small blocks
         super().__init__("block", table, nnz=table.n_stored, tol=tol)
 
@@ -281,24 +290,45 @@ class _BlockIterative(LeontiefSolver):
         return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
 
     def _solve(self, rhs, trans):
-        t = self._table
-        tr = trans == "T"
+        k = rhs.shape[1]
+        parts = [slice(a, min(a + self._chunk, k)) for a in range(0, k, self._chunk)]
+        if self.workers > 1 and k >= 8 * self.workers:
+            # split further so that every worker thread has columns to iterate
+            size = -(-k // max(self.workers, len(parts)))
+            parts = [slice(a, min(a + size, k)) for a in range(0, k, size)]
         out = np.empty_like(rhs)
-        for start in range(0, rhs.shape[1], self._chunk):
-            sl = slice(start, start + self._chunk)
-            kwargs = {"restart": self._restart} if self.iteration == "gmres" else {}
-            x, it, _ = (gmres_lockstep if self.iteration == "gmres" else block_jacobi)(
-                np.ascontiguousarray(rhs[:, sl]),
-                lambda v: t.apply_local_inverse(v, trans=tr),
-                lambda v: t.apply_offdiagonal(v, trans=tr),
-                tol=self.tol,
-                maxiter=self._maxiter,
-                what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
-                **kwargs,
-            )
-            self.iterations.append(it)
+        if len(parts) == 1 or self.workers == 1:
+            for sl in parts:
+                out[:, sl] = self._solve_part(rhs[:, sl], trans)
+            return out
+        # columns are independent: each thread iterates its own columns with single-threaded
+        # BLAS, so the memory-bound Krylov updates run in parallel too
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                results = list(pool.map(lambda sl: self._solve_part(rhs[:, sl], trans), parts))
+        for sl, x in zip(parts, results):
             out[:, sl] = x
         return out
+
+    def _solve_part(self, rhs, trans):
+        t = self._table
+        tr = trans == "T"
+        kwargs = {"restart": self._restart} if self.iteration == "gmres" else {}
+        x, it, _ = (gmres_lockstep if self.iteration == "gmres" else block_jacobi)(
+            np.ascontiguousarray(rhs),
+            lambda v: t.apply_local_inverse(v, trans=tr),
+            lambda v: t.apply_offdiagonal(v, trans=tr),
+            tol=self.tol,
+            maxiter=self._maxiter,
+            what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
+            **kwargs,
+        )
+        self.iterations.append(it)
+        return x
 
 
 def factorize(
@@ -310,6 +340,7 @@ def factorize(
     chunk: int = 512,
     iteration: Literal["gmres", "jacobi"] = "gmres",
     restart: int = 20,
+    workers: int | None = None,
 ) -> LeontiefSolver:
     """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
 
@@ -330,6 +361,9 @@ def factorize(
         Iteration of the 'block' method: lockstep GMRES(restart) or block-Jacobi.
     restart : int, default=20
         GMRES restart length.
+    workers : int, optional
+        Threads of the 'block' method, each iterating its own right-hand sides with
+        single-threaded BLAS (default: the number of CPUs, at most 4).
 
     Returns
     -------
@@ -365,8 +399,18 @@ def factorize(
             raise ValueError(f"tol must be > 0, got {tol!r}")
         if iteration not in ("gmres", "jacobi"):
             raise ValueError(f"iteration must be 'gmres' or 'jacobi', got {iteration!r}")
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 4)
+        if not (isinstance(workers, int) and workers >= 1):
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
         return _BlockIterative(
-            table, tol=tol, maxiter=maxiter, chunk=chunk, iteration=iteration, restart=restart
+            table,
+            tol=tol,
+            maxiter=maxiter,
+            chunk=chunk,
+            iteration=iteration,
+            restart=restart,
+            workers=workers,
         )
     if method == "dense":
         return _DenseLU(table)
