@@ -27,5 +27,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+bench-smoke: $(STAMP)
+	$(PY) -m benchmarks --smoke
+
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache build *.egg-info
