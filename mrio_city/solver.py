@@ -318,6 +318,8 @@ class _BlockIterative(LeontiefSolver):
         t = self._table
         tr = trans == "T"
         kwargs = {"restart": self._restart} if self.iteration == "gmres" else {}
+        if self.iteration == "gmres" and not tr:
+            kwargs["apply_off_minv"] = t.apply_offdiagonal_preconditioned
         x, it, _ = (gmres_lockstep if self.iteration == "gmres" else block_jacobi)(
             np.ascontiguousarray(rhs),
             lambda v: t.apply_local_inverse(v, trans=tr),

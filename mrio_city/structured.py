@@ -322,6 +322,22 @@ class StructuredMRIOTable(BaseTable):
         )
         return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(-1, k)
 
+    @cached_property
+    def _technology_local_inverse(self) -> np.ndarray:
+        """``B_d (I - D_d B_d)^-1`` per city, shape (R, N, N): fuses two block products."""
+        return np.matmul(self.technology, self.local_block_inverses)
+
+    def apply_offdiagonal_preconditioned(self, V: np.ndarray) -> np.ndarray:
+        """Return ``(A - A_loc) (I - A_loc)^-1 V`` with one batched block product.
+
+        ``A_off M^-1 = (P - D) B M^-1`` and ``B M^-1`` is block-diagonal, so the within-city
+        products of :meth:`apply_local_inverse` and :meth:`apply_offdiagonal` fuse into one.
+        """
+        R, N = self.n_cities, self.n_sectors
+        k = V.shape[1]
+        W = np.matmul(self._technology_local_inverse, V.reshape(R, N, k))
+        return self._apply_shares(self.trade_shares, W, trans=False, subtract_local=True)
+
     def _solve_output(self, y: np.ndarray):
         return block_jacobi(
             y[:, None],
