@@ -71,8 +71,10 @@ def methods_for(operation: str) -> tuple[str, ...]:
     """Methods benchmarked for an operation (ours first, then baselines)."""
     if operation in ("factorize", "multipliers"):
         return OUR_METHODS + ("numpy_inv", "scipy_lu")
-    if operation in ("accounts", "scenario"):
+    if operation == "accounts":
         return OUR_METHODS + BASELINES
+    if operation == "scenario":
+        return OUR_METHODS + ("block_totals",) + BASELINES
     if operation in ("save", "load"):
         return ("folder",)
     if operation == "solver_choice":
@@ -400,6 +402,46 @@ class Scenario(_Ours):
         return self.solver
 
 
+class ScenarioTotals(Scenario):
+    """An F/Y-only scenario evaluated the way ``mrio_city.scenarios`` does it.
+
+    With technology unchanged, the baseline factorization gives the new output and the new
+    multipliers with two single right-hand-side solves, ``x2 = L y2`` and ``m2 = f2 L``;
+    per-city production-based accounts are ``f2 x2`` summed by city and consumption-based ones
+    ``m2 . Y2^s`` (one transposed trade-share product), households' direct emissions unchanged.
+    The city x city matrix is not recomputed: this is the quota/footprint evaluation a scenario
+    sweep repeats, checked against the same dense reference as the full re-accounting.
+    """
+
+    def _factorize(self):
+        from mrio_city.solver import factorize
+
+        return factorize(self.table, method="block")
+
+    def run(self):
+        t = self.table
+        R, N, S = t.n_cities, t.n_sectors, t.n_stressors
+        x2 = self.solver.solve(_tables.demand_totals(t, self.y2))
+        m2 = self.solver.solve(np.ascontiguousarray(self.f2.T), trans="T")  # (n, S)
+        pbf = (self.f2 * x2[None, :]).reshape(S, R, N).sum(axis=2)
+        # m2 . Y2^s = sum_i (T_i^T m2[:, i])[s] * y2_i[s]: one transposed share product
+        mt = t._apply_shares(t.final_trade_shares, m2.reshape(R, N, S), trans=True)
+        cbf = np.einsum("rns,rn->sr", mt.reshape(R, N, S), self.y2.sum(axis=2))
+        self.result = (pbf, cbf, t.household_emissions_by_city())
+
+    def results(self):
+        pbf, cbf, hh = self.result
+        return {
+            "production_based": pbf,
+            "consumption_based": cbf,
+            "production_based_with_households": pbf + hh,
+            "consumption_based_with_households": cbf + hh,
+        }
+
+    def table_for_identities(self):
+        return self.table
+
+
 # -- dense numpy baselines -------------------------------------------------------------------
 class _Dense(Case):
     kind = "baseline"
@@ -536,5 +578,7 @@ def make_case(operation: str, size: str, method: str, *, inject_error: float = 0
             "load": ext.Load,
         }[operation]
         return cls(size, method, inject_error=inject_error)
+    if method == "block_totals":
+        return ScenarioTotals(size, method, inject_error=inject_error)
     group = "ours" if method in OUR_METHODS else "dense"
     return _CLASSES[(operation, group)](size, method, inject_error=inject_error)

@@ -64,8 +64,8 @@ TARGETS = (
         24.0,
     ),
     (
-        "F/Y scenario 309x42: time vs fresh pymrio calc_all",
-        "scenario/309x42/block",
+        "F/Y scenario 309x42 (scenario evaluation): time vs fresh pymrio calc_all",
+        "scenario/309x42/block_totals",
         "accounts/309x42/pymrio",
         "time",
         1 / 500,
