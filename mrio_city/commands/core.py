@@ -196,16 +196,16 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
-    from mrio_city.reports import inequality_report
+    from mrio_city.commands.analyses import format_inequality_summary
+    from mrio_city.reports import inequality_report, inequality_tables
 
-    group = (
-        "province"
-        if (table.city_attributes is not None and "province" in table.city_attributes)
-        else None
-    )
+    attrs = table.city_attributes
+    group = "province" if attrs is not None and "province" in attrs.columns else None
     print(f"\n== footprint inequality across cities (group: {group}) ==")
-    paths = inequality_report(table, accounts, group=group, out_dir=out)
-    for path in paths.values() if isinstance(paths, dict) else paths:
+    tables = inequality_tables(table, accounts, group=group)
+    print(format_inequality_summary(tables["summary"], group=group))
+    paths = inequality_report(table, accounts, group=group, out_dir=out, tables=tables)
+    for path in paths.values():
         print(f"wrote {path}")
 
 
