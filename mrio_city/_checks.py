@@ -102,3 +102,28 @@ def _locate(arr, data, r, c, flat, rows, cols) -> str:
         return where(flat, None, rows, None)
     i, j = np.unravel_index(flat, np.shape(arr))
     return where(int(i), int(j), rows, cols)
+
+
+def checked_array(
+    value,
+    shape: tuple[int, ...],
+    *,
+    table: str,
+    field: str,
+    meaning: str,
+    rows=None,
+    cols=None,
+    nonnegative: bool = False,
+) -> np.ndarray:
+    """Read-only float64 array of ``shape``, checked for shape, NaN/inf and (optionally) sign.
+
+    Arrays of more than two dimensions are checked as (product of leading dims, last dim),
+    so ``rows``/``cols`` label that 2-D view in messages.
+    """
+    arr = as_array(value, table=table, field=field, ndim=len(shape))
+    check_shape(arr, shape, table=table, field=field, meaning=meaning)
+    flat = arr.reshape(-1, shape[-1]) if arr.ndim > 2 else arr
+    check_finite(flat, table=table, field=field, rows=rows, cols=cols)
+    if nonnegative:
+        check_nonnegative(flat, table=table, field=field, rows=rows, cols=cols)
+    return arr

@@ -148,40 +148,22 @@ class StructuredMRIOTable(BaseTable):
             self.final_trade_shares = _freeze_shares(
                 final_trade_shares, R=R, N=N, table=t, field="final_trade_shares"
             )
-        self.technology = _checks.as_array(technology, table=t, field="technology", ndim=3)
-        _checks.check_shape(
-            self.technology,
+        self.technology = _checks.checked_array(
+            technology,
             (R, N, N),
             table=t,
             field="technology",
             meaning="n_cities x n_sectors x n_sectors",
-        )
-        _checks.check_finite(
-            self.technology.reshape(R * N, N),
-            table=t,
-            field="technology",
             rows=self.nodes,
             cols=self.sectors,
+            nonnegative=True,
         )
-        _checks.check_nonnegative(
-            self.technology.reshape(R * N, N),
-            table=t,
-            field="technology",
-            rows=self.nodes,
-            cols=self.sectors,
-        )
-        self.final_demand = _checks.as_array(final_demand, table=t, field="final_demand", ndim=3)
-        _checks.check_shape(
-            self.final_demand,
+        self.final_demand = _checks.checked_array(
+            final_demand,
             (R, N, K),
             table=t,
             field="final_demand",
             meaning="n_cities x n_sectors x n_categories",
-        )
-        _checks.check_finite(
-            self.final_demand.reshape(R * N, K),
-            table=t,
-            field="final_demand",
             rows=self.nodes,
             cols=self.categories,
         )
