@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 
 from mrio_city.errors import DuplicateLabelError
@@ -95,8 +94,3 @@ def first_labels(labels: Sequence[object] | pd.Index, limit: int = 5) -> str:
         repr(label) if isinstance(label, str) else format_label(label) for label in labels[:limit]
     )
     return shown + (", ..." if len(labels) > limit else "")
-
-
-def positions(mask: np.ndarray) -> np.ndarray:
-    """Flat positions where a boolean mask is true (helper for error messages)."""
-    return np.flatnonzero(np.asarray(mask).ravel())

@@ -272,17 +272,6 @@ class StructuredMRIOTable(BaseTable):
         local = self.local_shares[:, :, None] * self.technology  # D_d B_d
         return np.linalg.inv(np.eye(N)[None, :, :] - local)
 
-    def apply_local(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
-        """Return ``A_loc V`` (within-city blocks ``D_d B_d``) or its transpose."""
-        R, N = self.n_cities, self.n_sectors
-        k = V.shape[1]
-        V3 = V.reshape(R, N, k)
-        if not trans:
-            return (self.local_shares[:, :, None] * np.matmul(self.technology, V3)).reshape(-1, k)
-        return np.matmul(
-            self.technology.transpose(0, 2, 1), self.local_shares[:, :, None] * V3
-        ).reshape(-1, k)
-
     def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``(I - A_loc)^-1 V`` (or transposed) by the per-city block inverses."""
         R, N = self.n_cities, self.n_sectors

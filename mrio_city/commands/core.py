@@ -159,11 +159,10 @@ def format_summary(
 def _write_accounts(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
     from mrio_city.io.csvfiles import write_accounts_csv
     from mrio_city.io.excel import write_accounts_excel
-    from mrio_city.provenance import run_metadata
 
     out.mkdir(parents=True, exist_ok=True)
-    meta = run_metadata(table, solver=accounts.solver.method)
-    paths = [write_accounts_excel(accounts, out / "accounts.xlsx", table=table, metadata=meta)]
+    switches = {"solver": accounts.solver.method}  # merged over run_metadata(table) there
+    paths = [write_accounts_excel(accounts, out / "accounts.xlsx", table=table, metadata=switches)]
     paths += list(write_accounts_csv(accounts, out))
     return paths
 
