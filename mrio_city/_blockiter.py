@@ -78,18 +78,20 @@ def block_jacobi(
 def gmres_lockstep(
     rhs: np.ndarray,
     apply_minv: Callable[[np.ndarray], np.ndarray],
-    apply_off: Callable[[np.ndarray], np.ndarray],
+    apply_off: Callable[[np.ndarray], np.ndarray] | None,
     *,
     tol: float,
     maxiter: int,
     restart: int = 20,
     what: str = "(I - A) x = y",
     apply_off_minv: Callable[[np.ndarray], np.ndarray] | None = None,
+    initial: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, float]:
     """Right-preconditioned GMRES(restart) for all columns of ``rhs`` in lockstep.
 
     ``apply_off_minv``, when given, computes ``A_off M^-1 v`` in one go (the caller may fuse
-    the two products); otherwise it is ``apply_off(apply_minv(v))``.
+    the two products); otherwise it is ``apply_off(apply_minv(v))``.  ``initial`` is a start
+    value of the preconditioned unknown ``U`` (``X = M^-1 U``), zero when absent.
 
     Solves ``(M - A_off) X = rhs`` through ``(I - A_off M^-1) U = rhs``, ``X = M^-1 U``.  Each
     column runs its own GMRES (own Hessenberg matrix and Givens rotations) but all columns share
@@ -108,9 +110,13 @@ def gmres_lockstep(
     n, k = rhs.shape
     norms = np.linalg.norm(rhs, axis=0)
     scale = np.where(norms > 0, norms, 1.0)
-    U = np.zeros_like(rhs)
+    if initial is None:
+        U = np.zeros_like(rhs)
+        r = rhs.copy()
+    else:
+        U = np.array(initial, dtype=float, copy=True)
+        r = rhs - (U - apply_off_minv(U))
     total = 0
-    r = rhs.copy()
     beta = np.linalg.norm(r, axis=0)
     rel = float(np.max(beta / scale)) if k else 0.0
     while rel > tol:
@@ -176,3 +182,196 @@ def gmres_lockstep(
                 f"{total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
             )
     return apply_minv(U), total, rel
+
+
+def harmonic_ritz_roots(
+    apply_op: Callable[[np.ndarray], np.ndarray], start: np.ndarray, degree: int
+) -> np.ndarray:
+    """Leja-ordered harmonic Ritz values of a linear operator from ``degree`` Arnoldi steps.
+
+    They are the roots of the GMRES residual polynomial of ``start``; since they sample the
+    operator's spectrum, the same polynomial reduces the residual of every right-hand side
+    (see :func:`polynomial_iteration`).
+
+    Parameters
+    ----------
+    apply_op : callable mapping (n, 1) arrays to (n, 1) arrays
+    start : ndarray of shape (n,)
+        Start vector of the Arnoldi process (nonzero).
+    degree : int
+        Arnoldi steps; fewer roots are returned when the Krylov space closes earlier.
+
+    Returns
+    -------
+    ndarray of complex, shape (d,), d <= degree
+        Roots in Leja order (each root as far as possible from the previous ones, so that the
+        partial products stay bounded), with complex-conjugate pairs adjacent.
+    """
+    n = start.shape[0]
+    degree = max(1, min(degree, n))
+    V = np.zeros((n, degree + 1))
+    H = np.zeros((degree + 1, degree))
+    V[:, 0] = start / np.linalg.norm(start)
+    m = degree
+    for j in range(degree):
+        w = apply_op(V[:, j : j + 1])[:, 0]
+        for _ in range(2):  # classical Gram-Schmidt, twice: orthogonal to working precision
+            h = V[:, : j + 1].T @ w
+            H[: j + 1, j] += h
+            w -= V[:, : j + 1] @ h
+        H[j + 1, j] = np.linalg.norm(w)
+        if H[j + 1, j] <= 1e-14 * np.abs(H[: j + 1, j]).max():
+            m = j + 1  # invariant subspace: the Ritz values are eigenvalues
+            H[j + 1, j] = 0.0
+            break
+        V[:, j + 1] = w / H[j + 1, j]
+    Hm = H[:m, :m].copy()
+    if H[m, m - 1] != 0.0:  # harmonic Ritz values: eig(H_m + h^2 H_m^-T e_m e_m^T)
+        e = np.zeros(m)
+        e[-1] = 1.0
+        try:
+            Hm[:, -1] += np.linalg.solve(Hm.T, e) * H[m, m - 1] ** 2
+        except np.linalg.LinAlgError:  # singular H_m: plain Ritz values instead
+            pass
+    theta = np.linalg.eigvals(Hm)
+    theta = theta[np.abs(theta) > 1e-12 * max(1.0, float(np.abs(theta).max()))]
+    return _leja_order(theta)
+
+
+def _leja_order(theta: np.ndarray) -> np.ndarray:
+    """Order roots in Leja fashion, keeping complex-conjugate pairs next to each other."""
+    left = [complex(z) for z in theta]
+    out: list[complex] = []
+    while left:
+        if out:
+            chosen = np.array(out)
+            score = [np.sum(np.log(np.abs(z - chosen) + 1e-300)) for z in left]
+            i = int(np.argmax(score))
+        else:
+            i = int(np.argmax(np.abs(left)))
+        z = left.pop(i)
+        out.append(z)
+        if abs(z.imag) > 1e-12 * abs(z) and left:
+            j = int(np.argmin(np.abs(np.array(left) - z.conjugate())))
+            left.pop(j)
+            out.append(z.conjugate())
+    return np.array(out, dtype=complex)
+
+
+def polynomial_iteration(
+    rhs: np.ndarray,
+    apply_minv: Callable[[np.ndarray], np.ndarray],
+    apply_off_minv: Callable[[np.ndarray], np.ndarray],
+    *,
+    roots: np.ndarray,
+    tol: float,
+    maxiter: int,
+    what: str = "(I - A) x = y",
+) -> tuple[np.ndarray, int, float]:
+    """Richardson iteration with a fixed polynomial: no inner products, no Krylov basis.
+
+    Solves ``(M - A_off) X = rhs`` through ``K U = rhs``, ``K = I - A_off M^-1``,
+    ``X = M^-1 U``.  Step ``j`` uses root ``theta_j`` of ``roots`` (cycling through them):
+    ``U += r / theta_j``, ``r -= K r / theta_j``; a complex-conjugate pair is one real
+    two-application update.  One cycle multiplies every residual by
+    ``p(K) = prod_j (I - K / theta_j)``.  With the harmonic Ritz values of ``K``
+    (:func:`harmonic_ritz_roots`) that is the GMRES polynomial of a generic vector, small on
+    the whole spectrum of ``K``, so it reduces every column about as much as GMRES would, at
+    one operator application per step and with no orthogonalization and no basis to store.
+
+    The residual is updated by recurrence and checked after each step; the iteration stops
+    only when the *true* residual ``rhs - K U`` (one more application) is at most ``tol``
+    relative to ``rhs`` in every column.  When a whole cycle fails to halve the largest
+    residual (roots that do not fit this operator), :func:`gmres_lockstep` continues from
+    the current iterate, so the answer never depends on the roots being good.
+
+    Returns
+    -------
+    (X, operator applications, achieved relative residual)
+    """
+    steps = _root_steps(roots)
+    n, k = rhs.shape
+    norms = np.linalg.norm(rhs, axis=0)
+    scale = np.where(norms > 0, norms, 1.0)
+    U = np.zeros_like(rhs)
+    r = rhs.copy()
+    rel = float(np.max(norms / scale)) if k else 0.0
+    total = 0
+    cycle_start = rel
+    step = 0
+    tmp = np.empty_like(rhs)
+
+    def apply_K(v):  # K v = v - A_off M^-1 v, in the product's own buffer
+        out = apply_off_minv(v)
+        return np.subtract(v, out, out=out)
+
+    while rel > tol and total < maxiter and steps:
+        kind, a, s = steps[step % len(steps)]
+        Kr = apply_K(r)
+        if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
+            U += np.multiply(r, 2.0 * a / s, out=tmp)
+            U -= np.multiply(Kr, 1.0 / s, out=tmp)
+            r -= np.multiply(Kr, 2.0 * a / s, out=tmp)
+            KKr = apply_K(Kr)
+            del Kr
+            r += np.multiply(KKr, 1.0 / s, out=tmp)
+            del KKr
+            total += 2
+        else:
+            U += np.multiply(r, 1.0 / a, out=tmp)
+            r -= np.multiply(Kr, 1.0 / a, out=tmp)
+            del Kr
+            total += 1
+        step += 1
+        rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+        if not np.isfinite(rel):
+            break
+        if rel <= 0.5 * tol:  # confirm with the true residual
+            r = np.subtract(rhs, apply_K(U))
+            total += 1
+            rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+        if step % len(steps) == 0:
+            if rel > 0.5 * cycle_start:
+                break  # this polynomial does not contract here: let GMRES finish
+            cycle_start = rel
+    if rel > tol and total >= maxiter and np.isfinite(rel):
+        raise ConvergenceError(
+            f"polynomial iteration for {what} did not converge: relative residual {rel:.3g} "
+            f"after {total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
+        )
+    if rel > tol:
+        if not np.isfinite(rel):
+            U = np.zeros_like(rhs)
+        X, more, rel = gmres_lockstep(
+            rhs,
+            apply_minv,
+            None,
+            tol=tol,
+            maxiter=max(maxiter - total, 1),
+            what=what,
+            apply_off_minv=apply_off_minv,
+            initial=U,
+        )
+        return X, total + more, rel
+    return apply_minv(U), total, rel
+
+
+def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:
+    """Real steps ``('real', theta, 0)`` and conjugate-pair steps ``('pair', a, a^2 + b^2)``.
+
+    ``roots`` come from :func:`_leja_order`, which keeps each conjugate pair adjacent.
+    """
+    steps: list[tuple[str, float, float]] = []
+    i = 0
+    while i < len(roots):
+        z = complex(roots[i])
+        if abs(z.imag) > 1e-12 * abs(z):
+            steps.append(("pair", z.real, abs(z) ** 2))
+            paired = i + 1 < len(roots) and abs(complex(roots[i + 1]) - z.conjugate()) <= (
+                1e-8 * abs(z)
+            )
+            i += 2 if paired else 1
+        else:
+            steps.append(("real", z.real, 0.0))
+            i += 1
+    return steps

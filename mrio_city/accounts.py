@@ -163,7 +163,7 @@ def compute_accounts(
     table: BaseTable,
     solver: LeontiefSolver | None = None,
     *,
-    chunk: int = 48,
+    chunk: int = 96,
     progress: bool = False,
 ) -> Accounts:
     """Compute PBF, CBF, EEE, EEI, the city-to-city matrix Q and multipliers for every city.
@@ -173,10 +173,11 @@ def compute_accounts(
     table : MRIOTable or StructuredMRIOTable
     solver : LeontiefSolver, optional
         A factorization of this table; made with ``factorize(table)`` when absent.
-    chunk : int, default=48
+    chunk : int, default=96
         Destination cities solved together: memory grows with ``n_nodes * chunk`` (the
-        block solver keeps about 15 such columns per city); 48 keeps the BLAS-3 products
-        efficient at about 310 MB peak for 309 x 42 (benchmarks/README.md).
+        block solver's polynomial iteration keeps about 8 such columns per city); 96 keeps
+        the BLAS-3 products efficient at about 270 MB peak for 309 x 42
+        (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
 
@@ -189,17 +190,20 @@ def compute_accounts(
     R, N, S = table.n_cities, table.n_sectors, table.n_stressors
     f3 = table.direct_intensities.reshape(S, R, N)
     Q = np.zeros((S, R, R))
+    ex = table.exports.sum(axis=1)
+    Q_ex = np.zeros((S, R))
     starts = range(0, R, chunk)
     for start in _progress(starts, len(starts), progress, "consumption accounts"):
         sel = slice(start, min(start + chunk, R))
-        X = solver.solve(table.final_demand_by_city(sel))  # (n, D)
+        rhs = table.final_demand_by_city(sel)  # (n, D)
+        last = sel.stop == R and bool(np.any(ex))
+        if last:  # exports ride along with the last chunk: one solve fewer
+            rhs = np.column_stack([rhs, ex])
+        X = solver.solve(rhs)
+        if last:
+            Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
+            X = X[:, :-1]
         Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
-    ex = table.exports.sum(axis=1)
-    if np.any(ex):
-        x_ex = solver.solve(ex)
-        Q_ex = np.einsum("srn,rn->sr", f3, x_ex.reshape(R, N))
-    else:
-        Q_ex = np.zeros((S, R))
     pbf = table.F.reshape(S, R, N).sum(axis=2)
     hh = table.household_emissions_by_city()
     cbf = Q.sum(axis=1)

@@ -36,7 +36,12 @@ import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from mrio_city._blockiter import block_jacobi, gmres_lockstep
+from mrio_city._blockiter import (
+    block_jacobi,
+    gmres_lockstep,
+    harmonic_ritz_roots,
+    polynomial_iteration,
+)
 from mrio_city.errors import EfficiencyWarning, NonProductiveSystemError, ShapeMismatchError
 from mrio_city.labels import format_label
 from mrio_city.table import BaseTable, ensure_table
@@ -273,6 +278,7 @@ class _BlockIterative(LeontiefSolver):
         iteration: str,
         restart: int,
         workers: int,
+        degree: int = 16,
     ):
         self._table = table
         self._maxiter = maxiter
@@ -283,8 +289,23 @@ class _BlockIterative(LeontiefSolver):
             chunk = max(1, min(chunk, KRYLOV_BUDGET // per_column))
         self._chunk = chunk
         self.workers = workers
-        _ = table.local_block_inverses  # the only "factorization": R small blocks
+        _ = table.local_block_inverses  # the "factorization": R small blocks ...
+        self.roots = None
+        if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
+            self.roots = self._polynomial_roots(table, degree)
         super().__init__("block", table, nnz=table.n_stored, tol=tol)
+
+    @staticmethod
+    def _polynomial_roots(table: BaseTable, degree: int) -> np.ndarray:
+        """Harmonic Ritz values of ``K = I - A_off M^-1`` from a fixed random start vector.
+
+        ``K^T`` has the same spectrum (``A_off^T M^-T`` is similar to ``A_off M^-1``), so the
+        same roots serve transposed solves.
+        """
+        start = np.random.default_rng(0).standard_normal(table.n_nodes)
+        return harmonic_ritz_roots(
+            lambda v: v - table.apply_offdiagonal_preconditioned(v), start, degree
+        )
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
@@ -317,18 +338,36 @@ class _BlockIterative(LeontiefSolver):
     def _solve_part(self, rhs, trans):
         t = self._table
         tr = trans == "T"
-        kwargs = {"restart": self._restart} if self.iteration == "gmres" else {}
-        if self.iteration == "gmres" and not tr:
-            kwargs["apply_off_minv"] = t.apply_offdiagonal_preconditioned
-        x, it, _ = (gmres_lockstep if self.iteration == "gmres" else block_jacobi)(
-            np.ascontiguousarray(rhs),
-            lambda v: t.apply_local_inverse(v, trans=tr),
-            lambda v: t.apply_offdiagonal(v, trans=tr),
-            tol=self.tol,
-            maxiter=self._maxiter,
-            what=f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}",
-            **kwargs,
-        )
+        what = f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}"
+        rhs = np.ascontiguousarray(rhs)
+
+        def apply_minv(v):
+            return t.apply_local_inverse(v, trans=tr)
+
+        def apply_off(v):
+            return t.apply_offdiagonal(v, trans=tr)
+
+        def apply_off_minv(v):
+            if tr:
+                return apply_off(apply_minv(v))
+            return t.apply_offdiagonal_preconditioned(v)
+
+        common = {"tol": self.tol, "maxiter": self._maxiter, "what": what}
+        if self.iteration == "polynomial":
+            x, it, _ = polynomial_iteration(
+                rhs, apply_minv, apply_off_minv, roots=self.roots, **common
+            )
+        elif self.iteration == "gmres":
+            x, it, _ = gmres_lockstep(
+                rhs,
+                apply_minv,
+                apply_off,
+                restart=self._restart,
+                apply_off_minv=apply_off_minv,
+                **common,
+            )
+        else:
+            x, it, _ = block_jacobi(rhs, apply_minv, apply_off, **common)
         self.iterations.append(it)
         return x
 
@@ -340,8 +379,9 @@ def factorize(
     tol: float = 1e-10,
     maxiter: int = 2000,
     chunk: int = 512,
-    iteration: Literal["gmres", "jacobi"] = "gmres",
+    iteration: Literal["polynomial", "gmres", "jacobi"] = "polynomial",
     restart: int = 20,
+    degree: int = 16,
     workers: int | None = None,
 ) -> LeontiefSolver:
     """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
@@ -399,8 +439,12 @@ def factorize(
             )
         if not tol > 0:
             raise ValueError(f"tol must be > 0, got {tol!r}")
-        if iteration not in ("gmres", "jacobi"):
-            raise ValueError(f"iteration must be 'gmres' or 'jacobi', got {iteration!r}")
+        if iteration not in ("polynomial", "gmres", "jacobi"):
+            raise ValueError(
+                f"iteration must be 'polynomial', 'gmres' or 'jacobi', got {iteration!r}"
+            )
+        if not (isinstance(degree, int) and degree >= 1):
+            raise ValueError(f"degree must be a positive integer, got {degree!r}")
         if workers is None:
             workers = min(os.cpu_count() or 1, 4)
         if not (isinstance(workers, int) and workers >= 1):
@@ -413,6 +457,7 @@ def factorize(
             iteration=iteration,
             restart=restart,
             workers=workers,
+            degree=degree,
         )
     if method == "dense":
         return _DenseLU(table)

@@ -221,11 +221,12 @@ class StructuredMRIOTable(BaseTable):
             P = P.T if trans else P
             return np.asarray(P @ W.reshape(R * N, k))
         out = np.empty((R, N, k))
+        local = self.local_shares
         for i in range(N):
             m = shares[i].T if trans else shares[i]
             np.matmul(m, W[:, i, :], out=out[:, i, :])
-        if subtract_local:
-            out -= self.local_shares[:, :, None] * W
+            if subtract_local:  # per sector, while both slices are still in cache
+                out[:, i, :] -= local[:, i, None] * W[:, i, :]
         return out.reshape(R * N, k)
 
     def _share_operator(self, shares, *, offdiagonal: bool) -> sp.csr_matrix:
