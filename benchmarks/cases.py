@@ -17,8 +17,9 @@ Operations and methods
                  the baseline's factorization (pymrio: coefficients A, L kept, the documented
                  ``reset_to_coefficients`` path: new Y and S, ``calc_all()``)
 ``save``/``load`` table folder I/O (:mod:`mrio_city.io.folder`)
-``solver_choice`` solve of the accounts' right-hand sides (one per city) by block-Jacobi,
-                 plain Neumann and scipy GMRES per column (see :mod:`benchmarks.solver_choice`)
+``solver_choice`` solve of the accounts' right-hand sides (one per city) by the engine's
+                 polynomial, GMRES and block-Jacobi iterations, plain Neumann and scipy GMRES
+                 per column (see :mod:`benchmarks.solver_choice`)
 
 Checks: results are compared with the dense reference of :mod:`benchmarks.reference` (max
 relative error ``max|a - ref| / max|ref|`` per quantity, tolerance ``REL_TOL``).  Without a
@@ -52,7 +53,7 @@ __all__ = [
 OUR_METHODS = ("block", "dense", "sparse")
 BASELINES = ("pymrio", "numpy_inv", "scipy_lu")
 OPERATIONS = ("factorize", "multipliers", "accounts", "scenario", "save", "load", "solver_choice")
-SOLVER_CHOICES = ("block_gmres", "block_jacobi", "neumann", "gmres")
+SOLVER_CHOICES = ("block_polynomial", "block_gmres", "block_jacobi", "neumann", "gmres")
 #: Max relative error against the dense reference for a case to pass.
 REL_TOL = 1e-6
 #: Max relative violation of an accounting identity / solver residual (no-reference sizes).

@@ -266,6 +266,7 @@ def polynomial_iteration(
     roots: np.ndarray,
     tol: float,
     maxiter: int,
+    restart: int = 20,
     what: str = "(I - A) x = y",
 ) -> tuple[np.ndarray, int, float]:
     """Richardson iteration with a fixed polynomial: no inner products, no Krylov basis.
@@ -285,9 +286,32 @@ def polynomial_iteration(
     residual (roots that do not fit this operator), :func:`gmres_lockstep` continues from
     the current iterate, so the answer never depends on the roots being good.
 
+    Parameters
+    ----------
+    rhs : ndarray of shape (n, k)
+    apply_minv : callable
+        ``v -> M^-1 v`` for (n, k) arrays (the within-city block inverses).
+    apply_off_minv : callable
+        ``v -> A_off M^-1 v`` for (n, k) arrays; may return a new array that is then reused.
+    roots : ndarray of complex
+        Leja-ordered roots, conjugate pairs adjacent (:func:`harmonic_ritz_roots`).
+    tol : float
+        Required ``||rhs_j - K U_j||_2 / ||rhs_j||_2`` for every column j.
+    maxiter : int
+        Limit on operator applications, the fallback's included.
+    restart : int, default=20
+        Restart length of the GMRES fallback.
+    what : str
+        The system, for error messages.
+
     Returns
     -------
     (X, operator applications, achieved relative residual)
+
+    Raises
+    ------
+    ConvergenceError
+        When ``maxiter`` applications do not reach ``tol``.
     """
     steps = _root_steps(roots)
     n, k = rhs.shape
@@ -348,6 +372,7 @@ def polynomial_iteration(
             None,
             tol=tol,
             maxiter=max(maxiter - total, 1),
+            restart=restart,
             what=what,
             apply_off_minv=apply_off_minv,
             initial=U,

@@ -12,12 +12,17 @@
     ``scikit-umfpack`` is installed and ``method='umfpack'``.
 ``'block'``
     Matrix-free iteration on a structured table (trade shares x technology), preconditioned
-    with the within-city blocks (small n_sectors x n_sectors blocks inverted exactly): GMRES
-    run in lockstep over all right-hand sides (``iteration='gmres'``, default) or the plain
-    block-Jacobi / preconditioned Neumann iteration (``iteration='jacobi'``); every operator
-    application is one GEMM per sector over all right-hand sides.  Stops at a relative
-    residual ``tol`` (default 1e-10) per column; :class:`ConvergenceError` otherwise.
-    benchmarks/README.md records why GMRES is the default.
+    with the within-city blocks (small n_sectors x n_sectors blocks inverted exactly).  Default
+    ``iteration='polynomial'``: Richardson steps cycling through fixed roots, the harmonic
+    Ritz values of the preconditioned operator from one Arnoldi run made at factorization (the
+    GMRES residual polynomial of a random vector, which is small on the whole spectrum and so
+    serves every right-hand side); no inner products, no Krylov basis, and GMRES takes over
+    if the roots ever fail to contract.  Alternatives: GMRES run in lockstep over all
+    right-hand sides (``iteration='gmres'``) and the plain block-Jacobi / preconditioned
+    Neumann iteration (``iteration='jacobi'``).  Every operator application is one GEMM per
+    sector over all right-hand sides.  Stops at a relative residual ``tol`` (default 1e-10)
+    per column, confirmed on the true residual; :class:`ConvergenceError` otherwise.
+    benchmarks/README.md records why the polynomial iteration is the default.
 ``'auto'``
     ``'block'`` for structured tables; for general tables ``'dense'`` below
     ``DENSE_AUTO_NODES`` nodes or above ``DENSE_AUTO_DENSITY`` density, else ``'sparse'``.
@@ -355,7 +360,7 @@ class _BlockIterative(LeontiefSolver):
         common = {"tol": self.tol, "maxiter": self._maxiter, "what": what}
         if self.iteration == "polynomial":
             x, it, _ = polynomial_iteration(
-                rhs, apply_minv, apply_off_minv, roots=self.roots, **common
+                rhs, apply_minv, apply_off_minv, roots=self.roots, restart=self._restart, **common
             )
         elif self.iteration == "gmres":
             x, it, _ = gmres_lockstep(
@@ -399,10 +404,14 @@ def factorize(
     chunk : int, default=512
         Right-hand sides iterated together by the 'block' method (bounds memory; GMRES lowers
         it so that its Krylov basis stays within ``KRYLOV_BUDGET``).
-    iteration : {'gmres', 'jacobi'}, default='gmres'
-        Iteration of the 'block' method: lockstep GMRES(restart) or block-Jacobi.
+    iteration : {'polynomial', 'gmres', 'jacobi'}, default='polynomial'
+        Iteration of the 'block' method: the fixed-polynomial (Richardson) iteration,
+        lockstep GMRES(restart) or block-Jacobi.
     restart : int, default=20
-        GMRES restart length.
+        GMRES restart length (also of the polynomial iteration's GMRES fallback).
+    degree : int, default=16
+        Arnoldi steps, hence at most this many roots, of the polynomial iteration (16
+        applications of the operator to one vector, made once per factorization).
     workers : int, optional
         Threads of the 'block' method, each iterating its own right-hand sides with
         single-threaded BLAS (default: the number of CPUs, at most 4).

@@ -60,6 +60,7 @@ def test_smoke_run_passes_and_writes_outputs(smoke):
         "accounts/12x10/scipy_lu",
         "accounts/tiny-5x6/pymrio",
         "scenario/tiny-5x6/pymrio",
+        "solver_choice/12x10/block_polynomial",
         "solver_choice/12x10/neumann",
         "solver_choice/12x10/gmres",
     ):

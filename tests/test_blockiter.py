@@ -18,8 +18,10 @@ def _operator(matrix):
 _EIGS = np.array([0.7, 1.2, 0.9 + 0.3j, 0.9 - 0.3j])
 _ROT = np.array([[0.9, 0.3], [-0.3, 0.9]])
 _BASIS = np.random.default_rng(3).normal(size=(4, 4))
-K4 = _BASIS @ np.block([[np.diag([0.7, 1.2]), np.zeros((2, 2))], [np.zeros((2, 2)), _ROT]]) @ (
-    np.linalg.inv(_BASIS)
+K4 = (
+    _BASIS
+    @ np.block([[np.diag([0.7, 1.2]), np.zeros((2, 2))], [np.zeros((2, 2)), _ROT]])
+    @ (np.linalg.inv(_BASIS))
 )
 
 
