@@ -34,10 +34,12 @@ factorization (about ``n_sectors`` times the consumption accounts) plus ``n_citi
 
 Structured tables avoid the ``n_nodes`` extra right-hand sides (``method='masked'``, the
 default for them): the restricted system ``(I - A^{-r,-r}) w = d_r`` of every city r is solved
-directly by the matrix-free GMRES of the solver, all cities in lockstep, with column r's vector
-held at zero on city r's block after every operator application.  GMRES on vectors that vanish
-on block r is GMRES on the restricted system, so the result is exact to the solver tolerance,
-at the cost of the consumption accounts (``n_groups * n_cities`` right-hand sides).
+directly by the solver's matrix-free polynomial iteration, all cities in lockstep, with column
+r's vector held at zero on city r's block after every operator application.  The iteration on
+vectors that vanish on block r is the iteration on the restricted system, so the result is
+exact to the tolerance (checked on the true restricted residual; GMRES takes over if the
+roots, made for the whole table, ever fail to contract), at the cost of the consumption
+accounts (``n_groups * n_cities`` right-hand sides).
 
 The direct method (``method='direct'``, the test oracle) materializes sparse A and performs
 ``n_cities`` sparse LU factorizations of size ``n_nodes - n_sectors``: roughly
@@ -55,11 +57,11 @@ import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from mrio_city._blockiter import gmres_lockstep
+from mrio_city._blockiter import polynomial_iteration
 from mrio_city.accounts import Accounts, compute_accounts
 from mrio_city.errors import LabelMismatchError
 from mrio_city.labels import first_labels
-from mrio_city.solver import LeontiefSolver, factorize
+from mrio_city.solver import LeontiefSolver, factorize, polynomial_roots
 from mrio_city.table import BaseTable, ensure_table
 
 __all__ = [
@@ -292,7 +294,7 @@ def _upstream_woodbury(table, solver, masks, chunk, progress) -> dict[str, np.nd
     return out
 
 
-def _upstream_masked(table, masks, tol, progress) -> dict[str, np.ndarray]:
+def _upstream_masked(table, masks, tol, progress, roots) -> dict[str, np.ndarray]:
     R, N, S = table.n_cities, table.n_sectors, table.n_stressors
     f = table.direct_intensities
     out = {name: np.zeros((S, R)) for name in masks}
@@ -309,10 +311,13 @@ def _upstream_masked(table, masks, tol, progress) -> dict[str, np.ndarray]:
             V.reshape(R, N, -1)[removed[:, None], np.arange(N)[None, :], cols[:, None]] = 0.0
             return V
 
-        W, _, _ = gmres_lockstep(
+        # every iterate vanishes on its column's own block, and M^-1 is block-diagonal, so
+        # zeroing the product's output is the restriction of A_off M^-1 to the other cities
+        W, _, _ = polynomial_iteration(
             rhs,
-            lambda v: zero_own(table.apply_local_inverse(v)),
-            lambda v: zero_own(table.apply_offdiagonal(v)),
+            table.apply_local_inverse,
+            lambda v: zero_own(table.apply_offdiagonal_preconditioned(v)),
+            roots=roots,
             tol=tol,
             maxiter=2000,
             what=f"upstream supply chains of table {table.name!r}",
@@ -362,12 +367,14 @@ def upstream_outside_groups(
     groups : mapping of str to sequence of str or None
         Group name -> purchased sector labels (None: every product).
     solver : LeontiefSolver, optional
-        Factorization of this table (made when absent); used by the 'woodbury' method.
+        Factorization of this table (made when absent); used by the 'woodbury' method, and
+        its polynomial roots (a 'block' solver's) by the 'masked' method.
     method : {'auto', 'masked', 'woodbury', 'direct'}, default='auto'
-        'masked' (structured tables only; the 'auto' choice for them): matrix-free lockstep
-        GMRES on every city's restricted system.  'woodbury' (the 'auto' choice for general
-        tables): rank-n_sectors corrections of the table's factorization.  'direct': one
-        sparse LU per city of I - A with the city removed (small tables, test oracle).
+        'masked' (structured tables only; the 'auto' choice for them): the matrix-free
+        polynomial iteration on every city's restricted system, in lockstep.  'woodbury'
+        (the 'auto' choice for general tables): rank-n_sectors corrections of the table's
+        factorization.  'direct': one sparse LU per city of I - A with the city removed
+        (small tables, test oracle).
     chunk : int, optional
         Cities per multi-RHS solve (default: about 128 MiB of right-hand sides).
     progress : bool, default=False
@@ -403,7 +410,10 @@ def upstream_outside_groups(
     if method == "direct":
         values = _upstream_direct(table, masks, progress)
     elif method == "masked":
-        values = _upstream_masked(table, masks, tol, progress)
+        roots = getattr(solver, "roots", None)  # a block solver's, else made here
+        values = _upstream_masked(
+            table, masks, tol, progress, roots if roots is not None else polynomial_roots(table)
+        )
     else:
         solver = solver if solver is not None else factorize(table)
         values = _upstream_woodbury(table, solver, masks, chunk, progress)

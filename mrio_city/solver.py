@@ -297,20 +297,8 @@ class _BlockIterative(LeontiefSolver):
         _ = table.local_block_inverses  # the "factorization": R small blocks ...
         self.roots = None
         if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
-            self.roots = self._polynomial_roots(table, degree)
+            self.roots = polynomial_roots(table, degree)
         super().__init__("block", table, nnz=table.n_stored, tol=tol)
-
-    @staticmethod
-    def _polynomial_roots(table: BaseTable, degree: int) -> np.ndarray:
-        """Harmonic Ritz values of ``K = I - A_off M^-1`` from a fixed random start vector.
-
-        ``K^T`` has the same spectrum (``A_off^T M^-T`` is similar to ``A_off M^-1``), so the
-        same roots serve transposed solves.
-        """
-        start = np.random.default_rng(0).standard_normal(table.n_nodes)
-        return harmonic_ritz_roots(
-            lambda v: v - table.apply_offdiagonal_preconditioned(v), start, degree
-        )
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
@@ -375,6 +363,32 @@ class _BlockIterative(LeontiefSolver):
             x, it, _ = block_jacobi(rhs, apply_minv, apply_off, **common)
         self.iterations.append(it)
         return x
+
+
+def polynomial_roots(table: BaseTable, degree: int = 16) -> np.ndarray:
+    """Roots of the block method's polynomial iteration for a structured table.
+
+    The harmonic Ritz values of the block-Jacobi preconditioned operator
+    ``K = I - A_off M^-1`` (``M`` the within-city blocks) from ``degree`` Arnoldi steps on a
+    fixed random start vector, so the result is deterministic.  ``K^T`` has the same
+    spectrum (``A_off^T M^-T`` is similar to ``A_off M^-1``), so the same roots serve
+    transposed solves.
+
+    Parameters
+    ----------
+    table : StructuredMRIOTable
+    degree : int, default=16
+        Arnoldi steps (one operator application to one vector each).
+
+    Returns
+    -------
+    ndarray of complex, shape (d,), d <= degree
+        Leja-ordered roots (dimensionless), conjugate pairs adjacent.
+    """
+    start = np.random.default_rng(0).standard_normal(table.n_nodes)
+    return harmonic_ritz_roots(
+        lambda v: v - table.apply_offdiagonal_preconditioned(v), start, degree
+    )
 
 
 def factorize(
