@@ -167,21 +167,32 @@ def _rel_err(a: np.ndarray, ref: np.ndarray) -> float:
 
 
 def _identities(res: dict[str, np.ndarray], table) -> dict[str, float]:
-    """Relative violations of the accounting identities (no reference needed)."""
+    """Relative violations of the accounting identities that ``res`` allows (no reference).
+
+    ``CBF = PBF - EEE + EEI`` when EEE and EEI are there; ``sum CBF + abroad = sum PBF`` with
+    the emissions embodied in exports abroad per city or, for totals-only evaluations, as a
+    total per stressor; ``PBF = F`` summed per city and ``m . sum_s Y^s = sum CBF`` when the
+    table the results belong to is given.
+    """
     pbf, cbf = res["production_based"], res["consumption_based"]
-    eee, eei = res["embodied_in_exports"], res["embodied_in_imports"]
     scale = max(float(np.abs(pbf).max()), 1e-300)
+    out = {}
+    if "embodied_in_exports" in res and "embodied_in_imports" in res:
+        eee, eei = res["embodied_in_exports"], res["embodied_in_imports"]
+        out["cbf_eq_pbf_minus_eee_plus_eei"] = float(np.abs(cbf - (pbf - eee + eei)).max() / scale)
+    if "embodied_in_exports_abroad" in res:
+        abroad = res["embodied_in_exports_abroad"].sum(axis=1)
+    else:
+        abroad = res.get("embodied_in_exports_abroad_total")
+    if abroad is not None:
+        out["sum_cbf_plus_abroad_eq_sum_pbf"] = float(
+            np.abs(cbf.sum(axis=1) + abroad - pbf.sum(axis=1)).max()
+            / max(float(np.abs(pbf.sum(axis=1)).max()), 1e-300)
+        )
+    if table is None:
+        return out
     S, R, N = table.n_stressors, table.n_cities, table.n_sectors
     F_city = table.F.reshape(S, R, N).sum(axis=2)
-    out = {
-        "cbf_eq_pbf_minus_eee_plus_eei": float(np.abs(cbf - (pbf - eee + eei)).max() / scale),
-        "sum_cbf_plus_abroad_eq_sum_pbf": float(
-            np.abs(
-                cbf.sum(axis=1) + res["embodied_in_exports_abroad"].sum(axis=1) - pbf.sum(axis=1)
-            ).max()
-            / max(float(np.abs(pbf.sum(axis=1)).max()), 1e-300)
-        ),
-    }
     if F_city.shape == pbf.shape:
         out["pbf_eq_table_F"] = float(np.abs(pbf - F_city).max() / scale)
     if "multipliers" in res:
@@ -428,19 +439,21 @@ class ScenarioTotals(Scenario):
         # m2 . Y2^s = sum_i (T_i^T m2[:, i])[s] * y2_i[s]: one transposed share product
         mt = t._apply_shares(t.final_trade_shares, m2.reshape(R, N, S), trans=True)
         cbf = np.einsum("rns,rn->sr", mt.reshape(R, N, S), self.y2.sum(axis=2))
-        self.result = (pbf, cbf, t.household_emissions_by_city())
+        self.result = (pbf, cbf, t.household_emissions_by_city(), m2)
 
     def results(self):
-        pbf, cbf, hh = self.result
+        pbf, cbf, hh, m2 = self.result
         return {
             "production_based": pbf,
             "consumption_based": cbf,
             "production_based_with_households": pbf + hh,
             "consumption_based_with_households": cbf + hh,
+            # m2 . exports: closes sum CBF + abroad = sum PBF (forward against transposed)
+            "embodied_in_exports_abroad_total": m2.T @ self.table.exports.sum(axis=1),
         }
 
     def table_for_identities(self):
-        return self.table
+        return None  # the scenario's F is not a table here: PBF = F is f2 x2 by construction
 
 
 # -- dense numpy baselines -------------------------------------------------------------------

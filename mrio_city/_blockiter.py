@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.linalg.blas import daxpy
 
 from mrio_city.errors import ConvergenceError
 
@@ -317,13 +318,12 @@ def polynomial_iteration(
     n, k = rhs.shape
     norms = np.linalg.norm(rhs, axis=0)
     scale = np.where(norms > 0, norms, 1.0)
-    U = np.zeros_like(rhs)
-    r = rhs.copy()
+    U = np.zeros((n, k))
+    r = np.array(rhs, dtype=np.float64, order="C")  # rhs itself is only read
     rel = float(np.max(norms / scale)) if k else 0.0
     total = 0
     cycle_start = rel
     step = 0
-    tmp = np.empty_like(rhs)
 
     def apply_K(v):  # K v = v - A_off M^-1 v, in the product's own buffer
         out = apply_off_minv(v)
@@ -333,25 +333,25 @@ def polynomial_iteration(
         kind, a, s = steps[step % len(steps)]
         Kr = apply_K(r)
         if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
-            U += np.multiply(r, 2.0 * a / s, out=tmp)
-            U -= np.multiply(Kr, 1.0 / s, out=tmp)
-            r -= np.multiply(Kr, 2.0 * a / s, out=tmp)
-            KKr = apply_K(Kr)
-            del Kr
-            r += np.multiply(KKr, 1.0 / s, out=tmp)
-            del KKr
+            _axpy(2.0 * a / s, r, U)
+            _axpy(-1.0 / s, Kr, U)
+            _axpy(-2.0 * a / s, Kr, r)
+            Kr = apply_K(Kr)  # K^2 r
+            _axpy(1.0 / s, Kr, r)
             total += 2
         else:
-            U += np.multiply(r, 1.0 / a, out=tmp)
-            r -= np.multiply(Kr, 1.0 / a, out=tmp)
-            del Kr
+            _axpy(1.0 / a, r, U)
+            _axpy(-1.0 / a, Kr, r)
             total += 1
+        del Kr
         step += 1
         rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
         if not np.isfinite(rel):
             break
         if rel <= 0.5 * tol:  # confirm with the true residual
-            r = np.subtract(rhs, apply_K(U))
+            KU = apply_K(U)
+            np.subtract(rhs, KU, out=r)
+            del KU
             total += 1
             rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
         if step % len(steps) == 0:
@@ -365,9 +365,9 @@ def polynomial_iteration(
         )
     if rel > tol:
         if not np.isfinite(rel):
-            U = np.zeros_like(rhs)
+            U = np.zeros((n, k))
         X, more, rel = gmres_lockstep(
-            rhs,
+            np.ascontiguousarray(rhs),
             apply_minv,
             None,
             tol=tol,
@@ -379,6 +379,22 @@ def polynomial_iteration(
         )
         return X, total + more, rel
     return apply_minv(U), total, rel
+
+
+def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:
+    """``y += alpha * x`` in place: one BLAS pass and no temporary for contiguous float64."""
+    if (
+        x.shape == y.shape
+        and x.dtype == y.dtype == np.float64
+        and x.flags.c_contiguous
+        and y.flags.c_contiguous
+    ):
+        yv = y.reshape(-1)
+        z = daxpy(x.reshape(-1), yv, a=alpha)
+        if not np.may_share_memory(z, y):  # f2py copied (never expected): write it back
+            yv[...] = z
+        return
+    y += alpha * x
 
 
 def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:

@@ -321,18 +321,20 @@ class _BlockIterative(LeontiefSolver):
 
         from threadpoolctl import threadpool_limits
 
+        def run(sl):  # each part's answer goes straight into `out`, then is freed
+            out[:, sl] = self._solve_part(rhs[:, sl], trans)
+
         with threadpool_limits(limits=1, user_api="blas"):
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                results = list(pool.map(lambda sl: self._solve_part(rhs[:, sl], trans), parts))
-        for sl, x in zip(parts, results):
-            out[:, sl] = x
+                list(pool.map(run, parts))
         return out
 
     def _solve_part(self, rhs, trans):
         t = self._table
         tr = trans == "T"
         what = f"(I - A{'^T' if tr else ''}) X = rhs for table {t.name!r}"
-        rhs = np.ascontiguousarray(rhs)
+        if self.iteration != "polynomial":  # the polynomial iteration copies rhs itself
+            rhs = np.ascontiguousarray(rhs)
 
         def apply_minv(v):
             return t.apply_local_inverse(v, trans=tr)

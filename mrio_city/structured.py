@@ -206,13 +206,21 @@ class StructuredMRIOTable(BaseTable):
         return not isinstance(self.trade_shares, np.ndarray)
 
     def _apply_shares(
-        self, shares, W: np.ndarray, trans: bool, subtract_local: bool = False
+        self,
+        shares,
+        W: np.ndarray,
+        trans: bool,
+        subtract_local: bool = False,
+        overwrite: bool = False,
     ) -> np.ndarray:
         """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or with t_i transposed), W of shape (R, N, k).
 
         Dense shares: one GEMM per sector on strided views (no transposed copies).  Sparse
         shares: one sparse product with the whole (n, n) share operator in node order.  With
-        ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is left out.
+        ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is left out.  With
+        ``overwrite`` (a W the caller owns) the result replaces W sector by sector, through
+        one small (R, k) buffer: sector i's slice is read only by its own product, so the
+        operator needs no second (n, k) array.
         """
         R, N = self.n_cities, self.n_sectors
         k = W.shape[2]
@@ -220,13 +228,15 @@ class StructuredMRIOTable(BaseTable):
             P = self._share_operator(shares, offdiagonal=subtract_local)
             P = P.T if trans else P
             return np.asarray(P @ W.reshape(R * N, k))
-        out = np.empty((R, N, k))
+        out = W if overwrite else np.empty((R, N, k))
+        buf = np.empty((R, k))
         local = self.local_shares
         for i in range(N):
             m = shares[i].T if trans else shares[i]
-            np.matmul(m, W[:, i, :], out=out[:, i, :])
+            np.matmul(m, W[:, i, :], out=buf)
             if subtract_local:  # per sector, while both slices are still in cache
-                out[:, i, :] -= local[:, i, None] * W[:, i, :]
+                buf -= local[:, i, None] * W[:, i, :]
+            out[:, i, :] = buf
         return out.reshape(R * N, k)
 
     def _share_operator(self, shares, *, offdiagonal: bool) -> sp.csr_matrix:
@@ -255,7 +265,7 @@ class StructuredMRIOTable(BaseTable):
         k = V.shape[1]
         if not trans:
             W = np.matmul(self.technology, V.reshape(R, N, k))
-            return self._apply_shares(self.trade_shares, W, trans=False)
+            return self._apply_shares(self.trade_shares, W, trans=False, overwrite=True)
         U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True)
         return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(R * N, k)
 
@@ -288,7 +298,9 @@ class StructuredMRIOTable(BaseTable):
         k = V.shape[1]
         if not trans:
             W = np.matmul(self.technology, V.reshape(R, N, k))
-            return self._apply_shares(self.trade_shares, W, trans=False, subtract_local=True)
+            return self._apply_shares(
+                self.trade_shares, W, trans=False, subtract_local=True, overwrite=True
+            )
         U = self._apply_shares(
             self.trade_shares, V.reshape(R, N, k), trans=True, subtract_local=True
         )
@@ -308,7 +320,9 @@ class StructuredMRIOTable(BaseTable):
         R, N = self.n_cities, self.n_sectors
         k = V.shape[1]
         W = np.matmul(self._technology_local_inverse, V.reshape(R, N, k))
-        return self._apply_shares(self.trade_shares, W, trans=False, subtract_local=True)
+        return self._apply_shares(
+            self.trade_shares, W, trans=False, subtract_local=True, overwrite=True
+        )
 
     def _solve_output(self, y: np.ndarray):
         return block_jacobi(

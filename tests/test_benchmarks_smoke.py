@@ -140,6 +140,24 @@ def test_identity_check_without_reference_catches_wrong_answer():
     assert bad["errors"]["cbf_eq_pbf_minus_eee_plus_eei"] > 1e-6
 
 
+@pytest.mark.parametrize("method", ["block", "block_totals"])
+def test_scenario_identities_without_reference(method):
+    """The county scenario cases are checked by identities too, totals-only included."""
+    from benchmarks.cases import make_case
+
+    case = make_case("scenario", "tiny-5x6", method)
+    case.setup()
+    case.reset()
+    case.run()
+    good = case.check(None)
+    assert good["kind"] == "identities+residual" and good["passed"], good
+    assert good["errors"]["sum_cbf_plus_abroad_eq_sum_pbf"] < 1e-9
+    case.inject_error = 1e-4
+    bad = case.check(None)
+    assert not bad["passed"]
+    assert bad["errors"]["sum_cbf_plus_abroad_eq_sum_pbf"] > 1e-6
+
+
 def _record(commit, t, mem=100 * 2**20, status="ok"):
     case = {
         "id": "accounts/309x42/block",
