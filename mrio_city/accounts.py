@@ -175,8 +175,8 @@ def compute_accounts(
         A factorization of this table; made with ``factorize(table)`` when absent.
     chunk : int, default=96
         Destination cities solved together: memory grows with ``n_nodes * chunk`` (the
-        block solver's polynomial iteration keeps about 8 such columns per city); 96 keeps
-        the BLAS-3 products efficient at about 270 MB peak for 309 x 42
+        block solver's polynomial iteration holds about 6 arrays of that size); 96 keeps
+        the BLAS-3 products efficient at about 250 MB peak for 309 x 42
         (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
