@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mrio_city._progress import progress_bar
 from mrio_city.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
 from mrio_city.solver import LeontiefSolver, factorize
 from mrio_city.table import BaseTable, ensure_table
@@ -151,14 +152,6 @@ def multipliers(table: BaseTable, solver: LeontiefSolver | None = None) -> pd.Da
     return df
 
 
-def _progress(iterable, total: int, progress: bool, desc: str):
-    if not progress:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit="block")
-
-
 def compute_accounts(
     table: BaseTable,
     solver: LeontiefSolver | None = None,
@@ -193,7 +186,7 @@ def compute_accounts(
     ex = table.exports.sum(axis=1)
     Q_ex = np.zeros((S, R))
     starts = range(0, R, chunk)
-    for start in _progress(starts, len(starts), progress, "consumption accounts"):
+    for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
         sel = slice(start, min(start + chunk, R))
         rhs = table.final_demand_by_city(sel)  # (n, D)
         last = sel.stop == R and bool(np.any(ex))

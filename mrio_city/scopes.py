@@ -58,6 +58,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from mrio_city._blockiter import polynomial_iteration
+from mrio_city._progress import progress_bar
 from mrio_city.accounts import Accounts, compute_accounts
 from mrio_city.errors import LabelMismatchError
 from mrio_city.labels import first_labels
@@ -245,14 +246,6 @@ def scope2(table: BaseTable, *, energy_sectors: Sequence[str] | str | None = Non
     return df
 
 
-def _progress(iterable, total: int, progress: bool, desc: str):
-    if not progress:
-        return iterable
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit="chunk")
-
-
 def _group_masks(
     table: BaseTable, groups: Mapping[str, Sequence[str] | None]
 ) -> dict[str, np.ndarray]:
@@ -274,7 +267,9 @@ def _upstream_woodbury(table, solver, masks, chunk, progress) -> dict[str, np.nd
     if chunk is None:
         chunk = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes * (N + G), 1)))
     starts = range(0, R, chunk)
-    for start in _progress(starts, len(starts), progress, "upstream outside cities"):
+    for start in progress_bar(
+        starts, enabled=progress, desc="upstream outside cities", unit="chunk"
+    ):
         sel = np.arange(start, min(start + chunk, R))
         k = sel.size
         D = purchases_by_city(table, sel, include_own=False)  # (n, k)
@@ -300,7 +295,9 @@ def _upstream_masked(table, masks, tol, progress, roots) -> dict[str, np.ndarray
     out = {name: np.zeros((S, R)) for name in masks}
     chunk = max(1, min(R, 128))
     starts = range(0, R, chunk)
-    for start in _progress(starts, len(starts), progress, "upstream outside cities"):
+    for start in progress_bar(
+        starts, enabled=progress, desc="upstream outside cities", unit="chunk"
+    ):
         sel = np.arange(start, min(start + chunk, R))
         D = purchases_by_city(table, sel, include_own=False)  # (n, k), zero on own block
         rhs = np.hstack([D * m[:, None] for m in masks.values()])
@@ -334,7 +331,9 @@ def _upstream_direct(table, masks, progress) -> dict[str, np.ndarray]:
     A = sp.csc_matrix(table.technical_coefficients("sparse"))
     f = table.direct_intensities
     out = {name: np.zeros((S, R)) for name in masks}
-    for r in _progress(range(R), R, progress, "upstream outside cities (direct)"):
+    for r in progress_bar(
+        range(R), enabled=progress, desc="upstream outside cities (direct)", unit="chunk"
+    ):
         keep = np.r_[0 : r * N, (r + 1) * N : n]
         M = sp.csc_matrix(sp.identity(keep.size, format="csc") - A[keep][:, keep])
         d = purchases_by_city(table, np.array([r]), include_own=False)[:, 0]

@@ -20,6 +20,7 @@ LAYERS = {
     "labels": 0,
     "_checks": 0,
     "_blockiter": 0,
+    "_progress": 0,
     "table": 1,
     "structured": 1,
     "solver": 2,

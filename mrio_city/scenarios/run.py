@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mrio_city._progress import progress_bar
 from mrio_city.accounts import Accounts, compute_accounts
 from mrio_city.errors import ScenarioSpecError
 from mrio_city.scenarios._mrio import DemandAdapter
@@ -267,11 +268,7 @@ def run_scenario(
     pws = {pw.name: pw for pw in scenario.pathways}
     changes = []
     done_explicit: set[str] = set()
-    iterator = supers
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterator = tqdm(supers, desc="super-emitter levers", unit="city")
+    iterator = progress_bar(supers, enabled=progress, desc="super-emitter levers", unit="city")
     need = [
         int(t.cities.get_loc(c))
         for c in supers

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mrio_city._progress import progress_bar
 from mrio_city.errors import DataSourceError
 from mrio_city.sources import ceads, census, crosswalk, gdp
 from mrio_city.sources._paths import data_file, resolve_dir
@@ -444,11 +445,7 @@ def build_china_cities(
     # -- step 5: gravity trade, balanced to supply and use --------------------------------
     dist = great_circle_km(reg["longitude"].to_numpy(), reg["latitude"].to_numpy())
     trade = np.empty((N, R, R))
-    sectors_iter = range(N)
-    if progress:
-        from tqdm.auto import tqdm
-
-        sectors_iter = tqdm(sectors_iter, desc="gravity trade", unit="sector")
+    sectors_iter = progress_bar(range(N), enabled=progress, desc="gravity trade", unit="sector")
     for i in sectors_iter:
         T = gravity_flows(supply[:, i], use[:, i], local[:, i], dist, decay[SECTORS[i]])
         T = np.maximum(T, 0.0) / use[None, :, i]
