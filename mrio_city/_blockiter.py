@@ -91,7 +91,8 @@ def gmres_lockstep(
     """Right-preconditioned GMRES(restart) for all columns of ``rhs`` in lockstep.
 
     ``apply_off_minv``, when given, computes ``A_off M^-1 v`` in one go (the caller may fuse
-    the two products); otherwise it is ``apply_off(apply_minv(v))``.  ``initial`` is a start
+    the two products) and returns a new array (it is reused); otherwise it is
+    ``apply_off(apply_minv(v))``.  ``initial`` is a start
     value of the preconditioned unknown ``U`` (``X = M^-1 U``), zero when absent.
 
     Solves ``(M - A_off) X = rhs`` through ``(I - A_off M^-1) U = rhs``, ``X = M^-1 U``.  Each
@@ -116,7 +117,7 @@ def gmres_lockstep(
         r = rhs.copy()
     else:
         U = np.array(initial, dtype=float, copy=True)
-        r = rhs - (U - apply_off_minv(U))
+        r = rhs - _apply_K(apply_off_minv, U)
     total = 0
     beta = np.linalg.norm(r, axis=0)
     rel = float(np.max(beta / scale)) if k else 0.0
@@ -134,7 +135,7 @@ def gmres_lockstep(
         for j in range(m):
             if total >= maxiter:
                 break
-            w = V[j] - apply_off_minv(V[j])
+            w = _apply_K(apply_off_minv, V[j])
             tmp = np.empty_like(w)
             for i in range(j + 1):  # modified Gram-Schmidt, column-wise dot products
                 h = np.einsum("nk,nk->k", V[i], w)
@@ -171,7 +172,7 @@ def gmres_lockstep(
         Hj[:, idx, idx] = np.where(diag == 0.0, 1.0, diag)
         y = np.linalg.solve(Hj, g[:, :j_done, None])[:, :, 0]  # (k, j)
         U += np.einsum("jnk,kj->nk", V[:j_done], y)
-        r = rhs - (U - apply_off_minv(U))
+        r = rhs - _apply_K(apply_off_minv, U)
         beta = np.linalg.norm(r, axis=0)
         new_rel = float(np.max(beta / scale))
         if not np.isfinite(new_rel):
@@ -183,6 +184,17 @@ def gmres_lockstep(
                 f"{total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
             )
     return apply_minv(U), total, rel
+
+
+def _apply_K(apply_off_minv: Callable[[np.ndarray], np.ndarray], v: np.ndarray) -> np.ndarray:
+    """``K v = v - A_off M^-1 v``, written into the product's own (new) array."""
+    out = apply_off_minv(v)
+    return np.subtract(v, out, out=out)
+
+
+def _is_complex(z: complex) -> bool:
+    """Whether a root counts as complex (one of a conjugate pair) rather than real."""
+    return abs(z.imag) > 1e-12 * abs(z)
 
 
 def harmonic_ritz_roots(
@@ -252,7 +264,7 @@ def _leja_order(theta: np.ndarray) -> np.ndarray:
             i = int(np.argmax(np.abs(left)))
         z = left.pop(i)
         out.append(z)
-        if abs(z.imag) > 1e-12 * abs(z) and left:
+        if _is_complex(z) and left:
             j = int(np.argmin(np.abs(np.array(left) - z.conjugate())))
             left.pop(j)
             out.append(z.conjugate())
@@ -324,19 +336,14 @@ def polynomial_iteration(
     total = 0
     cycle_start = rel
     step = 0
-
-    def apply_K(v):  # K v = v - A_off M^-1 v, in the product's own buffer
-        out = apply_off_minv(v)
-        return np.subtract(v, out, out=out)
-
     while rel > tol and total < maxiter and steps:
         kind, a, s = steps[step % len(steps)]
-        Kr = apply_K(r)
+        Kr = _apply_K(apply_off_minv, r)
         if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
             _axpy(2.0 * a / s, r, U)
             _axpy(-1.0 / s, Kr, U)
             _axpy(-2.0 * a / s, Kr, r)
-            Kr = apply_K(Kr)  # K^2 r
+            Kr = _apply_K(apply_off_minv, Kr)  # K^2 r
             _axpy(1.0 / s, Kr, r)
             total += 2
         else:
@@ -349,7 +356,7 @@ def polynomial_iteration(
         if not np.isfinite(rel):
             break
         if rel <= 0.5 * tol:  # confirm with the true residual
-            KU = apply_K(U)
+            KU = _apply_K(apply_off_minv, U)
             np.subtract(rhs, KU, out=r)
             del KU
             total += 1
@@ -406,7 +413,7 @@ def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:
     i = 0
     while i < len(roots):
         z = complex(roots[i])
-        if abs(z.imag) > 1e-12 * abs(z):
+        if _is_complex(z):
             steps.append(("pair", z.real, abs(z) ** 2))
             paired = i + 1 < len(roots) and abs(complex(roots[i + 1]) - z.conjugate()) <= (
                 1e-8 * abs(z)
