@@ -122,14 +122,20 @@ def test_wrong_fast_answer_fails(tmp_path):
     assert "accounts/tiny-5x6/block" in proc.stderr
 
 
-def test_identity_check_without_reference_catches_wrong_answer():
-    """County-scale sizes have no dense reference: the identities must still catch errors."""
+def _ran_case(operation: str, size: str, method: str):
+    """A benchmark case after its setup and one untimed run, ready to be checked."""
     from benchmarks.cases import make_case
 
-    case = make_case("accounts", "tiny-5x6", "block")
+    case = make_case(operation, size, method)
     case.setup()
     case.reset()
     case.run()
+    return case
+
+
+def test_identity_check_without_reference_catches_wrong_answer():
+    """County-scale sizes have no dense reference: the identities must still catch errors."""
+    case = _ran_case("accounts", "tiny-5x6", "block")
     good = case.check(None)
     assert good["kind"] == "identities+residual" and good["passed"], good
     assert good["errors"]["residual_forward"] < 1e-9
@@ -143,12 +149,7 @@ def test_identity_check_without_reference_catches_wrong_answer():
 @pytest.mark.parametrize("method", ["block", "block_totals"])
 def test_scenario_identities_without_reference(method):
     """The county scenario cases are checked by identities too, totals-only included."""
-    from benchmarks.cases import make_case
-
-    case = make_case("scenario", "tiny-5x6", method)
-    case.setup()
-    case.reset()
-    case.run()
+    case = _ran_case("scenario", "tiny-5x6", method)
     good = case.check(None)
     assert good["kind"] == "identities+residual" and good["passed"], good
     assert good["errors"]["sum_cbf_plus_abroad_eq_sum_pbf"] < 1e-9
