@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m mrio_city.cli demo --out demo-output
+	$(PY) -m mrio_city demo --out demo-output
 
 test: $(STAMP)
 	$(PY) -m ruff check mrio_city tests benchmarks scenarios

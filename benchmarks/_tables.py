@@ -1,6 +1,7 @@
 """Benchmark tables: the sizes of the suite and where their tables come from.
 
-Tables come from :func:`mrio_city.synth.city_mrio` (the project's synthetic Chinese-like city
+Tables come from :func:`mrio_city.sources.synthetic.city_mrio` (the project's synthetic
+Chinese-like city
 MRIO) when it is importable, else from :func:`standin_city_mrio`, a small local generator of the
 same shape (trade shares x technology, 4 final demand categories, one stressor 'CO2', an
 electricity sector, exports abroad).  Every record says which one was used (``table_source``).
@@ -76,9 +77,9 @@ ELECTRICITY = "Electricity and heat supply"
 
 
 def table_source() -> str:
-    """'synth' when :mod:`mrio_city.synth` provides ``city_mrio``, else 'stand-in'."""
+    """'synth' when :mod:`mrio_city.sources.synthetic` provides ``city_mrio``, else 'stand-in'."""
     try:
-        from mrio_city.synth import city_mrio  # noqa: F401
+        from mrio_city.sources.synthetic import city_mrio  # noqa: F401
     except ImportError:
         return "stand-in"
     return "synth"
@@ -97,7 +98,7 @@ def get_table(key: str):
         raise KeyError(f"unknown benchmark size {key!r}; known sizes: {list(SIZES)}")
     s = SIZES[key]
     if table_source() == "synth":
-        from mrio_city.synth import city_mrio
+        from mrio_city.sources.synthetic import city_mrio
 
         return city_mrio(
             n_cities=s.n_cities, n_sectors=s.n_sectors, seed=s.seed, n_partners=s.n_partners
@@ -108,13 +109,13 @@ def get_table(key: str):
 def standin_city_mrio(
     n_cities: int, n_sectors: int, seed: int = 2012, *, n_partners: int | None = None
 ):
-    """A seeded structured city MRIO of the same shape as ``mrio_city.synth.city_mrio``.
+    """A seeded structured city MRIO of the same shape as ``mrio_city.sources.synthetic.city_mrio``.
 
     Gravity trade (city size / distance^2) around a local supply share of 40-80 %, technology
     column sums 0.3-0.7, four final demand categories, exports abroad, one stressor 'CO2' with
     a carbon-intensive first sector (electricity and heat), households' direct emissions.
     """
-    from mrio_city.structured import StructuredMRIOTable
+    from mrio_city.model.structured import StructuredMRIOTable
 
     rng = np.random.default_rng(seed)
     R, N, K = n_cities, n_sectors, 4

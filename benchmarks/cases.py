@@ -329,7 +329,7 @@ class Case:
 # -- our engine ----------------------------------------------------------------------------
 class _Ours(Case):
     def _factorize(self):
-        from mrio_city.solver import factorize
+        from mrio_city.solve.solver import factorize
 
         return factorize(self.table, method=self.method)
 
@@ -355,7 +355,7 @@ class Multipliers(_Ours):
         self.solver = self._factorize()
 
     def run(self):
-        from mrio_city.accounts import multipliers
+        from mrio_city.accounts.footprints import multipliers
 
         self.result = multipliers(self.table, self.solver)
 
@@ -370,7 +370,7 @@ class Accounts(_Ours):
     operation = "accounts"
 
     def run(self):
-        from mrio_city.accounts import compute_accounts
+        from mrio_city.accounts.footprints import compute_accounts
 
         self.result = compute_accounts(self.table, self._factorize())
 
@@ -398,7 +398,7 @@ class Scenario(_Ours):
         self.y2, self.f2 = _tables.scenario_inputs(self.table)
 
     def run(self):
-        from mrio_city.accounts import compute_accounts
+        from mrio_city.accounts.footprints import compute_accounts
 
         t2 = _scenario_table(self.table, self.solver.solve, self.y2, self.f2)
         self.result = (t2, compute_accounts(t2, self.solver))
@@ -426,7 +426,7 @@ class ScenarioTotals(Scenario):
     """
 
     def _factorize(self):
-        from mrio_city.solver import factorize
+        from mrio_city.solve.solver import factorize
 
         return factorize(self.table, method="block")
 

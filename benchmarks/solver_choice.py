@@ -100,7 +100,7 @@ class SolverChoice(Case):
     def run(self):
         t = self.table
         if self.method.startswith("block_"):
-            from mrio_city.solver import factorize
+            from mrio_city.solve.solver import factorize
 
             it = self.method.removeprefix("block_")
             s = factorize(t, method="block", tol=TOL, iteration=it)

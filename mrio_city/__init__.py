@@ -4,21 +4,25 @@ The main path: load or build a table (:class:`MRIOTable`, :class:`StructuredMRIO
 factorize ``I - A`` once (:func:`factorize`), compute accounts (:func:`compute_accounts`).
 """
 
-from mrio_city.accounts import Accounts, compute_accounts, consumption_by_producer, multipliers
-from mrio_city.errors import *  # noqa: F403
-from mrio_city.errors import __all__ as _errors_all
+from mrio_city._version import __version__
+from mrio_city.accounts.footprints import (
+    Accounts,
+    compute_accounts,
+    consumption_by_producer,
+    multipliers,
+)
+from mrio_city.model.errors import *  # noqa: F403
+from mrio_city.model.errors import __all__ as _errors_all
+from mrio_city.model.structured import StructuredMRIOTable
+from mrio_city.model.table import MRIOTable, TableMetadata
 
 # names resolved lazily by __getattr__ below (ruff cannot see them)
 # ruff: noqa: F405
-from mrio_city.solver import LeontiefSolver, factorize
-from mrio_city.structured import StructuredMRIOTable
-from mrio_city.table import MRIOTable, TableMetadata
-
-__version__ = "0.1.0"
+from mrio_city.solve.solver import LeontiefSolver, factorize
 
 _LAZY = {
-    "load_table": "mrio_city.registry",
-    "list_tables": "mrio_city.registry",
+    "load_table": "mrio_city.io.registry",
+    "list_tables": "mrio_city.io.registry",
     "read_table": "mrio_city.io.folder",
     "write_table": "mrio_city.io.folder",
     "from_pymrio": "mrio_city.io.pymrio_adapter",

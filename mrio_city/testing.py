@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mrio_city.structured import StructuredMRIOTable
-from mrio_city.table import MRIOTable
+from mrio_city.model.structured import StructuredMRIOTable
+from mrio_city.model.table import MRIOTable
 
 __all__ = ["toy_cities", "miller_blair", "random_table", "random_structured_table"]
 

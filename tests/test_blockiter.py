@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mrio_city import ConvergenceError, factorize
-from mrio_city._blockiter import gmres_lockstep, harmonic_ritz_roots, polynomial_iteration
+from mrio_city.solve._blockiter import gmres_lockstep, harmonic_ritz_roots, polynomial_iteration
 from mrio_city.testing import random_structured_table
 
 

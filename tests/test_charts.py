@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city import inequality as iq
-from mrio_city.errors import LabelMismatchError, NonFiniteValueError
+from mrio_city.analyses import inequality as iq
 from mrio_city.exports.charts import plot_lorenz
+from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from mrio_city import compute_accounts
-from mrio_city.cli import build_parser, main
+from mrio_city.commands.main import build_parser, main
 from mrio_city.testing import toy_cities
 
 

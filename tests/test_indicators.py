@@ -8,10 +8,10 @@ import pytest
 from toy_tables import toy
 
 from mrio_city import MRIOTable, compute_accounts
-from mrio_city.errors import LabelMismatchError, NegativeFootprintWarning
-from mrio_city.indicators import gross_trade, key_sector_labels, urban_indicators
-from mrio_city.scopes import scope2, upstream_outside
-from mrio_city.synth import city_mrio
+from mrio_city.accounts.scopes import scope2, upstream_outside
+from mrio_city.analyses.indicators import gross_trade, key_sector_labels, urban_indicators
+from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
+from mrio_city.sources.synthetic import city_mrio
 from mrio_city.testing import random_structured_table, random_table
 
 TOL = 1e-6

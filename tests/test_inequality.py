@@ -1,4 +1,4 @@
-"""Tests of mrio_city.inequality: METHODS §11.4 oracle, identities, PySAL agreement, errors."""
+"""Tests of analyses.inequality: METHODS §11.4 oracle, identities, PySAL agreement, errors."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from inequality.gini import Gini
 from inequality.theil import Theil, TheilD
 
-from mrio_city import inequality as iq
-from mrio_city.errors import (
+from mrio_city.analyses import inequality as iq
+from mrio_city.model.errors import (
     DuplicateLabelError,
     LabelMismatchError,
     NegativeFootprintWarning,

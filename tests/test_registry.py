@@ -1,4 +1,4 @@
-"""Table registry: names, recipes, the build cache and path loading (mrio_city.registry)."""
+"""Table registry: names, recipes, the build cache and path loading (mrio_city.io.registry)."""
 
 import functools
 import re
@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import mrio_city.synth as synth
+import mrio_city.sources.synthetic as synth
 from mrio_city import (
     MRIOTable,
     StructuredMRIOTable,
     TableFormatError,
     TableNotFoundError,
     compute_accounts,
-    registry,
 )
+from mrio_city.io import registry
 from mrio_city.io.folder import write_table
-from mrio_city.registry import list_tables, load_recipe, load_table
+from mrio_city.io.registry import list_tables, load_recipe, load_table
 
 SMALL_RECIPE = """\
 name = "mini"
@@ -164,7 +164,7 @@ def test_load_from_folder_and_recipe_paths(tmp_path, recipes):
         ),
         (
             "kind = 'generator'\ndescription = 'd'\n[generator]\n"
-            "function = 'mrio_city.synth:no_such_function'\n",
+            "function = 'mrio_city.sources.synthetic:no_such_function'\n",
             "cannot be loaded",
         ),
         (
@@ -196,4 +196,4 @@ def test_generator_rejecting_parameters_is_a_format_error(tmp_path):
 
 
 def test_bundled_tables_dir_is_the_repository_folder():
-    assert registry.tables_dirs()[-1] == Path(registry.__file__).resolve().parents[1] / "tables"
+    assert registry.tables_dirs()[-1] == Path(registry.__file__).resolve().parents[2] / "tables"

@@ -8,19 +8,19 @@ import pandas as pd
 import pytest
 
 from mrio_city import compute_accounts
-from mrio_city.cli import main
+from mrio_city.analyses.inequality import gini
 from mrio_city.commands import analyses
-from mrio_city.errors import LabelMismatchError, TableValidationError
-from mrio_city.inequality import gini
-from mrio_city.io.folder import write_table
-from mrio_city.reports import (
+from mrio_city.commands.main import main
+from mrio_city.exports.reports import (
     indicator_tables,
     indicators_report,
     inequality_report,
     inequality_tables,
     per_capita_footprints,
 )
-from mrio_city.synth import city_mrio
+from mrio_city.io.folder import write_table
+from mrio_city.model.errors import LabelMismatchError, TableValidationError
+from mrio_city.sources.synthetic import city_mrio
 from mrio_city.testing import toy_cities
 
 

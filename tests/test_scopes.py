@@ -6,8 +6,7 @@ import pytest
 from toy_tables import toy
 
 from mrio_city import compute_accounts, factorize
-from mrio_city.errors import LabelMismatchError
-from mrio_city.scopes import (
+from mrio_city.accounts.scopes import (
     compute_scopes,
     energy_sector_labels,
     purchases_by_city,
@@ -15,7 +14,8 @@ from mrio_city.scopes import (
     upstream_outside,
     upstream_outside_groups,
 )
-from mrio_city.synth import city_mrio
+from mrio_city.model.errors import LabelMismatchError
+from mrio_city.sources.synthetic import city_mrio
 from mrio_city.testing import random_structured_table, random_table
 
 TOL = 1e-6

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mrio_city import ConvergenceError, EfficiencyWarning, NonProductiveSystemError, factorize
-from mrio_city.solver import available_methods, factorization_count
+from mrio_city.solve.solver import available_methods, factorization_count
 from mrio_city.testing import miller_blair, random_structured_table, random_table
 
 GENERAL_METHODS = [m for m in available_methods() if m != "block"]

@@ -1,4 +1,4 @@
-"""The synthetic Chinese-like city MRIO generator (mrio_city.synth.city_mrio)."""
+"""The synthetic Chinese-like city MRIO generator (mrio_city.sources.synthetic.city_mrio)."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from mrio_city import ConvergenceError, compute_accounts, factorize
-from mrio_city.synth import (
+from mrio_city.sources.synthetic import (
     CATEGORIES,
     CO2_INDUSTRY_2012,
     GDP_2012,

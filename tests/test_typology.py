@@ -6,14 +6,14 @@ import pytest
 from toy_tables import toy
 
 from mrio_city import compute_accounts
-from mrio_city.errors import LabelMismatchError, MrioCityWarning, NegativeFootprintWarning
-from mrio_city.synth import city_mrio
-from mrio_city.typology import (
+from mrio_city.analyses.typology import (
     WORLD_BANK_FY2014_USD,
     classify_cities,
     parse_money_unit,
     summarize_types,
 )
+from mrio_city.model.errors import LabelMismatchError, MrioCityWarning, NegativeFootprintWarning
+from mrio_city.sources.synthetic import city_mrio
 
 
 def test_toy_A_production_led_B_consumption_led():

@@ -1,7 +1,7 @@
 """Analysis subcommands: ``inequality`` and ``indicators``.
 
-Thin handlers: load the table (:func:`mrio_city.registry.load_table`), compute the accounts,
-call :mod:`mrio_city.reports`, print a short summary and return the exit code.
+Thin handlers: load the table (:func:`mrio_city.io.registry.load_table`), compute the accounts,
+call :mod:`mrio_city.exports.reports`, print a short summary and return the exit code.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mrio_city.accounts import Accounts, compute_accounts
-from mrio_city.table import BaseTable
+from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.table import BaseTable
 
 __all__ = [
     "register",
@@ -114,7 +114,7 @@ def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> N
 
 
 def _load(args: argparse.Namespace) -> tuple[BaseTable, Accounts]:
-    from mrio_city.registry import load_table
+    from mrio_city.io.registry import load_table
 
     progress = bool(getattr(args, "progress", False))
     table = load_table(args.table, progress=progress)
@@ -175,7 +175,7 @@ def format_inequality_summary(summary: pd.DataFrame, *, group: str | None = None
 
 def run_inequality(args: argparse.Namespace) -> int:
     """Handler of ``mrio-city inequality``."""
-    from mrio_city.reports import inequality_report, inequality_tables
+    from mrio_city.exports.reports import inequality_report, inequality_tables
 
     table, accounts = _load(args)
     group = args.group
@@ -209,7 +209,7 @@ def run_inequality(args: argparse.Namespace) -> int:
 
 
 def format_indicators_summary(tables: dict[str, pd.DataFrame]) -> str:
-    """A few readable lines from :func:`mrio_city.reports.indicator_tables` output."""
+    """A few readable lines from :func:`mrio_city.exports.reports.indicator_tables` output."""
     ind, classes = tables["indicators"], tables["typology"]
     unit = ind.attrs["units"]["territorial"]
     lines = []
@@ -245,7 +245,7 @@ def format_indicators_summary(tables: dict[str, pd.DataFrame]) -> str:
 
 def run_indicators(args: argparse.Namespace) -> int:
     """Handler of ``mrio-city indicators``."""
-    from mrio_city.reports import indicator_tables, indicators_report
+    from mrio_city.exports.reports import indicator_tables, indicators_report
 
     table, accounts = _load(args)
     options = dict(

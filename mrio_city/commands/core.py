@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city.accounts import Accounts, compute_accounts
-from mrio_city.solver import factorize
-from mrio_city.table import BaseTable
+from mrio_city._resources import shipped
+from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.table import BaseTable
+from mrio_city.solve.solver import factorize
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TABLE = "china-309-synthetic"
 
 
@@ -66,13 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(name: str, progress: bool = False) -> BaseTable:
-    from mrio_city.registry import load_table
+    from mrio_city.io.registry import load_table
 
     return load_table(name, progress=progress)
 
 
 def _tables(args: argparse.Namespace) -> int:
-    from mrio_city.registry import list_tables
+    from mrio_city.io.registry import list_tables
 
     listing = list_tables()
     width = max((len(name) for name in listing), default=0)
@@ -196,7 +196,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
     from mrio_city.commands.analyses import format_inequality_summary
-    from mrio_city.reports import inequality_report, inequality_tables
+    from mrio_city.exports.reports import inequality_report, inequality_tables
 
     attrs = table.city_attributes
     group = "province" if attrs is not None and "province" in attrs.columns else None
@@ -211,6 +211,6 @@ def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
 def _demo_scenario(table: BaseTable, out: Path) -> None:
     from mrio_city.commands.scenarios import run_scenario_file
 
-    scenario_file = REPO_ROOT / "scenarios" / "super_emitters.toml"
+    scenario_file = shipped("scenarios", "super_emitters.toml")
     print(f"\n== super-emitter scenario {scenario_file.name} ==")
     run_scenario_file(scenario_file, out, table=table)

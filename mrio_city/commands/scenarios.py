@@ -10,9 +10,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
-from mrio_city.table import BaseTable
 
 __all__ = ["register", "run_scenario_file", "write_scenario_outputs", "parse_values"]
 
@@ -94,9 +94,9 @@ def parse_values(text: str, *, param: str = "") -> list[Any]:
 
 
 def _load_table(name: str, progress: bool) -> BaseTable:
-    import mrio_city
+    from mrio_city.io.registry import load_table
 
-    return mrio_city.load_table(name, progress=progress)
+    return load_table(name, progress=progress)
 
 
 def _jsonable(value: Any) -> Any:
@@ -112,7 +112,7 @@ def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) 
     from mrio_city.io.atomic import atomic_path
     from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.excel import write_workbook
-    from mrio_city.provenance import run_metadata
+    from mrio_city.io.provenance import run_metadata
     from mrio_city.scenarios.charts import plot_per_capita, plot_quota_by_type
 
     out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.excel import write_workbook
-    from mrio_city.provenance import run_metadata
+    from mrio_city.io.provenance import run_metadata
     from mrio_city.scenarios.charts import plot_sweep
 
     if len(args.param) != len(args.values):

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import LabelMismatchError, NonFiniteValueError
 from mrio_city.io.atomic import atomic_path
+from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 
 __all__ = ["plot_lorenz"]
 
@@ -34,7 +34,8 @@ def plot_lorenz(
 
     The Gini coefficient shown in the legend is read off the curve's points (x_k, L_k) by
     the trapezoid rule, ``G = 1 - sum_k (x_k - x_{k-1}) (L_{k-1} + L_k)``, so it equals
-    :func:`mrio_city.inequality.gini` for a curve from :func:`mrio_city.inequality.lorenz_curve`.
+    :func:`mrio_city.analyses.inequality.gini` for a curve from
+    :func:`mrio_city.analyses.inequality.lorenz_curve`.
 
     Parameters
     ----------

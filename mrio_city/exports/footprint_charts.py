@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import LabelMismatchError, NegativeFootprintWarning
 from mrio_city.io.atomic import atomic_path
-from mrio_city.labels import first_labels
+from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
+from mrio_city.model.labels import first_labels
 
 __all__ = ["plot_top_per_capita", "plot_production_vs_consumption", "TYPE_COLORS"]
 
@@ -139,7 +139,7 @@ def plot_production_vs_consumption(
     ----------
     frame : DataFrame
         Index 'city'; columns ``production_based``, ``consumption_based`` [unit] and
-        ``type_column`` (e.g. the result of :func:`mrio_city.typology.classify_cities`).
+        ``type_column`` (e.g. the result of :func:`mrio_city.analyses.typology.classify_cities`).
     path : str or PathLike
         PNG file to write.
     type_column : str, default='trade_type'

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from mrio_city.io.atomic import atomic_path
-from mrio_city.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
+from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
 
 __all__ = ["write_csv", "write_accounts_csv", "accounts_long_frames", "long_format"]
 
@@ -103,7 +103,7 @@ def write_accounts_csv(accounts, folder: str | os.PathLike[str]) -> list[Path]:
     Parameters
     ----------
     accounts : Accounts
-        Output of :func:`mrio_city.accounts.compute_accounts`.
+        Output of :func:`mrio_city.accounts.footprints.compute_accounts`.
     folder : str or PathLike
         Output folder; created if missing.
 

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import TableFormatError
 from mrio_city.io.atomic import atomic_path
+from mrio_city.model.errors import TableFormatError
 
 __all__ = [
     "write_workbook",
@@ -280,7 +280,7 @@ def _open_for_reading(path: Path):
     """Open an existing workbook read-only (cached values); errors name the file."""
     from openpyxl import load_workbook
 
-    from mrio_city.errors import TableNotFoundError
+    from mrio_city.model.errors import TableNotFoundError
 
     if not path.is_file():
         raise TableNotFoundError(f"workbook {path} does not exist")
@@ -339,7 +339,7 @@ def write_workbook(
         (column label -> unit) or ``frame.attrs['unit']``.
     metadata : mapping
         Written as ``key, value`` rows on the ``metadata`` sheet (e.g. the output of
-        :func:`mrio_city.provenance.run_metadata`); a ``created`` UTC timestamp is added when
+        :func:`mrio_city.io.provenance.run_metadata`); a ``created`` UTC timestamp is added when
         absent.
     readme : str, optional
         Text of a ``README`` sheet (first sheet), one line per row.
@@ -415,7 +415,7 @@ def read_workbook_sheets(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame
 
 
 def _accounts_readme(accounts, units: Mapping[str, str]) -> str:
-    from mrio_city.accounts import ACCOUNT_NAMES
+    from mrio_city.accounts.footprints import ACCOUNT_NAMES
 
     lines = [
         f"City carbon accounts of table {accounts.table_name!r} (mrio-city).",
@@ -476,7 +476,7 @@ def write_accounts_excel(
     table=None,
     metadata: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write :class:`mrio_city.accounts.Accounts` to an Excel workbook.
+    """Write :class:`mrio_city.accounts.footprints.Accounts` to an Excel workbook.
 
     Sheets: ``README``; one per account (:data:`ACCOUNT_SHEETS`: rows cities, columns
     stressors with units, e.g. ``'CO2 [t CO2]'``); ``flows <stressor>`` (Q: producer rows,
@@ -486,20 +486,20 @@ def write_accounts_excel(
     Parameters
     ----------
     accounts : Accounts
-        Output of :func:`mrio_city.accounts.compute_accounts`.
+        Output of :func:`mrio_city.accounts.footprints.compute_accounts`.
     path : str or PathLike
         Destination ``.xlsx`` file (written atomically).
     table : MRIOTable or StructuredMRIOTable, optional
         The table the accounts came from; its name, year, hash and provenance go to metadata.
     metadata : mapping, optional
         Extra metadata (switches of the run); merged over
-        :func:`mrio_city.provenance.run_metadata`.
+        :func:`mrio_city.io.provenance.run_metadata`.
 
     Returns
     -------
     pathlib.Path
     """
-    from mrio_city.provenance import run_metadata
+    from mrio_city.io.provenance import run_metadata
 
     meta: dict[str, Any] = run_metadata(table)
     meta["accounts.table_name"] = accounts.table_name

@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city.errors import TableFormatError, TableValidationError
-from mrio_city.table import BaseTable, MRIOTable
+from mrio_city.model.errors import TableFormatError, TableValidationError
+from mrio_city.model.table import BaseTable, MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
 

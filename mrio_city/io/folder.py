@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city.errors import TableFormatError, TableNotFoundError, TableValidationError
 from mrio_city.io.atomic import atomic_dir
-from mrio_city.provenance import file_sha256
-from mrio_city.table import BaseTable, MRIOTable, TableMetadata
+from mrio_city.io.provenance import file_sha256
+from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableValidationError
+from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
 
 __all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
 
@@ -468,7 +468,7 @@ def read_table(path: str | os.PathLike[str]) -> BaseTable:
     )
     try:
         if doc["kind"] == "structured":
-            from mrio_city.structured import StructuredMRIOTable
+            from mrio_city.model.structured import StructuredMRIOTable
 
             shares = r.shares(doc, "trade_shares", len(sectors))
             final = None

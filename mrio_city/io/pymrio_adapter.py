@@ -19,7 +19,8 @@ Mapping (:func:`from_pymrio`):
   ``meta.provenance['pymrio']`` so that :func:`to_pymrio` rebuilds the same extensions.
 
 :func:`to_pymrio` builds dense DataFrames (pymrio has no sparse support): a sparse or
-structured table's Z is materialized densely, with an :class:`~mrio_city.errors.EfficiencyWarning`
+structured table's Z is materialized densely, with an
+:class:`~mrio_city.model.errors.EfficiencyWarning`
 above ``DENSE_WARN_NODES`` (5000) nodes.  A table's export/other columns become extra final-demand
 categories of the *producing* city (block-diagonal), which is how pymrio/EXIOBASE-style tables
 hold exports; pymrio then counts them in that region's consumption-based account, whereas
@@ -38,9 +39,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import LabelMismatchError, TableValidationError
-from mrio_city.labels import first_labels
-from mrio_city.table import BaseTable, MRIOTable
+from mrio_city.model.errors import LabelMismatchError, TableValidationError
+from mrio_city.model.labels import first_labels
+from mrio_city.model.table import BaseTable, MRIOTable
 
 __all__ = ["from_pymrio", "to_pymrio"]
 
@@ -83,7 +84,7 @@ def from_pymrio(
     name: str | None = None,
     allow_negative_flows: bool = False,
 ) -> MRIOTable:
-    """Build a general :class:`~mrio_city.table.MRIOTable` from a pymrio ``IOSystem``.
+    """Build a general :class:`~mrio_city.model.table.MRIOTable` from a pymrio ``IOSystem``.
 
     See the module docstring for the mapping.  Only ``io.Z``, ``io.Y`` (and ``io.x``,
     ``io.population``, ``io.unit``) and the extensions' ``F``, ``F_Y`` and ``unit`` are read;
@@ -102,7 +103,7 @@ def from_pymrio(
     name : str, optional
         Table name; default ``io.meta.name``.
     allow_negative_flows : bool, default=False
-        Passed to :class:`~mrio_city.table.MRIOTable`.
+        Passed to :class:`~mrio_city.model.table.MRIOTable`.
 
     Returns
     -------

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mrio_city.table import BaseTable, MRIOTable
+from mrio_city.model.table import BaseTable, MRIOTable
 
 
 class DemandAdapter:

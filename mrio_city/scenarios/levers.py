@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mrio_city.model.table import BaseTable
 from mrio_city.scenarios.spec import LeverSpec
-from mrio_city.table import BaseTable
 
 __all__ = [
     "ScenarioState",

@@ -3,8 +3,8 @@
 Steps of :func:`run_scenario` (METHODS §5.3-5.6):
 
 1. per-capita footprints from the baseline accounts -> super-emitters (``super_emitter`` rule);
-2. typology (:func:`mrio_city.typology.classify_cities`) -> each super-emitter takes the first
-   pathway (file order) whose ``when`` matches its affluence, structure and role;
+2. typology (:func:`mrio_city.analyses.typology.classify_cities`) -> each super-emitter takes
+   the first pathway (file order) whose ``when`` matches its affluence, structure and role;
 3. every lever of every super-emitter is resolved to typed changes and applied by
    :func:`~mrio_city.scenarios.levers.apply_changes` (sequential composition, no double
    counting of overlaps);
@@ -41,8 +41,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
-from mrio_city.accounts import Accounts, compute_accounts
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.scenarios._mrio import DemandAdapter
 from mrio_city.scenarios.levers import (
     ChangeEffect,
@@ -53,8 +54,7 @@ from mrio_city.scenarios.levers import (
 from mrio_city.scenarios.result import ScenarioResult
 from mrio_city.scenarios.selection import reallocate_quota, select_super_emitters
 from mrio_city.scenarios.spec import Scenario
-from mrio_city.solver import LeontiefSolver, factorization_count, factorize
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.solve.solver import LeontiefSolver, factorization_count, factorize
 
 __all__ = ["Baseline", "ScenarioResult", "run_scenario", "load_scenario_table"]
 
@@ -223,7 +223,7 @@ def run_scenario(
         per_capita = (footprint / pop.where(pop > 0)).astype(float)
     supers, tau, tau_source = select_super_emitters(per_capita, footprint, rule)
 
-    from mrio_city.typology import classify_cities
+    from mrio_city.analyses.typology import classify_cities
 
     typ = scenario.typology
     classes = classify_cities(

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.scenarios.spec import LivingStandardSpec, SuperEmitterRule
 
 __all__ = ["select_super_emitters", "reallocate_quota"]

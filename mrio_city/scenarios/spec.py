@@ -2,7 +2,7 @@
 
 A scenario file (TOML, see ``docs/scenarios.md``) is read by :meth:`Scenario.from_file` into
 frozen dataclasses.  Every key is checked, and every error is a
-:class:`~mrio_city.errors.ScenarioSpecError` naming the file and the key path, e.g.::
+:class:`~mrio_city.model.errors.ScenarioSpecError` naming the file and the key path, e.g.::
 
     super_emitters.toml: pathways.industrial.levers[1].sector: 'Steeel' is not a sector of
     china-309-synthetic; did you mean 'Steel'?
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.table import BaseTable
 from mrio_city.scenarios._reader import (
     _did_you_mean,
     _get_path,
@@ -30,7 +31,6 @@ from mrio_city.scenarios._reader import (
     _typename,
     set_key_path,
 )
-from mrio_city.table import BaseTable
 
 __all__ = [
     "Scenario",
@@ -69,7 +69,7 @@ LEVER_TYPES: dict[str, tuple[str, ...]] = {
 }
 _COMMON_LEVER_KEYS = ("type", "label", "cities", "top_suppliers")
 #: Values of the typology axes a pathway's ``when`` may match (labels of
-#: :func:`mrio_city.typology.classify_cities`).
+#: :func:`mrio_city.analyses.typology.classify_cities`).
 AXIS_VALUES: dict[str, tuple[str, ...]] = {
     "affluence": ("low", "lower-middle", "upper-middle", "high", "unknown"),
     "structure": ("industrial", "service-oriented", "unknown"),
@@ -109,7 +109,7 @@ class SuperEmitterRule:
 
 @dataclass(frozen=True)
 class TypologySpec:
-    """Typology axes (METHODS §5.4), passed to :func:`mrio_city.typology.classify_cities`.
+    """Typology axes (METHODS §5.4), passed to :func:`mrio_city.analyses.typology.classify_cities`.
 
     Attributes
     ----------

@@ -29,10 +29,10 @@ from typing import Any
 
 import pandas as pd
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.table import BaseTable
 from mrio_city.scenarios.run import Baseline, ScenarioResult, run_scenario
 from mrio_city.scenarios.spec import Scenario
-from mrio_city.table import BaseTable
 
 __all__ = ["sweep", "SweepResult", "grid_points", "result_metrics"]
 

@@ -3,7 +3,7 @@
 Every reader takes ``data_dir`` (default :func:`default_data_dir`: the environment
 variable ``MRIO_CITY_DATA``, else ``../shared/data/real`` relative to the working
 directory), never copies data into the repository, returns labelled pandas objects with
-units, and raises :class:`mrio_city.errors.DataSourceError` naming the file, sheet and
+units, and raises :class:`mrio_city.model.errors.DataSourceError` naming the file, sheet and
 cell/row when a file is missing or laid out unexpectedly.  See ``docs/data-sources.md``.
 
 Input-output tables

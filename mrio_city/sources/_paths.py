@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 __all__ = ["default_data_dir", "ENV_VAR"]
 
@@ -41,7 +41,7 @@ def default_data_dir() -> Path:
     The environment variable ``MRIO_CITY_DATA`` wins when it is set and not empty;
     otherwise the folder is ``../shared/data/real`` relative to the current working
     directory.  The folder is not required to exist (readers raise
-    :class:`~mrio_city.errors.DataSourceError` naming the missing file).
+    :class:`~mrio_city.model.errors.DataSourceError` naming the missing file).
 
     Returns
     -------

@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 from ._paths import data_file, excel_cell
 from ._provinces import BY_EN_NOSPACE, BY_SHORT, BY_ZH

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 from ._paths import data_file, require_columns
 

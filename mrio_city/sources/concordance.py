@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city.errors import DataSourceError, LabelMismatchError
+from mrio_city._resources import shipped
+from mrio_city.model.errors import DataSourceError, LabelMismatchError
 from mrio_city.sources._paths import require_columns
 
 __all__ = [
@@ -33,7 +34,7 @@ _SHARE_TOL = 1e-6
 
 def concordance_dir() -> Path:
     """Return the folder of the shipped concordance CSVs (``<repo>/tables/concordances``)."""
-    return Path(__file__).resolve().parents[2] / "tables" / "concordances"
+    return shipped("tables", "concordances")
 
 
 def list_concordances(directory: str | os.PathLike[str] | None = None) -> list[str]:

@@ -37,7 +37,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 from ._provinces import BY_ZH
 from .ceads import read_ceads_cities, read_ceads_provinces

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mrio_city.errors import ConvergenceError, TableValidationError
+from mrio_city.model.errors import ConvergenceError, TableValidationError
 
 __all__ = ["gras"]
 

@@ -2,7 +2,7 @@
 
 These hold a table exactly as published, with labels and a unit, plus the few
 operations that belong to the table itself (balance residuals, import removal).
-They are *source* objects: building an :class:`mrio_city.table.MRIOTable` from them is
+They are *source* objects: building an :class:`mrio_city.model.table.MRIOTable` from them is
 left to the caller (see ``docs/data-sources.md``).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 __all__ = ["NationalIOTable", "WorldIOTable"]
 

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 from ._paths import data_file, resolve_dir
 from .iotables import NationalIOTable

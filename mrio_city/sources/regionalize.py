@@ -47,14 +47,14 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
+from mrio_city.model.structured import StructuredMRIOTable
+from mrio_city.model.table import TableMetadata
 from mrio_city.sources import ceads, census, crosswalk, gdp
 from mrio_city.sources._paths import data_file, resolve_dir
 from mrio_city.sources.concordance import concordance_dir
 from mrio_city.sources.crosswalk import SECTOR_CODES, VALUE_ADDED_LABELS
 from mrio_city.sources.gras import gras
-from mrio_city.structured import StructuredMRIOTable
-from mrio_city.table import TableMetadata
 
 __all__ = [
     "build_china_cities",
@@ -70,7 +70,8 @@ __all__ = [
 
 #: 42 sectors of China's 2012 IO classification: (label, industry group, distance decay beta).
 #: beta [I]: higher for bulky or non-tradable products (construction, utilities, services), lower
-#: for high-value manufactures; the same values drive the synthetic table (mrio_city.synth).
+#: for high-value manufactures; the same values drive the synthetic table
+#: (mrio_city.sources.synthetic).
 # fmt: off
 _SECTOR_TABLE: tuple[tuple[str, str, float], ...] = (
     ("Agriculture", "primary", 1.3), ("Coal mining", "secondary", 1.2),
@@ -335,8 +336,8 @@ def build_china_cities(
     DataSourceError
         A data file is missing or has an unexpected layout (names the file and field).
     """
-    from mrio_city import __version__
-    from mrio_city.provenance import file_sha256
+    from mrio_city._version import __version__
+    from mrio_city.io.provenance import file_sha256
 
     if year != 2012:
         raise DataSourceError(f"build_china_cities: year {year} is not supported (only 2012)")

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 
 from ._paths import data_file, excel_cell
 from .iotables import NationalIOTable, WorldIOTable

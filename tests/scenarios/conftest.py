@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from mrio_city.scenarios import Baseline, Scenario
-from mrio_city.synth import city_mrio
+from mrio_city.sources.synthetic import city_mrio
 
 SECTORS_8 = [
     "Agriculture",

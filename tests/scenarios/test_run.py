@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.accounts import compute_accounts, consumption_by_producer
+from mrio_city.accounts.footprints import compute_accounts, consumption_by_producer
 from mrio_city.scenarios import Baseline, Scenario, run_scenario
-from mrio_city.solver import factorization_count, factorize
+from mrio_city.solve.solver import factorization_count, factorize
 
 ELEC = 4  # position of 'Electricity and heat' in the 8-sector synthetic table
 HEAVY = [1, 3]  # Chemicals, Metal smelting and rolling

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from mrio_city.cli import main
+from mrio_city.commands.main import main
 from mrio_city.io.folder import write_table
 from mrio_city.scenarios import Scenario, run_scenario
 

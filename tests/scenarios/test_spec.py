@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.scenarios import Scenario, set_key_path
-from mrio_city.synth import city_mrio
+from mrio_city.sources.synthetic import city_mrio
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = REPO / "scenarios" / "super_emitters.toml"

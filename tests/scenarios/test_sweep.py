@@ -4,7 +4,7 @@ in-process, building each worker's baseline once."""
 import pandas as pd
 import pytest
 
-from mrio_city.errors import ScenarioSpecError
+from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.scenarios import Scenario, run_scenario, sweep
 from mrio_city.scenarios.sweep import grid_points
 

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import (
     CEADS_FUELS,
     CEADS_SECTORS,

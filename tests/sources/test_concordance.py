@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.errors import DataSourceError, LabelMismatchError
+from mrio_city.model.errors import DataSourceError, LabelMismatchError
 from mrio_city.sources import (
     CEADS_SECTORS,
     apply_concordance,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import (
     apply_concordance,
     crosswalk,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import default_data_dir, read_nbs_io
 from mrio_city.sources._paths import excel_cell
 

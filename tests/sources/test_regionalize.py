@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.errors import ConvergenceError, TableValidationError
+from mrio_city.model.errors import ConvergenceError, TableValidationError
 from mrio_city.sources.gras import gras
 from mrio_city.sources.regionalize import (
     flq_coefficients,
@@ -127,7 +127,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def accounts(built):
-    from mrio_city.accounts import compute_accounts
+    from mrio_city.accounts.footprints import compute_accounts
 
     return compute_accounts(built[0])
 

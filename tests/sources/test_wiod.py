@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mrio_city.errors import DataSourceError
+from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import read_wiod_co2, read_wiod_longrun, read_wiod_national
 
 

@@ -29,9 +29,9 @@ def world():
 
 def test_footprints_agree_with_pymrio(world):
     pymrio = pytest.importorskip("pymrio")
-    from mrio_city.accounts import compute_accounts
-    from mrio_city.solver import factorize
-    from mrio_city.table import MRIOTable
+    from mrio_city.accounts.footprints import compute_accounts
+    from mrio_city.model.table import MRIOTable
+    from mrio_city.solve.solver import factorize
 
     regions, sectors = list(world.regions), list(world.sectors)
     categories = list(pd.unique(world.Y.columns.get_level_values(1)))

@@ -30,10 +30,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from mrio_city.accounts import Accounts
-from mrio_city.errors import LabelMismatchError, MrioCityWarning, NegativeFootprintWarning
-from mrio_city.labels import first_labels
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.accounts.footprints import Accounts
+from mrio_city.model.errors import LabelMismatchError, MrioCityWarning, NegativeFootprintWarning
+from mrio_city.model.labels import first_labels
+from mrio_city.model.table import BaseTable, ensure_table
 
 __all__ = [
     "WORLD_BANK_FY2014_USD",
@@ -202,7 +202,7 @@ def classify_cities(
     ----------
     table : MRIOTable or StructuredMRIOTable
     accounts : Accounts
-        Accounts of this table (:func:`mrio_city.accounts.compute_accounts`).
+        Accounts of this table (:func:`mrio_city.accounts.footprints.compute_accounts`).
     stressor : str, optional
         Default: the first stressor.
     households : bool, default=True

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from mrio_city.errors import DuplicateLabelError
+from mrio_city.model.errors import DuplicateLabelError
 
 __all__ = [
     "CITY",

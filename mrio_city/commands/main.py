@@ -12,8 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from mrio_city import __version__
-from mrio_city.errors import MrioCityError
+from mrio_city._version import __version__
+from mrio_city.model.errors import MrioCityError
 
 __all__ = ["build_parser", "main"]
 

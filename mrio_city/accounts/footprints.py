@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
-from mrio_city.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
-from mrio_city.solver import LeontiefSolver, factorize
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
+from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.solve.solver import LeontiefSolver, factorize
 
 __all__ = [
     "Accounts",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.linalg.blas import daxpy
 
-from mrio_city.errors import ConvergenceError
+from mrio_city.model.errors import ConvergenceError
 
 
 def block_jacobi(

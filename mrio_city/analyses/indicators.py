@@ -4,11 +4,12 @@ Per city r and one stressor (``households=True`` adds households' direct emissio
 DE and to the consumption footprint; EEI/EEE are unaffected):
 
 * ``DE``: direct (territorial) emissions, ``production_based[_with_households]``;
-* Lin/Cui (``variant='lincui'``, default): ``EEI = U`` (:func:`mrio_city.scopes.upstream_outside`,
+* Lin/Cui (``variant='lincui'``, default): ``EEI = U``
+  (:func:`mrio_city.accounts.scopes.upstream_outside`,
   emissions embodied in *all* of r's purchases from other cities, used locally or re-exported)
   and ``EEE = DE + EEI - CF_C`` (closes the balance);
 * MRIO final-demand attribution (``variant='final_demand'``): ``EEI``, ``EEE`` of
-  :mod:`mrio_city.accounts` (METHODS §1.3);
+  :mod:`mrio_city.accounts.footprints` (METHODS §1.3);
 
 Boundaries (``boundary_set='ramaswami4'``; ``'trade4'`` replaces B4):
 
@@ -52,18 +53,18 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mrio_city.accounts import Accounts, compute_accounts
-from mrio_city.errors import LabelMismatchError, NegativeFootprintWarning
-from mrio_city.labels import first_labels
-from mrio_city.scopes import (
+from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.accounts.scopes import (
     _check_stressor,
     energy_sector_labels,
     purchases_by_city,
     scope2,
     upstream_outside_groups,
 )
-from mrio_city.solver import LeontiefSolver
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
+from mrio_city.model.labels import first_labels
+from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.solve.solver import LeontiefSolver
 
 __all__ = [
     "BOUNDARY_SETS",
@@ -182,7 +183,8 @@ def gross_trade(
     """Gross monetary imports and exports of every city (intermediate + final + international).
 
     ``T[s, d] = sum_i P[(s, i), d]`` is the city-to-city matrix of gross purchases
-    (:func:`mrio_city.scopes.purchases_by_city`, built in chunks; for structured tables from
+    (:func:`mrio_city.accounts.scopes.purchases_by_city`, built in chunks; for structured tables
+    from
     trade shares x technology x output, nothing n x n is formed).
 
     * ``imports_from_cities[r] = sum_{s != r} T[s, r]``;
@@ -302,7 +304,7 @@ def urban_indicators(
     import_rows : sequence of str, 'auto' or None, default='auto'
         International import rows for IM (:func:`gross_trade`).
     method : {'auto', 'masked', 'woodbury', 'direct'}, default='auto'
-        How U is computed (:func:`mrio_city.scopes.upstream_outside`).
+        How U is computed (:func:`mrio_city.accounts.scopes.upstream_outside`).
     progress : bool, default=False
 
     Returns

@@ -41,15 +41,15 @@ import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from mrio_city._blockiter import (
+from mrio_city.model.errors import EfficiencyWarning, NonProductiveSystemError, ShapeMismatchError
+from mrio_city.model.labels import format_label
+from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.solve._blockiter import (
     block_jacobi,
     gmres_lockstep,
     harmonic_ritz_roots,
     polynomial_iteration,
 )
-from mrio_city.errors import EfficiencyWarning, NonProductiveSystemError, ShapeMismatchError
-from mrio_city.labels import format_label
-from mrio_city.table import BaseTable, ensure_table
 
 __all__ = [
     "LeontiefSolver",

@@ -1,6 +1,6 @@
 """Validation helpers shared by the table classes (private).
 
-Every helper raises one of the named errors of :mod:`mrio_city.errors` with a
+Every helper raises one of the named errors of :mod:`mrio_city.model.errors` with a
 message that names the table, the field and the first offending labels.
 """
 
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city.errors import (
+from mrio_city.model.errors import (
     NegativeValueError,
     NonFiniteValueError,
     ShapeMismatchError,
 )
-from mrio_city.labels import format_label
+from mrio_city.model.labels import format_label
 
 
 def _label_at(index: pd.Index | None, pos: int) -> str:

@@ -38,8 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from mrio_city.errors import MrioCityError, TableFormatError, TableNotFoundError
-from mrio_city.table import BaseTable, MRIOTable, TableMetadata
+from mrio_city._resources import shipped
+from mrio_city.model.errors import MrioCityError, TableFormatError, TableNotFoundError
+from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
 
 __all__ = [
     "load_table",
@@ -60,7 +61,7 @@ CACHE_ENV = "MRIO_CITY_CACHE"
 
 
 def _city_mrio(**kwargs: Any) -> BaseTable:
-    from mrio_city import synth
+    from mrio_city.sources import synthetic as synth
 
     return synth.city_mrio(**kwargs)
 
@@ -117,7 +118,7 @@ class Recipe:
     @property
     def key(self) -> str:
         """Cache key: sha256 of the parsed recipe and the package version (hex)."""
-        from mrio_city import __version__
+        from mrio_city._version import __version__
 
         doc = json.dumps({"recipe": self.data, "version": __version__}, sort_keys=True, default=str)
         return hashlib.sha256(doc.encode()).hexdigest()
@@ -126,7 +127,7 @@ class Recipe:
 def tables_dirs() -> list[Path]:
     """Folders searched for recipes: ``$MRIO_CITY_TABLES`` entries, then the bundled ``tables/``."""
     dirs = [Path(p).expanduser() for p in os.environ.get(TABLES_ENV, "").split(os.pathsep) if p]
-    dirs.append(Path(__file__).resolve().parents[1] / "tables")
+    dirs.append(shipped("tables"))
     return dirs
 
 
@@ -210,7 +211,7 @@ def load_recipe(path: str | os.PathLike[str]) -> Recipe:
 def _resolve_generator(path: Path, function: object) -> Callable[..., BaseTable]:
     """The generator callable named by a recipe (its real function, for the signature)."""
     if function in GENERATORS:
-        from mrio_city import synth
+        from mrio_city.sources import synthetic as synth
 
         return {"city_mrio": synth.city_mrio}[function]
     if not isinstance(function, str) or not _DOTTED.fullmatch(function):

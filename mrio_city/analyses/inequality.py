@@ -6,9 +6,9 @@ Pure functions on Series indexed by city: ``per_capita`` (y_c, t CO2/person) and
 ``mu = sum E / sum P``.  Where ``population=None`` is allowed every city counts once, as in
 PySAL's ``inequality`` package.  Zero and negative footprints are legal except in the
 log-based Theil indices, which exclude them (never nudge them by an epsilon) with a
-:class:`~mrio_city.errors.NegativeFootprintWarning` naming them.  Invalid inputs (empty,
+:class:`~mrio_city.model.errors.NegativeFootprintWarning` naming them.  Invalid inputs (empty,
 duplicate or mismatched cities, NaN/inf, population <= 0, a non-positive mean where shares
-are needed) raise ``TableValidationError`` or its subclasses from :mod:`mrio_city.errors`.
+are needed) raise ``TableValidationError`` or its subclasses from :mod:`mrio_city.model.errors`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mrio_city.errors import (
+from mrio_city.model.errors import (
     DuplicateLabelError,
     LabelMismatchError,
     NegativeFootprintWarning,
@@ -344,7 +344,7 @@ def theil_t(per_capita: pd.Series, population: pd.Series | None = None) -> float
 
     ``T = sum_c e_c ln(e_c / p_c) = sum_c p_c (y_c / mu) ln(y_c / mu)``.  Cities with
     y_c <= 0 are excluded (shares and mu recomputed without them) with a
-    :class:`~mrio_city.errors.NegativeFootprintWarning` naming them.
+    :class:`~mrio_city.model.errors.NegativeFootprintWarning` naming them.
 
     Parameters
     ----------
@@ -370,7 +370,7 @@ def theil_l(per_capita: pd.Series, population: pd.Series | None = None) -> float
     """Population-weighted Theil L index (GE(0), mean log deviation) of per-capita footprints.
 
     ``L = sum_c p_c ln(mu / y_c) = sum_c p_c ln(p_c / e_c)``.  Cities with y_c <= 0 are
-    excluded with a :class:`~mrio_city.errors.NegativeFootprintWarning` naming them.
+    excluded with a :class:`~mrio_city.model.errors.NegativeFootprintWarning` naming them.
 
     Parameters
     ----------

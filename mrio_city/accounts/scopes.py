@@ -1,6 +1,6 @@
 """GPC-style scopes 1/2/3 and upstream supply chains outside each city (METHODS §3.1).
 
-Notation as in :mod:`mrio_city.accounts`; ``-r`` means "every node outside city r",
+Notation as in :mod:`mrio_city.accounts.footprints`; ``-r`` means "every node outside city r",
 ``E`` the energy-supply sectors (electricity and heat) and ``P[(s, i), r]`` the gross purchases
 of city r from node (s, i), intermediate and final: ``P[(s, i), r] = sum_j z[(s,i),(r,j)] +
 sum_k y[(s,i),(r,k)]`` [money] (:func:`purchases_by_city`).
@@ -25,7 +25,7 @@ follows from the table's own factorization (Sherman-Morrison-Woodbury).  With ``
     U[r] = f w = f (L d_r) - (f L E_r) (L_rr)^-1 (L d_r)_r
 
 ``w`` restricted to ``-r`` solves ``(I - A^{-r,-r}) w = d_r`` exactly.  One multi-RHS solve with
-the table's :class:`~mrio_city.solver.LeontiefSolver` gives ``L d_r`` and ``L E_r`` for a
+the table's :class:`~mrio_city.solve.solver.LeontiefSolver` gives ``L d_r`` and ``L E_r`` for a
 chunk of cities; ``L_rr`` is the city's own ``n_sectors x n_sectors`` block of ``L E_r``.
 
 Cost for all cities: ``n_nodes + n_groups * n_cities`` right-hand sides through the existing
@@ -57,13 +57,13 @@ import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from mrio_city._blockiter import polynomial_iteration
 from mrio_city._progress import progress_bar
-from mrio_city.accounts import Accounts, compute_accounts
-from mrio_city.errors import LabelMismatchError
-from mrio_city.labels import first_labels
-from mrio_city.solver import LeontiefSolver, factorize, polynomial_roots
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.errors import LabelMismatchError
+from mrio_city.model.labels import first_labels
+from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.solve._blockiter import polynomial_iteration
+from mrio_city.solve.solver import LeontiefSolver, factorize, polynomial_roots
 
 __all__ = [
     "SCOPE_COLUMNS",

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city import _checks
-from mrio_city._blockiter import block_jacobi
-from mrio_city.errors import InconsistentOutputError, TableValidationError
-from mrio_city.labels import format_label
-from mrio_city.table import COMMON_FIELDS, BaseTable, TableMetadata
+from mrio_city.model import _checks
+from mrio_city.model.errors import InconsistentOutputError, TableValidationError
+from mrio_city.model.labels import format_label
+from mrio_city.model.table import COMMON_FIELDS, BaseTable, TableMetadata
+from mrio_city.solve._blockiter import block_jacobi
 
 __all__ = ["StructuredMRIOTable", "TradeShares"]
 
@@ -98,7 +98,7 @@ class StructuredMRIOTable(BaseTable):
         Direct industrial emissions [stressor unit].
     cities, sectors, categories, stressors, units, F_Y, exports, export_labels, value_added,
     value_added_labels, population, gdp, city_attributes, meta, name
-        As for :class:`mrio_city.table.MRIOTable`.
+        As for :class:`mrio_city.model.table.MRIOTable`.
     final_trade_shares : like ``trade_shares``, optional
         Trade shares of final demand; default: ``trade_shares``.
     x : array_like of shape (n_nodes,), optional
@@ -418,8 +418,8 @@ class StructuredMRIOTable(BaseTable):
         return sp.csc_matrix(A @ sp.diags(self.x))
 
     def to_general(self, format: Literal["sparse", "dense"] = "sparse"):
-        """Materialize as a general :class:`~mrio_city.table.MRIOTable` (same x and labels)."""
-        from mrio_city.table import MRIOTable
+        """Materialize as a general :class:`MRIOTable` (same x and labels)."""
+        from mrio_city.model.table import MRIOTable
 
         return MRIOTable(
             self.intermediate_flows(format),

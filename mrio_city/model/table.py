@@ -2,13 +2,14 @@
 
 Notation (units in brackets; money in the table's ``money_unit``):
 
-* ``n = n_cities * n_sectors`` nodes, ordered city-major (see :mod:`mrio_city.labels`);
+* ``n = n_cities * n_sectors`` nodes, ordered city-major (see :mod:`mrio_city.model.labels`);
 * ``Z`` (n, n) intermediate flows [money]: sales of node (c, i) to node (d, j);
 * ``Y`` (n, n_cities * n_categories) domestic final demand [money]: purchases by category k of
   city d from node (c, i);
 * ``exports`` (n, n_export_columns) final demand outside the table's cities [money]: international
   exports and any "other"/balancing final columns.  They enter gross output and the
-  production-based account but belong to no city's consumption (see :mod:`mrio_city.accounts`);
+  production-based account but belong to no city's consumption (see
+  :mod:`mrio_city.accounts.footprints`);
 * ``x`` (n,) gross output [money], ``x = Z 1 + Y 1 + exports 1``;
 * ``A = Z diag(x)^-1`` technical coefficients [money/money] (zero columns where ``x = 0``);
 * ``F`` (n_stressors, n) direct industrial emissions [stressor unit, e.g. t CO2];
@@ -35,8 +36,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city import _checks
-from mrio_city.errors import (
+from mrio_city.model import _checks
+from mrio_city.model.errors import (
     EfficiencyWarning,
     InconsistentOutputError,
     LabelMismatchError,
@@ -44,7 +45,7 @@ from mrio_city.errors import (
     TableValidationError,
     ZeroOutputWarning,
 )
-from mrio_city.labels import (
+from mrio_city.model.labels import (
     CATEGORY,
     CITY,
     SECTOR,
@@ -114,7 +115,7 @@ class BaseTable:
     """Attributes and derived quantities shared by general and structured tables.
 
     Not instantiated directly: use :class:`MRIOTable` or
-    :class:`mrio_city.structured.StructuredMRIOTable`.
+    :class:`mrio_city.model.structured.StructuredMRIOTable`.
     """
 
     structured: bool = False

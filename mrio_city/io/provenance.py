@@ -180,12 +180,12 @@ def run_metadata(table=None, **switches: Any) -> dict[str, Any]:
     """
     import scipy
 
-    import mrio_city
+    from mrio_city._version import __version__
 
     blas = [b for b in blas_info() if b.get("user_api") == "blas"]
     meta: dict[str, Any] = {
         "package": "mrio-city",
-        "package_version": mrio_city.__version__,
+        "package_version": __version__,
         "python_version": sys.version.split()[0],
         "numpy_version": np.__version__,
         "scipy_version": scipy.__version__,

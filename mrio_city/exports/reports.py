@@ -4,7 +4,7 @@ Each report writes into ``out_dir`` (created if missing), every file atomically:
 
 * one formatted Excel workbook (:func:`mrio_city.io.excel.write_workbook`: a README sheet, one
   sheet per table with units in the headers, a ``metadata`` sheet from
-  :func:`mrio_city.provenance.run_metadata` recording the switches);
+  :func:`mrio_city.io.provenance.run_metadata` recording the switches);
 * the same numbers as long-format CSV files (:func:`mrio_city.io.csvfiles.write_csv`):
   ``city, variable, unit, value`` rows;
 * PNG charts.
@@ -22,11 +22,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mrio_city.accounts import Accounts
-from mrio_city.errors import LabelMismatchError, TableValidationError
+from mrio_city.accounts.footprints import Accounts
 from mrio_city.io.csvfiles import long_format
-from mrio_city.labels import CITY, first_labels
-from mrio_city.table import BaseTable, ensure_table
+from mrio_city.model.errors import LabelMismatchError, TableValidationError
+from mrio_city.model.labels import CITY, first_labels
+from mrio_city.model.table import BaseTable, ensure_table
 
 __all__ = [
     "per_capita_footprints",
@@ -130,7 +130,7 @@ def per_capita_footprints(
 
 
 def _references(unit: str, references: Mapping[str, float] | None) -> dict[str, float]:
-    from mrio_city.inequality import REFERENCE_LEVELS
+    from mrio_city.analyses.inequality import REFERENCE_LEVELS
 
     if references is not None:
         return {str(k): float(v) for k, v in references.items()}
@@ -162,7 +162,7 @@ def inequality_tables(
     households : bool, default=True
     references : mapping of str to float, optional
         Per-capita reference levels [stressor unit per person]; default: global average and US
-        2012 (:data:`mrio_city.inequality.REFERENCE_LEVELS`) when the unit is t CO2.
+        2012 (:data:`mrio_city.analyses.inequality.REFERENCE_LEVELS`) when the unit is t CO2.
 
     Returns
     -------
@@ -170,7 +170,7 @@ def inequality_tables(
         ``summary`` (measure, value, unit), ``per_capita``, ``lorenz``, ``deciles`` and, with a
         group, ``theil_groups`` (one row per group and index).
     """
-    from mrio_city import inequality as ineq
+    from mrio_city.analyses import inequality as ineq
 
     pc = per_capita_footprints(table, accounts, stressor=stressor, households=households)
     unit = pc.attrs["units"]["per_capita"]
@@ -291,7 +291,7 @@ def inequality_report(
     from mrio_city.exports.footprint_charts import plot_top_per_capita
     from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.excel import write_workbook
-    from mrio_city.provenance import run_metadata
+    from mrio_city.io.provenance import run_metadata
 
     ensure_table(table)
     if stressor is not None and stressor not in accounts.units and stressor == "CO2":
@@ -386,7 +386,7 @@ def _plot_lorenz(
     unit: str,
     title: str,
 ) -> Path:
-    from mrio_city.inequality import share_below
+    from mrio_city.analyses.inequality import share_below
 
     points = {}
     for name, level in refs.items():
@@ -415,14 +415,14 @@ def indicator_tables(
     Returns
     -------
     dict of str to DataFrame
-        ``indicators`` (:func:`mrio_city.indicators.urban_indicators`), ``scopes``
-        (:func:`mrio_city.scopes.compute_scopes`; left out when ``boundary_set='trade4'`` and
-        no energy sector is found), ``typology``
-        (:func:`mrio_city.typology.classify_cities`) and ``type_summary``.
+        ``indicators`` (:func:`mrio_city.analyses.indicators.urban_indicators`), ``scopes``
+        (:func:`mrio_city.accounts.scopes.compute_scopes`; left out when
+        ``boundary_set='trade4'`` and no energy sector is found), ``typology``
+        (:func:`mrio_city.analyses.typology.classify_cities`) and ``type_summary``.
     """
-    from mrio_city.indicators import urban_indicators
-    from mrio_city.scopes import compute_scopes, energy_sector_labels
-    from mrio_city.typology import classify_cities, summarize_types
+    from mrio_city.accounts.scopes import compute_scopes, energy_sector_labels
+    from mrio_city.analyses.indicators import urban_indicators
+    from mrio_city.analyses.typology import classify_cities, summarize_types
 
     ensure_table(table)
     s = _stressor(accounts, stressor)
@@ -493,9 +493,9 @@ def indicators_report(
     out_dir : str or PathLike
         Output folder (created if missing).
     boundary_set, variant, households, stressor, energy_sectors, key_sectors
-        See :func:`mrio_city.indicators.urban_indicators`.
+        See :func:`mrio_city.analyses.indicators.urban_indicators`.
     tau : float, default=0.05
-        Trade-balanced band of :func:`mrio_city.typology.classify_cities`.
+        Trade-balanced band of :func:`mrio_city.analyses.typology.classify_cities`.
     progress : bool, default=False
     tables : mapping, optional
         Precomputed :func:`indicator_tables` output for the same arguments (the upstream
@@ -505,12 +505,12 @@ def indicators_report(
     -------
     dict of str to pathlib.Path
     """
+    from mrio_city.analyses.indicators import INDICATOR_SYMBOLS
+    from mrio_city.analyses.typology import AXES
     from mrio_city.exports.footprint_charts import plot_production_vs_consumption
-    from mrio_city.indicators import INDICATOR_SYMBOLS
     from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.excel import write_workbook
-    from mrio_city.provenance import run_metadata
-    from mrio_city.typology import AXES
+    from mrio_city.io.provenance import run_metadata
 
     if tables is None:
         tables = indicator_tables(

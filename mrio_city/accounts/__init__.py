@@ -1,0 +1,10 @@
+"""The accounts layer: production- and consumption-based footprints, flows, multipliers, scopes."""
+
+from mrio_city.accounts.footprints import (
+    Accounts,
+    compute_accounts,
+    consumption_by_producer,
+    multipliers,
+)
+
+__all__ = ["Accounts", "compute_accounts", "consumption_by_producer", "multipliers"]

@@ -1,0 +1,1 @@
+"""Analyses built on tables and accounts: urban indicators, footprint inequality, typology."""
