@@ -22,6 +22,7 @@ LAYERS = {
     "_progress": 0,
     "_resources": 0,
     "model": 1,
+    "_fonts": 1,  # chart font helper: needs model.errors, used by scenarios and exports
     "testing": 1,
     "solve": 2,
     "accounts": 3,

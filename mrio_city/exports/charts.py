@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mrio_city._fonts import use_chart_font
 from mrio_city.io.atomic import atomic_path
 from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 
@@ -88,6 +89,7 @@ def plot_lorenz(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    use_chart_font()
     fig = Figure(figsize=(6.0, 6.0), dpi=150, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mrio_city._fonts import use_chart_font
 from mrio_city.io.atomic import atomic_path
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
 from mrio_city.model.labels import first_labels
@@ -36,6 +37,7 @@ def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    use_chart_font()
     fig = Figure(figsize=(width, height), dpi=150, layout="constrained")
     FigureCanvasAgg(fig)
     return fig

@@ -25,6 +25,7 @@ __all__ = [
     "TableNotFoundError",
     "DataSourceError",
     "ScenarioSpecError",
+    "MissingDependencyError",
     "MrioCityWarning",
     "ZeroOutputWarning",
     "EfficiencyWarning",
@@ -86,6 +87,10 @@ class DataSourceError(MrioCityError, ValueError):
 
 class ScenarioSpecError(MrioCityError, ValueError):
     """A scenario specification is invalid (names file and key path)."""
+
+
+class MissingDependencyError(MrioCityError, ImportError):
+    """An optional package a feature needs is not installed (names the extra to install)."""
 
 
 class MrioCityWarning(UserWarning):

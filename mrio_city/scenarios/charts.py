@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mrio_city._fonts import use_chart_font
+
 __all__ = ["plot_quota_by_type", "plot_per_capita", "plot_sweep"]
 
 
@@ -18,6 +20,7 @@ def _pyplot():
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    use_chart_font()
     return plt
 
 
