@@ -26,6 +26,8 @@ __all__ = [
     "DataSourceError",
     "ScenarioSpecError",
     "MissingDependencyError",
+    "InventoryError",
+    "UnitError",
     "MrioCityWarning",
     "ZeroOutputWarning",
     "EfficiencyWarning",
@@ -91,6 +93,14 @@ class ScenarioSpecError(MrioCityError, ValueError):
 
 class MissingDependencyError(MrioCityError, ImportError):
     """An optional package a feature needs is not installed (names the extra to install)."""
+
+
+class InventoryError(MrioCityError, ValueError):
+    """An energy table, factor set or grid-factor file is invalid (names file, row and value)."""
+
+
+class UnitError(InventoryError):
+    """A unit cannot be read, or measures the wrong thing for its use."""
 
 
 class MrioCityWarning(UserWarning):
