@@ -431,13 +431,16 @@ class ScenarioTotals(Scenario):
         return factorize(self.table, method="block")
 
     def run(self):
+        from mrio_city.model.shares import apply_shares
+
         t = self.table
         R, N, S = t.n_cities, t.n_sectors, t.n_stressors
         x2 = self.solver.solve(_tables.demand_totals(t, self.y2))
         m2 = self.solver.solve(np.ascontiguousarray(self.f2.T), trans="T")  # (n, S)
         pbf = (self.f2 * x2[None, :]).reshape(S, R, N).sum(axis=2)
         # m2 . Y2^s = sum_i (T_i^T m2[:, i])[s] * y2_i[s]: one transposed share product
-        mt = t._apply_shares(t.final_trade_shares, m2.reshape(R, N, S), trans=True)
+        shares = t.shares_operand(t.final_trade_shares)
+        mt = apply_shares(shares, m2.reshape(R, N, S), trans=True)
         cbf = np.einsum("rns,rn->sr", mt.reshape(R, N, S), self.y2.sum(axis=2))
         self.result = (pbf, cbf, t.household_emissions_by_city(), m2)
 

@@ -41,8 +41,6 @@ KNOWN_EXCEPTIONS = {
     # issue 13/19: scenarios take a table or a Baseline, never a table name
     ("mrio_city.scenarios.run", "mrio_city"),
     ("mrio_city.scenarios.sweep", "mrio_city"),
-    # issue 13: a structured table derives gross output by solving; that solve moves to solve/
-    ("mrio_city.model.structured", "mrio_city.solve._blockiter"),
 }
 
 

@@ -17,6 +17,10 @@ sum_k y[(s,i),(r,k)]`` [money] (:func:`purchases_by_city`).
 
 Computing U without inverses
 ----------------------------
+Every method is a restricted solve of the solve layer
+(:func:`mrio_city.solve.restricted.solve_restricted`, column r with city r removed); this module
+only builds the right-hand sides and weighs the answers with the intensities.
+
 Removing city r from ``M = I - A`` is a rank-``n_sectors`` change of the full system, so U
 follows from the table's own factorization (Sherman-Morrison-Woodbury).  With ``L = M^-1``
 (never formed), ``E_r`` the ``n x n_sectors`` unit columns of city r and ``d_r`` zero on r::
@@ -55,15 +59,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from mrio_city._progress import progress_bar
 from mrio_city.accounts.footprints import Accounts, compute_accounts
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import first_labels
 from mrio_city.model.table import BaseTable, ensure_table
-from mrio_city.solve._blockiter import polynomial_iteration
-from mrio_city.solve.solver import LeontiefSolver, factorize, polynomial_roots
+from mrio_city.solve.base import LeontiefSolver
+from mrio_city.solve.restricted import solve_restricted
+from mrio_city.solve.solver import factorize
 
 __all__ = [
     "SCOPE_COLUMNS",
@@ -259,88 +263,33 @@ def _group_masks(
     return masks
 
 
-def _upstream_woodbury(table, solver, masks, chunk, progress) -> dict[str, np.ndarray]:
+def _upstream_restricted(
+    table, solver, masks, method, chunk, progress, tol
+) -> dict[str, np.ndarray]:
+    """``U_g[r] = f w`` with ``w = (I - A^{-r,-r})^-1 (d_r * 1_g)``: restricted solves."""
     R, N, S = table.n_cities, table.n_sectors, table.n_stressors
     G = len(masks)
     f = table.direct_intensities
     out = {name: np.zeros((S, R)) for name in masks}
     if chunk is None:
-        chunk = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes * (N + G), 1)))
-    starts = range(0, R, chunk)
+        per_city = G + (N if method == "woodbury" else 0)  # Woodbury adds N columns a city
+        chunk = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes * per_city, 1)))
+    if method == "direct":
+        chunk = 1  # one sparse LU per city whatever the chunk
     for start in progress_bar(
-        starts, enabled=progress, desc="upstream outside cities", unit="chunk"
-    ):
-        sel = np.arange(start, min(start + chunk, R))
-        k = sel.size
-        D = purchases_by_city(table, sel, include_own=False)  # (n, k)
-        E = np.zeros((table.n_nodes, k * N))
-        rows = (sel[:, None] * N + np.arange(N)[None, :]).ravel()
-        E[rows, np.arange(k * N)] = 1.0
-        rhs = np.hstack([D * m[:, None] for m in masks.values()] + [E])
-        X = solver.solve(rhs)
-        XE = X[:, G * k :].reshape(R, N, k, N)
-        Lrr = XE[sel, :, np.arange(k), :]  # (k, N, N): L_rr[a, b] = (L E_r)[(r, a), b]
-        fLE = (f @ X[:, G * k :]).reshape(S, k, N)  # f L E_r
-        for g, name in enumerate(masks):
-            XD = X[:, g * k : (g + 1) * k]
-            gvec = XD.reshape(R, N, k)[sel, :, np.arange(k)]  # (k, N): (L d_r)_r
-            corr = np.linalg.solve(Lrr, gvec[:, :, None])[:, :, 0]  # (k, N)
-            out[name][:, sel] = f @ XD - np.einsum("skn,kn->sk", fLE, corr)
-    return out
-
-
-def _upstream_masked(table, masks, tol, progress, roots) -> dict[str, np.ndarray]:
-    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
-    f = table.direct_intensities
-    out = {name: np.zeros((S, R)) for name in masks}
-    chunk = max(1, min(R, 128))
-    starts = range(0, R, chunk)
-    for start in progress_bar(
-        starts, enabled=progress, desc="upstream outside cities", unit="chunk"
+        range(0, R, chunk), enabled=progress, desc="upstream outside cities", unit="chunk"
     ):
         sel = np.arange(start, min(start + chunk, R))
         D = purchases_by_city(table, sel, include_own=False)  # (n, k), zero on own block
         rhs = np.hstack([D * m[:, None] for m in masks.values()])
-        removed = np.tile(sel, len(masks))  # the city held at zero in each column
-        cols = np.arange(removed.size)
-
-        def zero_own(V, removed=removed, cols=cols):
-            V.reshape(R, N, -1)[removed[:, None], np.arange(N)[None, :], cols[:, None]] = 0.0
-            return V
-
-        # every iterate vanishes on its column's own block, and M^-1 is block-diagonal, so
-        # zeroing the product's output is the restriction of A_off M^-1 to the other cities
-        W, _, _ = polynomial_iteration(
-            rhs,
-            table.apply_local_inverse,
-            lambda v: zero_own(table.apply_offdiagonal_preconditioned(v)),
-            roots=roots,
-            tol=tol,
-            maxiter=2000,
-            what=f"upstream supply chains of table {table.name!r}",
+        removed = np.zeros((R, N, G * sel.size), dtype=bool)  # column j removes its city
+        removed[np.tile(sel, G), :, np.arange(G * sel.size)] = True
+        W = solve_restricted(
+            solver, rhs, removed.reshape(table.n_nodes, -1), method=method, tol=tol
         )
         values = f @ W  # (S, G * k)
         for g, name in enumerate(masks):
             out[name][:, sel] = values[:, g * sel.size : (g + 1) * sel.size]
-    return out
-
-
-def _upstream_direct(table, masks, progress) -> dict[str, np.ndarray]:
-    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
-    n = table.n_nodes
-    A = sp.csc_matrix(table.technical_coefficients("sparse"))
-    f = table.direct_intensities
-    out = {name: np.zeros((S, R)) for name in masks}
-    for r in progress_bar(
-        range(R), enabled=progress, desc="upstream outside cities (direct)", unit="chunk"
-    ):
-        keep = np.r_[0 : r * N, (r + 1) * N : n]
-        M = sp.csc_matrix(sp.identity(keep.size, format="csc") - A[keep][:, keep])
-        d = purchases_by_city(table, np.array([r]), include_own=False)[:, 0]
-        rhs = np.column_stack([(d * m)[keep] for m in masks.values()])
-        v = spla.splu(M).solve(np.asfortranarray(rhs))
-        for g, name in enumerate(masks):
-            out[name][:, r] = f[:, keep] @ v[:, g]
     return out
 
 
@@ -406,16 +355,10 @@ def upstream_outside_groups(
             f"integer. Got {chunk!r} instead."
         )
     masks = _group_masks(table, groups)
-    if method == "direct":
-        values = _upstream_direct(table, masks, progress)
-    elif method == "masked":
-        roots = getattr(solver, "roots", None)  # a block solver's, else made here
-        values = _upstream_masked(
-            table, masks, tol, progress, roots if roots is not None else polynomial_roots(table)
-        )
-    else:
-        solver = solver if solver is not None else factorize(table)
-        values = _upstream_woodbury(table, solver, masks, chunk, progress)
+    if method == "masked" and not (solver is not None and solver.method == "block"):
+        solver = factorize(table, method="block")  # the masked iteration is the block solver's
+    solver = solver if solver is not None else factorize(table)
+    values = _upstream_restricted(table, solver, masks, method, chunk, progress, tol)
     frames = {}
     for name, arr in values.items():
         df = pd.DataFrame(arr.T, index=table.cities.copy(), columns=table.stressors.copy())

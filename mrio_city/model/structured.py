@@ -23,7 +23,7 @@ Z, A and Y materialize only on request (:meth:`StructuredMRIOTable.technical_coe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Literal
 
@@ -34,12 +34,31 @@ import scipy.sparse as sp
 from mrio_city.model import _checks
 from mrio_city.model.errors import InconsistentOutputError, TableValidationError
 from mrio_city.model.labels import format_label
+from mrio_city.model.shares import apply_shares, diagonal_shares, share_matrix
 from mrio_city.model.table import COMMON_FIELDS, BaseTable, TableMetadata
-from mrio_city.solve._blockiter import block_jacobi
 
 __all__ = ["StructuredMRIOTable", "TradeShares"]
 
 TradeShares = np.ndarray | Sequence[sp.spmatrix]
+
+#: How a table built without gross output gets it: the solve layer's
+#: :func:`mrio_city.solve.output.solve_gross_output`, which registers itself here when
+#: :mod:`mrio_city.solve` is imported (importing any part of the package does).  A table never
+#: solves; the model layer only knows that somebody below the user's code can.
+_OUTPUT_SOLVER: list[Callable[[StructuredMRIOTable, np.ndarray], np.ndarray]] = []
+
+
+def register_output_solver(
+    solve: Callable[[StructuredMRIOTable, np.ndarray], np.ndarray],
+) -> None:
+    """Install the function that solves ``x = A x + y`` for tables built without ``x``."""
+    _OUTPUT_SOLVER[:] = [solve]
+
+
+def _solved_output(table: StructuredMRIOTable, y: np.ndarray) -> np.ndarray:
+    if not _OUTPUT_SOLVER:  # pragma: no cover - mrio_city/__init__ imports the solve layer
+        raise RuntimeError("no gross-output solver registered: import mrio_city.solve first")
+    return _OUTPUT_SOLVER[0](table, y)
 
 
 def _freeze_shares(shares, *, R: int, N: int, table: str, field: str):
@@ -102,8 +121,9 @@ class StructuredMRIOTable(BaseTable):
     final_trade_shares : like ``trade_shares``, optional
         Trade shares of final demand; default: ``trade_shares``.
     x : array_like of shape (n_nodes,), optional
-        Gross output [money]; solved from ``x = A x + Y 1 + exports 1`` when absent (block-Jacobi
-        to a relative residual of 1e-12) and checked against that identity when given.
+        Gross output [money]; solved from ``x = A x + Y 1 + exports 1`` when absent (by the
+        solve layer, :func:`mrio_city.solve.output.solve_gross_output`, to a relative residual
+        of 1e-12) and checked against that identity when given.
     output_rtol : float, default=1e-6
         Relative tolerance of the output check.
     """
@@ -172,10 +192,10 @@ class StructuredMRIOTable(BaseTable):
         self._check_productive(colsum)
         y = self.total_final_demand()
         if x is None:
-            xs, _, _ = self._solve_output(y)
-            self.x = _checks.as_array(np.maximum(xs[:, 0], 0.0), table=t, field="x", ndim=1)
+            xs = _solved_output(self, y)
+            self.x = _checks.as_array(np.maximum(xs, 0.0), table=t, field="x", ndim=1)
             _checks.check_nonnegative(
-                xs[:, 0] + 1e-12 * np.abs(xs).max(),
+                xs + 1e-12 * np.abs(xs).max(),
                 table=t,
                 field="x (solved from final demand)",
                 rows=self.nodes,
@@ -199,140 +219,41 @@ class StructuredMRIOTable(BaseTable):
         self._warn_zero_output()
         self._freeze()
 
-    # -- operator kernels ----------------------------------------------------------------
+    # -- products (no solving: that is the solve layer's) --------------------------------
     @property
     def shares_are_sparse(self) -> bool:
         """Whether trade shares are stored as sparse per-sector matrices."""
         return not isinstance(self.trade_shares, np.ndarray)
 
-    def _apply_shares(
-        self,
-        shares,
-        W: np.ndarray,
-        trans: bool,
-        subtract_local: bool = False,
-        overwrite: bool = False,
-    ) -> np.ndarray:
-        """``out[c, i] = sum_d t_i[c, d] W[d, i]`` (or with t_i transposed), W of shape (R, N, k).
+    def shares_operand(self, shares: TradeShares) -> np.ndarray | sp.csr_matrix:
+        """``shares`` as :func:`~mrio_city.model.shares.apply_shares` takes them.
 
-        Dense shares: one GEMM per sector on strided views (no transposed copies).  Sparse
-        shares: one sparse product with the whole (n, n) share operator in node order.  With
-        ``subtract_local`` the within-city part ``t_i[c, c] W[c, i]`` is left out.  With
-        ``overwrite`` (a W the caller owns) the result replaces W sector by sector, through
-        one small (R, k) buffer: sector i's slice is read only by its own product, so the
-        operator needs no second (n, k) array.
+        Dense shares as they are; sparse ones as one (n, n) matrix in node order, made once
+        per share set of this table.
         """
-        R, N = self.n_cities, self.n_sectors
-        k = W.shape[2]
-        if not isinstance(shares, np.ndarray):
-            P = self._share_operator(shares, offdiagonal=subtract_local)
-            P = P.T if trans else P
-            return np.asarray(P @ W.reshape(R * N, k))
-        out = W if overwrite else np.empty((R, N, k))
-        buf = np.empty((R, k))
-        local = self.local_shares
-        for i in range(N):
-            m = shares[i].T if trans else shares[i]
-            np.matmul(m, W[:, i, :], out=buf)
-            if subtract_local:  # per sector, while both slices are still in cache
-                buf -= local[:, i, None] * W[:, i, :]
-            out[:, i, :] = buf
-        return out.reshape(R * N, k)
-
-    def _share_operator(self, shares, *, offdiagonal: bool) -> sp.csr_matrix:
-        """Sparse (n, n) operator ``P[(c, i), (d, i)] = t_i[c, d]`` (cached per share set)."""
-        key = (id(shares), offdiagonal)
-        cache = self.__dict__.setdefault("_share_operators", {})
+        if isinstance(shares, np.ndarray):
+            return shares
+        key = id(shares)
+        cache = self.__dict__.setdefault("_share_matrices", {})
         if key not in cache:
-            N = self.n_sectors
-            rows, cols, vals = [], [], []
-            for i, m in enumerate(shares):
-                coo = m.tocoo()
-                keep = coo.row != coo.col if offdiagonal else slice(None)
-                rows.append(coo.row[keep] * N + i)
-                cols.append(coo.col[keep] * N + i)
-                vals.append(coo.data[keep])
-            n = self.n_nodes
-            cache[key] = sp.csr_matrix(
-                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                shape=(n, n),
-            )
+            cache[key] = share_matrix(shares)
         return cache[key]
 
     def apply_A(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A V`` (or ``A^T V``) for V of shape (n, k) without forming A."""
         R, N = self.n_cities, self.n_sectors
         k = V.shape[1]
+        P = self.shares_operand(self.trade_shares)
         if not trans:
             W = np.matmul(self.technology, V.reshape(R, N, k))
-            return self._apply_shares(self.trade_shares, W, trans=False, overwrite=True)
-        U = self._apply_shares(self.trade_shares, V.reshape(R, N, k), trans=True)
+            return apply_shares(P, W, overwrite=True)
+        U = apply_shares(P, V.reshape(R, N, k), trans=True)
         return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(R * N, k)
 
     @cached_property
     def local_shares(self) -> np.ndarray:
         """``t_i[d, d]``, the within-city supply shares, shape (n_cities, n_sectors)."""
-        if isinstance(self.trade_shares, np.ndarray):
-            return np.ascontiguousarray(np.diagonal(self.trade_shares, axis1=1, axis2=2).T)
-        return np.vstack([m.diagonal() for m in self.trade_shares]).T.copy()
-
-    @cached_property
-    def local_block_inverses(self) -> np.ndarray:
-        """``(I - D_d B_d)^-1`` for every city d, shape (R, N, N): small within-city blocks."""
-        N = self.n_sectors
-        local = self.local_shares[:, :, None] * self.technology  # D_d B_d
-        return np.linalg.inv(np.eye(N)[None, :, :] - local)
-
-    def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
-        """Return ``(I - A_loc)^-1 V`` (or transposed) by the per-city block inverses."""
-        R, N = self.n_cities, self.n_sectors
-        k = V.shape[1]
-        M = self.local_block_inverses
-        if trans:
-            M = M.transpose(0, 2, 1)
-        return np.matmul(M, V.reshape(R, N, k)).reshape(-1, k)
-
-    def apply_offdiagonal(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
-        """Return ``(A - A_loc) V`` (or transposed): inter-city trade only."""
-        R, N = self.n_cities, self.n_sectors
-        k = V.shape[1]
-        if not trans:
-            W = np.matmul(self.technology, V.reshape(R, N, k))
-            return self._apply_shares(
-                self.trade_shares, W, trans=False, subtract_local=True, overwrite=True
-            )
-        U = self._apply_shares(
-            self.trade_shares, V.reshape(R, N, k), trans=True, subtract_local=True
-        )
-        return np.matmul(self.technology.transpose(0, 2, 1), U.reshape(R, N, k)).reshape(-1, k)
-
-    @cached_property
-    def _technology_local_inverse(self) -> np.ndarray:
-        """``B_d (I - D_d B_d)^-1`` per city, shape (R, N, N): fuses two block products."""
-        return np.matmul(self.technology, self.local_block_inverses)
-
-    def apply_offdiagonal_preconditioned(self, V: np.ndarray) -> np.ndarray:
-        """Return ``(A - A_loc) (I - A_loc)^-1 V`` with one batched block product.
-
-        ``A_off M^-1 = (P - D) B M^-1`` and ``B M^-1`` is block-diagonal, so the within-city
-        products of :meth:`apply_local_inverse` and :meth:`apply_offdiagonal` fuse into one.
-        """
-        R, N = self.n_cities, self.n_sectors
-        k = V.shape[1]
-        W = np.matmul(self._technology_local_inverse, V.reshape(R, N, k))
-        return self._apply_shares(
-            self.trade_shares, W, trans=False, subtract_local=True, overwrite=True
-        )
-
-    def _solve_output(self, y: np.ndarray):
-        return block_jacobi(
-            y[:, None],
-            self.apply_local_inverse,
-            self.apply_offdiagonal,
-            tol=1e-12,
-            maxiter=5000,
-            what=f"gross output of table {self.name!r}",
-        )
+        return diagonal_shares(self.trade_shares)
 
     # -- table interface -----------------------------------------------------------------
     def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
@@ -377,7 +298,7 @@ class StructuredMRIOTable(BaseTable):
         ``sum_d tY_i[c, d] y_i[d] + exports``, one share product (no n x n_cities block).
         """
         ytot = self.final_demand.sum(axis=2)[:, :, None]  # (R, N, 1)
-        domestic = self._apply_shares(self.final_trade_shares, ytot, trans=False)[:, 0]
+        domestic = apply_shares(self.shares_operand(self.final_trade_shares), ytot)[:, 0]
         return domestic + self.exports.sum(axis=1)
 
     def technical_coefficients(self, format: Literal["sparse", "dense"] = "sparse"):

@@ -43,9 +43,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mrio_city.model.shares import apply_shares, share_matrix
 from mrio_city.model.structured import StructuredMRIOTable
 from mrio_city.model.table import TableMetadata
-from mrio_city.solve._blockiter import block_jacobi
+from mrio_city.solve.operator import StructuredOperator
+from mrio_city.solve.output import gross_output
 
 __all__ = [
     "city_mrio",
@@ -307,35 +309,6 @@ def _gravity_shares(
     return out
 
 
-def _apply_shares(shares, W: np.ndarray) -> np.ndarray:
-    """``out[c, i] = sum_d t_i[c, d] W[d, i]`` for W (R, N, k)."""
-    if isinstance(shares, np.ndarray):
-        return np.matmul(shares, W.transpose(1, 0, 2)).transpose(1, 0, 2)
-    return np.stack([m @ W[:, i, :] for i, m in enumerate(shares)], axis=1)
-
-
-def _output_solver(B: np.ndarray, shares, local: np.ndarray):
-    """Return ``solve(y, tol)``: gross output x (R, N) of ``x = P B x + y`` by block-Jacobi."""
-    R, N = local.shape
-    minv = np.linalg.inv(np.eye(N)[None] - local[:, :, None] * B)  # once: R small blocks
-
-    def apply_minv(v):
-        return np.matmul(minv, v.reshape(R, N, -1)).reshape(R * N, -1)
-
-    def apply_off(v):
-        W = np.matmul(B, v.reshape(R, N, -1))
-        return (_apply_shares(shares, W) - local[:, :, None] * W).reshape(R * N, -1)
-
-    def solve(y: np.ndarray, tol: float) -> np.ndarray:
-        what = "gross output of the synthetic table"
-        x, _, _ = block_jacobi(
-            y.reshape(-1, 1), apply_minv, apply_off, tol=tol, maxiter=5000, what=what
-        )
-        return x.reshape(R, N)
-
-    return solve
-
-
 def _check_int(value: Any, name: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise ValueError(f"city_mrio: {name} must be an integer >= {low}, got {value!r}")
@@ -462,10 +435,6 @@ def city_mrio(
         shares = _gravity_shares(
             S, dist, prov_of[partners] == prov_of[:, None], beta, floor, partners
         )
-    if isinstance(shares, np.ndarray):
-        local = np.ascontiguousarray(np.diagonal(shares, axis1=1, axis2=2).T)
-    else:
-        local = np.vstack([m.diagonal() for m in shares]).T.copy()
     bar.update()
 
     # 5. technology ---------------------------------------------------------------------------
@@ -497,12 +466,19 @@ def city_mrio(
     bar.update()
 
     # 7. calibration ------------------------------------------------------------------------------
-    solve = _output_solver(B, shares, local)
+    operator = StructuredOperator(shares, B)
+    share_operand = shares if isinstance(shares, np.ndarray) else share_matrix(shares)
+    what = "gross output of the synthetic table"
+
+    def output(tol: float) -> np.ndarray:
+        y_nodes = apply_shares(share_operand, y.sum(2)[:, :, None])[:, 0] + exports.reshape(-1)
+        return gross_output(operator, y_nodes, tol=tol, what=what).reshape(R, N)
+
     for _ in range(5):  # approximate passes: a loose tolerance is enough
-        x = solve(_apply_shares(shares, y.sum(2)[:, :, None])[:, :, 0] + exports, 1e-8)
+        x = output(1e-8)
         va = (va_ratio * x).sum(axis=1)
         y *= np.clip(gdp_target / va, 0.5, 2.0)[:, None, None] ** 0.8
-    x = solve(_apply_shares(shares, y.sum(2)[:, :, None])[:, :, 0] + exports, 1e-13)
+    x = output(1e-13)
     scale = GDP_2012 / (va_ratio * x).sum()
     x, y, exports = x * scale, y * scale, exports * scale
     value_added = va_ratio * x

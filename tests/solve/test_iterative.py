@@ -1,10 +1,11 @@
-"""The private iteration kernels: harmonic Ritz roots and the fixed-polynomial iteration."""
+"""The iteration kernels: harmonic Ritz roots and the fixed-polynomial iteration."""
 
 import numpy as np
 import pytest
 
 from mrio_city import ConvergenceError, factorize
-from mrio_city.solve._blockiter import gmres_lockstep, harmonic_ritz_roots, polynomial_iteration
+from mrio_city.solve.iterative import polynomial_iteration
+from mrio_city.solve.krylov import gmres_lockstep, harmonic_ritz_roots
 from mrio_city.testing import random_structured_table
 
 

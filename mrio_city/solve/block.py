@@ -1,0 +1,208 @@
+"""The matrix-free solver of structured tables (method ``'block'``).
+
+Iterates on the structured operator (:mod:`mrio_city.solve.operator`), preconditioned with the
+exact within-city blocks; the iteration is pluggable (:data:`ITERATIONS`): the fixed-polynomial
+iteration (default), lockstep GMRES, block-Jacobi or the plain Neumann series.  Right-hand sides
+are iterated in chunks, each chunk's columns in lockstep (every operator application one GEMM
+per sector), chunks spread over worker threads with single-threaded BLAS.
+
+Restricted systems (whole cities removed per column, :mod:`mrio_city.solve.restricted`) run
+through the same machinery: the removed cities are zeroed after every operator application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from mrio_city.model.table import BaseTable
+from mrio_city.solve.base import LeontiefSolver
+from mrio_city.solve.iterative import block_jacobi, neumann, polynomial_iteration
+from mrio_city.solve.krylov import gmres_lockstep, harmonic_ritz_roots
+from mrio_city.solve.operator import StructuredOperator, operator_of
+
+__all__ = ["ITERATIONS", "KRYLOV_BUDGET", "BlockSolver", "polynomial_roots"]
+
+#: Iterations of the block method.
+ITERATIONS = ("polynomial", "gmres", "jacobi", "neumann")
+
+#: Memory budget of the GMRES Krylov basis per chunk of right-hand sides (bytes).
+KRYLOV_BUDGET = 1 << 30
+
+
+class BlockSolver(LeontiefSolver):
+    """Matrix-free iterative solver of a structured table (see the module docstring).
+
+    Extra attributes: ``iteration``, ``workers``, ``roots`` (the polynomial iteration's),
+    ``operator`` (:class:`~mrio_city.solve.operator.StructuredOperator`) and ``iterations``
+    (operator applications of every chunk solved so far).
+    """
+
+    def __init__(
+        self,
+        table: BaseTable,
+        *,
+        tol: float,
+        maxiter: int,
+        chunk: int,
+        iteration: str,
+        restart: int,
+        workers: int,
+        degree: int = 16,
+    ):
+        self.operator = operator_of(table)
+        self._maxiter = maxiter
+        self.iteration = iteration
+        self._restart = restart
+        if iteration == "gmres":
+            per_column = (restart + 1) * table.n_nodes * 8
+            chunk = max(1, min(chunk, KRYLOV_BUDGET // per_column))
+        self._chunk = chunk
+        self.workers = workers
+        _ = self.operator.local_block_inverses  # the "factorization": R small blocks ...
+        self.roots = None
+        if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
+            self.roots = operator_roots(self.operator, degree)
+        super().__init__("block", table, nnz=self.operator.n_stored, tol=tol)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
+
+    def _solve(self, rhs, trans):
+        return self.solve_restricted_cities(rhs, None, trans)
+
+    def solve_restricted_cities(
+        self, rhs: np.ndarray, removed: np.ndarray | None, trans: str = "N", *, tol=None
+    ) -> np.ndarray:
+        """Solve with the cities ``removed[:, j]`` (bool, (R, k)) taken out of column j.
+
+        Column j of the answer is ``(I - A_{K,K})^-1 rhs_K`` on the kept nodes K and zero on
+        the removed cities (``rhs`` must be zero there).  ``removed=None`` is the whole system.
+        """
+        k = rhs.shape[1]
+        parts = [slice(a, min(a + self._chunk, k)) for a in range(0, k, self._chunk)]
+        if self.workers > 1 and k >= 8 * self.workers:
+            # split further so that every worker thread has columns to iterate
+            size = -(-k // max(self.workers, len(parts)))
+            parts = [slice(a, min(a + size, k)) for a in range(0, k, size)]
+        out = np.empty_like(rhs)
+
+        def run(sl):  # each part's answer goes straight into `out`, then is freed
+            mask = None if removed is None else removed[:, sl]
+            out[:, sl] = self._solve_part(rhs[:, sl], trans, mask, tol or self.tol)
+
+        if len(parts) == 1 or self.workers == 1:
+            for sl in parts:
+                run(sl)
+            return out
+        # columns are independent: each thread iterates its own columns with single-threaded
+        # BLAS, so the memory-bound vector updates run in parallel too
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                list(pool.map(run, parts))
+        return out
+
+    def _kernels(self, tr: bool, removed: np.ndarray | None):
+        op = self.operator
+
+        def apply_minv(v):
+            return op.apply_local_inverse(v, trans=tr)
+
+        def apply_off(v):
+            out = op.apply_offdiagonal(v, trans=tr)
+            return out if removed is None else op.zero_cities(out, removed)
+
+        def apply_off_minv(v):
+            out = op.apply_offdiagonal_preconditioned(v, trans=tr)
+            return out if removed is None else op.zero_cities(out, removed)
+
+        def apply_A(v):
+            out = op.apply(v, trans=tr)
+            return out if removed is None else op.zero_cities(out, removed)
+
+        return apply_minv, apply_off, apply_off_minv, apply_A
+
+    def _solve_part(self, rhs, trans, removed, tol):
+        tr = trans == "T"
+        what = f"(I - A{'^T' if tr else ''}) X = rhs for table {self.table_name!r}"
+        if removed is not None:
+            what = "restricted " + what
+        if self.iteration != "polynomial":  # the polynomial iteration copies rhs itself
+            rhs = np.ascontiguousarray(rhs)
+        apply_minv, apply_off, apply_off_minv, apply_A = self._kernels(tr, removed)
+        common = {"tol": tol, "maxiter": self._maxiter, "what": what}
+        x, it = _ITERATE[self.iteration](
+            self, rhs, apply_minv, apply_off, apply_off_minv, apply_A, common
+        )
+        self.iterations.append(it)
+        return x
+
+
+def _polynomial(solver, rhs, minv, off, off_minv, A, common):
+    x, it, _ = polynomial_iteration(
+        rhs, minv, off_minv, roots=solver.roots, restart=solver._restart, **common
+    )
+    return x, it
+
+
+def _gmres(solver, rhs, minv, off, off_minv, A, common):
+    x, it, _ = gmres_lockstep(
+        rhs, minv, off, restart=solver._restart, apply_off_minv=off_minv, **common
+    )
+    return x, it
+
+
+def _jacobi(solver, rhs, minv, off, off_minv, A, common):
+    x, it, _ = block_jacobi(rhs, minv, off, **common)
+    return x, it
+
+
+def _neumann(solver, rhs, minv, off, off_minv, A, common):
+    x, it, _ = neumann(rhs, A, **common)
+    return x, it
+
+
+_ITERATE: dict[str, Callable] = {
+    "polynomial": _polynomial,
+    "gmres": _gmres,
+    "jacobi": _jacobi,
+    "neumann": _neumann,
+}
+
+
+def operator_roots(operator: StructuredOperator, degree: int = 16) -> np.ndarray:
+    """Roots of the polynomial iteration of a structured operator (:func:`polynomial_roots`)."""
+    start = np.random.default_rng(0).standard_normal(operator.n_nodes)
+    return harmonic_ritz_roots(
+        lambda v: v - operator.apply_offdiagonal_preconditioned(v), start, degree
+    )
+
+
+def polynomial_roots(table: BaseTable, degree: int = 16) -> np.ndarray:
+    """Roots of the block method's polynomial iteration for a structured table.
+
+    The harmonic Ritz values of the block-Jacobi preconditioned operator
+    ``K = I - A_off M^-1`` (``M`` the within-city blocks) from ``degree`` Arnoldi steps on a
+    fixed random start vector, so the result is deterministic.  ``K^T`` has the same
+    spectrum (``A_off^T M^-T`` is similar to ``A_off M^-1``), so the same roots serve
+    transposed solves.  Restricted systems (cities removed) use them too: their spectral
+    radius is at most the whole system's (Perron-Frobenius), and the iteration checks its
+    true residual and hands over to GMRES if the roots do not contract there.
+
+    Parameters
+    ----------
+    table : StructuredMRIOTable
+    degree : int, default=16
+        Arnoldi steps (one operator application to one vector each).
+
+    Returns
+    -------
+    ndarray of complex, shape (d,), d <= degree
+        Leja-ordered roots (dimensionless), conjugate pairs adjacent.
+    """
+    return operator_roots(operator_of(table), degree)

@@ -1,0 +1,261 @@
+"""Stationary and fixed-polynomial iterations for ``(M - A_off) X = rhs`` (many columns at once).
+
+``M`` is easy to invert (the within-city blocks of :mod:`mrio_city.solve.operator`, or the
+identity), ``A_off`` the rest of ``A``; both come as callables on (n, k) arrays, so every step
+is a batched product (BLAS-3) over all right-hand sides.
+
+* :func:`block_jacobi`: ``x_{k+1} = M^-1 (y + A_off x_k)``, a regular splitting of the
+  M-matrix ``I - A``: convergent whenever the system is productive.
+* :func:`neumann`: the same with ``M = I`` (the power series ``y + A y + A^2 y + ...``).
+* :func:`polynomial_iteration`: Richardson steps through fixed roots (the harmonic Ritz values
+  of :func:`~mrio_city.solve.krylov.harmonic_ritz_roots`); lockstep GMRES
+  (:mod:`mrio_city.solve.krylov`) takes over if the roots ever fail to contract.
+
+The stationary residual needs no extra product: ``y - (I - A) x_{k+1} = A_off x_{k+1} -
+A_off x_k``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.linalg.blas import daxpy
+
+from mrio_city.model.errors import ConvergenceError
+from mrio_city.solve.krylov import apply_K, gmres_lockstep, is_complex_root
+
+__all__ = ["block_jacobi", "neumann", "polynomial_iteration"]
+
+
+def block_jacobi(
+    rhs: np.ndarray,
+    apply_minv: Callable[[np.ndarray], np.ndarray],
+    apply_off: Callable[[np.ndarray], np.ndarray],
+    *,
+    tol: float,
+    maxiter: int,
+    what: str = "(I - A) x = y",
+) -> tuple[np.ndarray, int, float]:
+    """Solve ``(M - A_off) X = rhs`` column-wise to a relative residual ``tol``.
+
+    Parameters
+    ----------
+    rhs : ndarray of shape (n, k)
+    apply_minv, apply_off : callables mapping (n, k) arrays to (n, k) arrays
+    tol : float
+        Required ``||residual_j||_2 / ||rhs_j||_2`` for every column j.
+    maxiter : int
+
+    Returns
+    -------
+    (X, iterations, achieved relative residual)
+
+    Raises
+    ------
+    ConvergenceError
+        When ``maxiter`` iterations do not reach ``tol``, or the iteration diverges.
+    """
+    norms = np.linalg.norm(rhs, axis=0)
+    scale = np.where(norms > 0, norms, 1.0)
+    x = apply_minv(rhs)
+    s = apply_off(x)
+    rel = np.max(np.linalg.norm(s, axis=0) / scale) if rhs.size else 0.0
+    it = 0
+    history = [rel]
+    while rel > tol:
+        if it >= maxiter:
+            raise ConvergenceError(
+                f"block-Jacobi solve of {what} did not converge: relative residual {rel:.3g} "
+                f"after {it} iterations > tol {tol:.1g}; raise maxiter, loosen tol, or use "
+                "method='dense' on a materialized table"
+            )
+        if not np.isfinite(rel) or (it > 20 and rel > 10 * history[0]):
+            raise ConvergenceError(
+                f"block-Jacobi solve of {what} diverged (relative residual {rel:.3g} after "
+                f"{it} iterations); the system is probably not productive"
+            )
+        x = apply_minv(rhs + s)
+        s_new = apply_off(x)
+        rel = float(np.max(np.linalg.norm(s_new - s, axis=0) / scale))
+        s = s_new
+        it += 1
+        history.append(rel)
+    return x, it, rel
+
+
+def neumann(
+    rhs: np.ndarray,
+    apply_A: Callable[[np.ndarray], np.ndarray],
+    *,
+    tol: float,
+    maxiter: int,
+    what: str = "(I - A) x = y",
+) -> tuple[np.ndarray, int, float]:
+    """Plain Neumann series ``X <- rhs + A X`` to a relative residual ``tol`` per column.
+
+    :func:`block_jacobi` with ``M = I``: no block inverses, the most iterations.
+
+    Returns
+    -------
+    (X, iterations, achieved relative residual)
+    """
+    return block_jacobi(rhs, _identity, apply_A, tol=tol, maxiter=maxiter, what=what)
+
+
+def _identity(v: np.ndarray) -> np.ndarray:
+    return v.copy()  # never hand back the caller's array
+
+
+def polynomial_iteration(
+    rhs: np.ndarray,
+    apply_minv: Callable[[np.ndarray], np.ndarray],
+    apply_off_minv: Callable[[np.ndarray], np.ndarray],
+    *,
+    roots: np.ndarray,
+    tol: float,
+    maxiter: int,
+    restart: int = 20,
+    what: str = "(I - A) x = y",
+) -> tuple[np.ndarray, int, float]:
+    """Richardson iteration with a fixed polynomial: no inner products, no Krylov basis.
+
+    Solves ``(M - A_off) X = rhs`` through ``K U = rhs``, ``K = I - A_off M^-1``,
+    ``X = M^-1 U``.  Step ``j`` uses root ``theta_j`` of ``roots`` (cycling through them):
+    ``U += r / theta_j``, ``r -= K r / theta_j``; a complex-conjugate pair is one real
+    two-application update.  One cycle multiplies every residual by
+    ``p(K) = prod_j (I - K / theta_j)``.  With the harmonic Ritz values of ``K``
+    (:func:`harmonic_ritz_roots`) that is the GMRES polynomial of a generic vector, small on
+    the whole spectrum of ``K``, so it reduces every column about as much as GMRES would, at
+    one operator application per step and with no orthogonalization and no basis to store.
+
+    The residual is updated by recurrence and checked after each step; the iteration stops
+    only when the *true* residual ``rhs - K U`` (one more application) is at most ``tol``
+    relative to ``rhs`` in every column.  When a whole cycle fails to halve the largest
+    residual (roots that do not fit this operator), :func:`gmres_lockstep` continues from
+    the current iterate, so the answer never depends on the roots being good.
+
+    Parameters
+    ----------
+    rhs : ndarray of shape (n, k)
+    apply_minv : callable
+        ``v -> M^-1 v`` for (n, k) arrays (the within-city block inverses).
+    apply_off_minv : callable
+        ``v -> A_off M^-1 v`` for (n, k) arrays; may return a new array that is then reused.
+    roots : ndarray of complex
+        Leja-ordered roots, conjugate pairs adjacent (:func:`harmonic_ritz_roots`).
+    tol : float
+        Required ``||rhs_j - K U_j||_2 / ||rhs_j||_2`` for every column j.
+    maxiter : int
+        Limit on operator applications, the fallback's included.
+    restart : int, default=20
+        Restart length of the GMRES fallback.
+    what : str
+        The system, for error messages.
+
+    Returns
+    -------
+    (X, operator applications, achieved relative residual)
+
+    Raises
+    ------
+    ConvergenceError
+        When ``maxiter`` applications do not reach ``tol``.
+    """
+    steps = _root_steps(roots)
+    n, k = rhs.shape
+    norms = np.linalg.norm(rhs, axis=0)
+    scale = np.where(norms > 0, norms, 1.0)
+    U = np.zeros((n, k))
+    r = np.array(rhs, dtype=np.float64, order="C")  # rhs itself is only read
+    rel = float(np.max(norms / scale)) if k else 0.0
+    total = 0
+    cycle_start = rel
+    step = 0
+    while rel > tol and total < maxiter and steps:
+        kind, a, s = steps[step % len(steps)]
+        Kr = apply_K(apply_off_minv, r)
+        if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
+            _axpy(2.0 * a / s, r, U)
+            _axpy(-1.0 / s, Kr, U)
+            _axpy(-2.0 * a / s, Kr, r)
+            Kr = apply_K(apply_off_minv, Kr)  # K^2 r
+            _axpy(1.0 / s, Kr, r)
+            total += 2
+        else:
+            _axpy(1.0 / a, r, U)
+            _axpy(-1.0 / a, Kr, r)
+            total += 1
+        del Kr
+        step += 1
+        rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+        if not np.isfinite(rel):
+            break
+        if rel <= 0.5 * tol:  # confirm with the true residual
+            KU = apply_K(apply_off_minv, U)
+            np.subtract(rhs, KU, out=r)
+            del KU
+            total += 1
+            rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+        if step % len(steps) == 0:
+            if rel > 0.5 * cycle_start:
+                break  # this polynomial does not contract here: let GMRES finish
+            cycle_start = rel
+    if rel > tol and total >= maxiter and np.isfinite(rel):
+        raise ConvergenceError(
+            f"polynomial iteration for {what} did not converge: relative residual {rel:.3g} "
+            f"after {total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
+        )
+    if rel > tol:
+        if not np.isfinite(rel):
+            U = np.zeros((n, k))
+        X, more, rel = gmres_lockstep(
+            np.ascontiguousarray(rhs),
+            apply_minv,
+            None,
+            tol=tol,
+            maxiter=max(maxiter - total, 1),
+            restart=restart,
+            what=what,
+            apply_off_minv=apply_off_minv,
+            initial=U,
+        )
+        return X, total + more, rel
+    return apply_minv(U), total, rel
+
+
+def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:
+    """``y += alpha * x`` in place: one BLAS pass and no temporary for contiguous float64."""
+    if (
+        x.shape == y.shape
+        and x.dtype == y.dtype == np.float64
+        and x.flags.c_contiguous
+        and y.flags.c_contiguous
+    ):
+        yv = y.reshape(-1)
+        z = daxpy(x.reshape(-1), yv, a=alpha)
+        if not np.may_share_memory(z, y):  # f2py copied (never expected): write it back
+            yv[...] = z
+        return
+    y += alpha * x
+
+
+def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:
+    """Real steps ``('real', theta, 0)`` and conjugate-pair steps ``('pair', a, a^2 + b^2)``.
+
+    ``roots`` come from :func:`_leja_order`, which keeps each conjugate pair adjacent.
+    """
+    steps: list[tuple[str, float, float]] = []
+    i = 0
+    while i < len(roots):
+        z = complex(roots[i])
+        if is_complex_root(z):
+            steps.append(("pair", z.real, abs(z) ** 2))
+            paired = i + 1 < len(roots) and abs(complex(roots[i + 1]) - z.conjugate()) <= (
+                1e-8 * abs(z)
+            )
+            i += 2 if paired else 1
+        else:
+            steps.append(("real", z.real, 0.0))
+            i += 1
+    return steps

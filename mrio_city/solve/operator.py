@@ -1,0 +1,145 @@
+"""The structured Leontief operator ``A = P B`` with its within-city blocks (matrix-free).
+
+``P`` holds the trade shares (``P[(c, i), (d, i)] = t_i[c, d]``), ``B`` the block-diagonal
+regional technology.  The iterations split ``A = A_loc + A_off`` with ``A_loc = D B`` (``D``
+the within-city shares ``t_i[d, d]``), so that ``M = I - A_loc`` is block-diagonal: one small
+``n_sectors x n_sectors`` block per city, inverted exactly once.  Every product is one GEMM per
+sector (dense shares) or one sparse product (sparse shares) over all right-hand sides, plus one
+batched block product.
+
+The operator is built from arrays (:class:`StructuredOperator`), so a table generator can solve
+before any table exists, or from a table (:func:`operator_of`, made once per table).
+
+Restricted systems (some cities removed, :mod:`mrio_city.solve.restricted`) use the same
+products: a vector that vanishes on whole cities keeps vanishing there under ``M^-1``, so
+zeroing the removed cities of every product is the operator of the restricted system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from mrio_city.model.shares import apply_shares, diagonal_shares, share_matrix
+from mrio_city.model.table import BaseTable
+
+__all__ = ["StructuredOperator", "operator_of"]
+
+
+class StructuredOperator:
+    """``A = P B`` of a structured table and its block-Jacobi splitting (matrix-free).
+
+    Parameters
+    ----------
+    trade_shares : ndarray (n_sectors, R, R) or sequence of sparse (R, R)
+        ``t_i[c, d]``, columns summing to 1 over supplying cities c [1].
+    technology : ndarray (R, n_sectors, n_sectors)
+        ``b_ij[d]``, city d's input of product i per unit output of sector j [money/money].
+    """
+
+    def __init__(self, trade_shares: np.ndarray | Sequence[sp.spmatrix], technology: np.ndarray):
+        self.technology = technology
+        self.n_cities, self.n_sectors = technology.shape[0], technology.shape[1]
+        self.n_nodes = self.n_cities * self.n_sectors
+        self.local_shares = diagonal_shares(trade_shares)
+        if isinstance(trade_shares, np.ndarray):
+            self._shares = trade_shares
+            self._offdiagonal_shares = trade_shares
+            self._local = self.local_shares
+            self.n_stored = int(trade_shares.size + technology.size)
+        else:  # one sparse (n, n) matrix; the within-city entries are left out for A_off
+            self._shares = None
+            self._offdiagonal_shares = share_matrix(trade_shares, offdiagonal=True)
+            self._local = None
+            self.n_stored = int(sum(m.nnz for m in trade_shares) + technology.size)
+        self._sparse_shares = trade_shares if self._shares is None else None
+
+    @classmethod
+    def from_table(cls, table: BaseTable) -> StructuredOperator:
+        """The operator of a structured table (see :func:`operator_of` for the cached one)."""
+        return cls(table.trade_shares, table.technology)
+
+    @cached_property
+    def local_block_inverses(self) -> np.ndarray:
+        """``(I - D_d B_d)^-1`` for every city d, shape (R, N, N): the within-city blocks."""
+        N = self.n_sectors
+        local = self.local_shares[:, :, None] * self.technology  # D_d B_d
+        return np.linalg.inv(np.eye(N)[None, :, :] - local)
+
+    @cached_property
+    def _technology_local_inverse(self) -> np.ndarray:
+        """``B_d (I - D_d B_d)^-1`` per city, shape (R, N, N): fuses two block products."""
+        return np.matmul(self.technology, self.local_block_inverses)
+
+    @cached_property
+    def _full_shares(self):
+        if self._shares is not None:
+            return self._shares
+        return share_matrix(self._sparse_shares)
+
+    def _blocks(self, V: np.ndarray) -> np.ndarray:
+        return V.reshape(self.n_cities, self.n_sectors, V.shape[1])
+
+    def apply(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``A V`` (or ``A^T V``) for V of shape (n, k)."""
+        if not trans:
+            W = np.matmul(self.technology, self._blocks(V))
+            return apply_shares(self._full_shares, W, overwrite=True)
+        U = apply_shares(self._full_shares, self._blocks(V), trans=True)
+        return np.matmul(self.technology.transpose(0, 2, 1), self._blocks(U)).reshape(V.shape)
+
+    def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``M^-1 V`` (or ``M^-T V``), ``M = I - A_loc``, by the per-city blocks."""
+        M = self.local_block_inverses
+        if trans:
+            M = M.transpose(0, 2, 1)
+        return np.matmul(M, self._blocks(V)).reshape(V.shape)
+
+    def apply_offdiagonal(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``A_off V`` (or ``A_off^T V``): inter-city trade only."""
+        P, local = self._offdiagonal_shares, self._local
+        if not trans:
+            W = np.matmul(self.technology, self._blocks(V))
+            return apply_shares(P, W, local=local, overwrite=True)
+        U = apply_shares(P, self._blocks(V), trans=True, local=local)
+        return np.matmul(self.technology.transpose(0, 2, 1), self._blocks(U)).reshape(V.shape)
+
+    def apply_offdiagonal_preconditioned(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
+        """Return ``A_off M^-1 V`` (or ``M^-T A_off^T``... transposed: ``A_off^T M^-T V``).
+
+        ``A_off M^-1 = (P - D) B M^-1`` and ``B M^-1`` is block-diagonal, so the forward
+        product is one batched block product and one share product; the transposed one is
+        the two products in turn.  Returns a new array.
+        """
+        if trans:
+            return self.apply_offdiagonal(self.apply_local_inverse(V, trans=True), trans=True)
+        W = np.matmul(self._technology_local_inverse, self._blocks(V))
+        return apply_shares(self._offdiagonal_shares, W, local=self._local, overwrite=True)
+
+    def zero_cities(self, V: np.ndarray, removed: np.ndarray) -> np.ndarray:
+        """Zero, in place, column j of V on the cities with ``removed[:, j]`` (R, k) True."""
+        Vb = self._blocks(V)
+        c, j = np.nonzero(removed)
+        Vb[c, :, j] = 0.0
+        return V
+
+
+def operator_of(table: BaseTable) -> StructuredOperator:
+    """The :class:`StructuredOperator` of a structured table, made once per table.
+
+    It is kept with the table (tables are immutable, so it never goes stale) and dropped
+    with it; the block inverses are computed on first use.
+    """
+    if not getattr(table, "structured", False):
+        raise ValueError(
+            f"table {table.name!r} is general: the structured operator needs trade shares x "
+            "technology"
+        )
+    op = table.__dict__.get("_structured_operator")
+    if op is None:
+        op = StructuredOperator.from_table(table)
+        table.__dict__["_structured_operator"] = op
+    return op
