@@ -120,6 +120,26 @@ class Accounts:
         df.attrs["stressor"] = s
         return df
 
+    def by_group(self, mapping, *, outside_label: str | None = "(outside)", grouping="grouping"):
+        """Accounts of city groups, summed exactly from these city accounts (no new solve).
+
+        Parameters
+        ----------
+        mapping : mapping, Series or DataFrame
+            City -> group, e.g. ``table.city_attributes['province']``, or a long table with
+            columns 'city' and 'group'; shipped groupings (agglomerations, size classes,
+            typology) come from :func:`mrio_city.sources.groupings.city_grouping`.
+        outside_label, grouping
+            See :func:`mrio_city.accounts.groups.group_accounts`.
+
+        Returns
+        -------
+        GroupAccounts
+        """
+        from mrio_city.accounts.groups import group_accounts
+
+        return group_accounts(self, mapping, outside_label=outside_label, grouping=grouping)
+
     def to_long(self) -> pd.DataFrame:
         """Long format: columns account, city, stressor, unit, value."""
         parts = []

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mrio_city._resources import shipped
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.commands.groups import add_footprint_options, write_extra_accounts
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
 
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--top", type=int, default=10, help="cities shown in the summary")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_footprint_options(p)
     p.set_defaults(func=_footprints)
 
     p = sub.add_parser(
@@ -177,6 +179,8 @@ def _footprints(args: argparse.Namespace) -> int:
     if args.out:
         for path in _write_accounts(table, accounts, Path(args.out)):
             print(f"wrote {path}")
+    for path in write_extra_accounts(args, table, accounts):
+        print(f"wrote {path}")
     return 0
 
 
