@@ -18,7 +18,7 @@ from mrio_city.model.errors import MrioCityError
 __all__ = ["build_parser", "main"]
 
 #: Modules of :mod:`mrio_city.commands` whose ``register(subparsers)`` adds subcommands.
-COMMAND_MODULES = ("core", "analyses", "scenarios", "build", "inventory", "groups")
+COMMAND_MODULES = ("core", "analyses", "scenarios", "build", "inventory", "groups", "spatial")
 
 DESCRIPTION = """\
 City-level multi-regional input-output (MRIO) carbon footprints.
