@@ -155,6 +155,20 @@ def test_load_from_folder_and_recipe_paths(tmp_path, recipes):
         load_table(other)
 
 
+def test_same_named_folder_in_cwd_never_stands_in_for_a_registered_table(
+    tmp_path, recipes, monkeypatch
+):
+    folder, calls = recipes
+    toy = load_table("toy-cities")
+    small = load_table(folder / "mini.toml", cache_dir=tmp_path / "c")
+    monkeypatch.chdir(tmp_path)
+    write_table(small, tmp_path / "toy-cities")  # a stranger folder named like the recipe
+    with pytest.warns(UserWarning, match="has the name of the registered table 'toy-cities'"):
+        again = load_table("toy-cities")
+    assert again.n_cities == toy.n_cities != small.n_cities
+    assert load_table("./toy-cities").n_cities == small.n_cities  # as a path, it is read
+
+
 @pytest.mark.parametrize(
     "text, match",
     [

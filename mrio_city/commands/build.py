@@ -11,6 +11,12 @@ __all__ = ["register"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``build`` command (with sub-command ``china-cities``) to the CLI."""
+    from mrio_city.sources.regionalize.intermediate import (
+        DEFAULT_DELTA,
+        DEFAULT_METHOD,
+        INTERMEDIATE_METHODS,
+    )
+
     p = sub.add_parser(
         "build",
         help="build a table from public data (china-cities)",
@@ -19,14 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     kinds = p.add_subparsers(dest="build_kind", metavar="KIND")
     q = kinds.add_parser(
         "china-cities",
-        help="China city MRIO 2012 regionalized from NBS, CEADs, census and yearbook data",
+        help="China city MRIO 2012 or 2017 regionalized from NBS, CEADs, census and yearbook data",
         description=(
-            "Regionalize China's national 2012 IO table into a city MRIO (FLQ, gravity trade, "
-            "Chenery-Moses, RAS) with CEADs CO2; write the table folder and the unit report "
-            "(china-cities-<year>-units.csv).  See docs/china-cities-2012.md."
+            "Regionalize China's national IO table into a city MRIO (AFLQ/FLQ/CHARM local "
+            "supply, gravity trade, Chenery-Moses, RAS) with CEADs CO2; write the table folder "
+            "and the unit report (china-cities-<year>-units.csv).  Without --out the table goes "
+            "to the cache folder, where load_table('china-cities-<year>') finds it.  "
+            "--sensitivity rebuilds the table for each documented variant and prints the "
+            "headline numbers.  See docs/china-cities.md."
         ),
     )
-    q.add_argument("--year", type=int, default=2012, help="table year (only 2012)")
+    q.add_argument("--year", type=int, default=2012, choices=(2012, 2017), help="table year")
     q.add_argument(
         "--data",
         metavar="DIR",
@@ -37,9 +46,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         metavar="DIR",
         default=None,
-        help="table folder to write (default: china-cities-<year>)",
+        help="table folder to write (default: the cache folder, $MRIO_CITY_CACHE or "
+        "~/.cache/mrio-city); with --sensitivity, the folder of the sensitivity CSV",
     )
-    q.add_argument("--delta", type=float, default=0.3, help="FLQ exponent delta (default 0.3)")
+    q.add_argument(
+        "--method",
+        choices=INTERMEDIATE_METHODS,
+        default=DEFAULT_METHOD,
+        help=f"local share of intermediate use (default {DEFAULT_METHOD})",
+    )
+    q.add_argument(
+        "--delta",
+        type=float,
+        default=DEFAULT_DELTA,
+        help=f"FLQ/AFLQ exponent delta (default {DEFAULT_DELTA}, Chinese provincial tests)",
+    )
+    q.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="rebuild for each variant (delta 0.1-0.4, FLQ/AFLQ/CHARM, gravity decay, "
+        "households) and print the headline numbers",
+    )
     q.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     q.add_argument("--progress", action="store_true", help="show a progress bar")
     q.set_defaults(func=_china_cities)
@@ -48,25 +75,71 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _china_cities(args: argparse.Namespace) -> int:
     from mrio_city.io.folder import write_table
+    from mrio_city.io.registry import default_cache_dir
     from mrio_city.sources.regionalize import build_china_cities
+    from mrio_city.sources.regionalize.intermediate import DEFAULT_DELTA, DEFAULT_METHOD
 
-    out = Path(args.out) if args.out else Path(f"china-cities-{args.year}")
-    if out.exists() and not args.overwrite:
+    if args.sensitivity:
+        return _sensitivity(args)
+    name = f"china-cities-{args.year}"
+    default = args.method == DEFAULT_METHOD and args.delta == DEFAULT_DELTA
+    if args.out:
+        out = Path(args.out)
+    elif default and args.data is None:
+        out = _registry_cache_path(name)  # where load_table(name) looks first
+    else:
+        suffix = "" if default else f"-{args.method}-delta{args.delta:g}"
+        out = default_cache_dir() / "builds" / f"{name}{suffix}"
+    if out.exists() and not args.overwrite and args.out:
         raise FileExistsError(f"output folder {out} exists; pass --overwrite to replace it")
-    report_dir = out.parent if out.parent != Path("") else Path(".")
+    report_dir = out.parent
+    report_dir.mkdir(parents=True, exist_ok=True)
     table = build_china_cities(
         args.year,
         data_dir=args.data,
+        intermediate_method=args.method,
         delta=args.delta,
-        name=f"china-cities-{args.year}",
+        name=name,
         report_dir=report_dir,
         progress=args.progress,
     )
-    write_table(table, out, overwrite=args.overwrite)
+    write_table(table, out, overwrite=True if not args.out else args.overwrite)
     checks = table.meta.provenance["checks"]
     print(
-        f"wrote {out} ({table.n_cities} regions x {table.n_sectors} sectors) and "
+        f"wrote {out} ({table.n_cities} cities x {table.n_sectors} sectors) and "
         f"{report_dir / f'china-cities-{args.year}-units.csv'}"
     )
-    print(json.dumps(checks, indent=2))
+    print(json.dumps(checks, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _registry_cache_path(name: str) -> Path:
+    """Cache folder of the registered recipe ``name`` (as :func:`load_table` names it)."""
+    from mrio_city.io.registry import default_cache_dir, load_recipe, tables_dirs
+
+    for folder in tables_dirs():
+        path = folder / f"{name}.toml"
+        if path.is_file():
+            recipe = load_recipe(path)
+            return default_cache_dir() / f"{recipe.name}-{recipe.key[:16]}"
+    return default_cache_dir() / "builds" / name
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from mrio_city.sources.regionalize.sensitivity import format_markdown, sensitivity_table
+
+    frame = sensitivity_table(args.year, data_dir=args.data, progress=args.progress)
+    print(format_markdown(frame))
+    print()
+    for label, row in frame.iterrows():
+        if isinstance(row.get("top10_per_capita"), str):
+            print(f"{label}: top 10 per capita (t CO2): {row['top10_per_capita']}")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"china-cities-{args.year}-sensitivity.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        frame.to_csv(tmp)
+        tmp.replace(path)
+        print(f"wrote {path}")
     return 0

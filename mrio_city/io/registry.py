@@ -2,7 +2,10 @@
 
 ``load_table(name_or_path)`` accepts
 
-* a path to a table folder (read with :func:`mrio_city.io.folder.read_table`);
+* a path to a table folder (read with :func:`mrio_city.io.folder.read_table`); a bare name
+  that is also a registered recipe name always means the recipe (a same-named folder in the
+  working directory is read only when given as a path, e.g. ``./china-cities-2012``, and a
+  warning says so);
 * a path to a recipe file (``*.toml``);
 * the name of a recipe ``<name>.toml`` in a tables folder: the folders listed in the
   ``MRIO_CITY_TABLES`` environment variable (``os.pathsep``-separated, searched first), then the
@@ -340,6 +343,20 @@ def load_table(
         If a recipe or a table folder is malformed.
     """
     path = Path(name_or_path).expanduser()
+    files = _recipe_files()
+    name = str(name_or_path)
+    bare = isinstance(name_or_path, str) and not any(s in name for s in ("/", "\\", os.sep))
+    if name in files and bare:
+        # a registered name wins over a same-named folder of the working directory
+        if path.is_dir():
+            warnings.warn(
+                f"{path.resolve()} has the name of the registered table {name!r}; loading the "
+                f"registered table (pass './{name}' to read that folder)",
+                stacklevel=2,
+            )
+        return _load_recipe_table(
+            load_recipe(files[name]), cache_dir=cache_dir, rebuild=rebuild, progress=progress
+        )
     if path.is_dir():
         return _read_folder(path)
     if path.is_file():
@@ -350,12 +367,6 @@ def load_table(
             )
         return _load_recipe_table(
             load_recipe(path), cache_dir=cache_dir, rebuild=rebuild, progress=progress
-        )
-    files = _recipe_files()
-    name = str(name_or_path)
-    if name in files:
-        return _load_recipe_table(
-            load_recipe(files[name]), cache_dir=cache_dir, rebuild=rebuild, progress=progress
         )
     known = ", ".join(sorted(files)) or "(none)"
     raise TableNotFoundError(

@@ -17,6 +17,8 @@ Population, GDP, typology
     read_resource_based_cities
 Concordances
     load_concordance, list_concordances, concordance_matrix, apply_concordance
+One-region project tables
+    national_table (NBS + CEADs national, WIOD + JRC)
 """
 
 from ._paths import default_data_dir
@@ -43,6 +45,7 @@ from .gdp import (
     read_yearbook_city_gdp,
 )
 from .iotables import NationalIOTable, WorldIOTable
+from .national import national_table
 from .nbs import available_nbs_tables, read_nbs_io
 from .wiod import read_wiod_co2, read_wiod_longrun, read_wiod_national
 
@@ -72,4 +75,5 @@ __all__ = [
     "list_concordances",
     "concordance_matrix",
     "apply_concordance",
+    "national_table",
 ]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from mrio_city.model.errors import DataSourceError
 
-from ._paths import data_file, excel_cell
+from ._paths import data_file, excel_cell, xlsx_engine
 from ._provinces import BY_EN_NOSPACE, BY_SHORT, BY_ZH
 
 __all__ = [
@@ -240,7 +240,7 @@ def read_ceads_provinces(
     fname = PROVINCES_FILE.format(year=year)
     path = data_file(data_dir, _FOLDER, fname)
     frames = []
-    sheets = pd.read_excel(path, sheet_name=None, header=None)
+    sheets = pd.read_excel(path, sheet_name=None, header=None, engine=xlsx_engine())
     for sheet, raw in sheets.items():
         if sheet.strip().upper() == "NOTE":
             continue
@@ -295,7 +295,7 @@ def read_ceads_national(
         Missing file or sheet, unexpected layout (file, sheet and cell named).
     """
     path = data_file(data_dir, _FOLDER, NATIONAL_FILE)
-    with pd.ExcelFile(path) as book:
+    with pd.ExcelFile(path, engine=xlsx_engine()) as book:
         if str(year) not in book.sheet_names:
             raise DataSourceError(
                 f"{NATIONAL_FILE}: no sheet '{year}'; year sheets are "
@@ -335,7 +335,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
     """
     path = data_file(data_dir, _FOLDER, CITY_FILE)
     sheet = "emission vector"
-    with pd.ExcelFile(path) as book:
+    with pd.ExcelFile(path, engine=xlsx_engine()) as book:
         if sheet not in book.sheet_names:
             raise DataSourceError(f"{CITY_FILE}: sheet '{sheet}' not found ({book.sheet_names})")
         raw = pd.read_excel(book, sheet, header=None)
@@ -418,7 +418,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     """
     path = data_file(data_dir, "china-county-co2", COUNTY_FILE)
     sheet = "Unit (Million tons)"
-    with pd.ExcelFile(path) as book:
+    with pd.ExcelFile(path, engine=xlsx_engine()) as book:
         if sheet not in book.sheet_names:
             raise DataSourceError(f"{COUNTY_FILE}: sheet '{sheet}' not found ({book.sheet_names})")
         raw = pd.read_excel(book, sheet, header=None, dtype=object)

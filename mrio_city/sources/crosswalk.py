@@ -40,7 +40,7 @@ import pandas as pd
 from mrio_city.model.errors import DataSourceError
 
 from ._provinces import BY_ZH
-from .ceads import read_ceads_cities, read_ceads_provinces
+from .ceads import read_ceads_cities, read_ceads_provinces, read_county_co2
 from .census import read_census_cities
 from .concordance import apply_concordance, load_concordance
 from .gdp import read_city_gdp, read_provincial_gdp, read_yearbook_city_gdp
@@ -57,10 +57,14 @@ __all__ = [
     "reported_gdp",
     "city_units",
     "read_city_units",
+    "county_census_codes",
+    "county_co2_by_unit",
+    "COUNTY_REASSIGNED",
     "unit_report",
     "SECTOR_CODES",
     "VALUE_ADDED_LABELS",
     "NBS_CONCORDANCE",
+    "NBS_TABLES",
     "CEADS_CONCORDANCE",
     "national_inputs",
     "provincial_totals",
@@ -73,6 +77,19 @@ MUNICIPALITIES = {"北京": "北京市", "天津": "天津市", "上海": "上�
 MERGED_UNITS = {"山东莱芜": 370100}
 #: CEADs units abolished before 2012 (no census unit): CEADs name -> note.
 DEFUNCT_UNITS = {"安徽巢湖": "abolished 2011, split between 合肥市, 芜湖市 and 马鞍山市"}
+#: Counties of units abolished or merged before 2020, by 2010 county code -> census code
+#: (巢湖 split in 2011: 居巢区 and 庐江县 to 合肥, 无为县 to 芜湖, 含山县 and 和县 to 马鞍山;
+#: 莱芜's counties to 济南 in 2019).
+COUNTY_REASSIGNED = {
+    "341402": 340100,
+    "341421": 340100,
+    "341422": 340200,
+    "341423": 340500,
+    "341424": 340500,
+    "371202": 370100,
+    "371203": 370100,
+}
+_MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 #: ``gdp_source`` of a unit without reported GDP.
 GDP_ESTIMATED = "census_population_x_provincial_gdp_pc"
 
@@ -83,6 +100,10 @@ VALUE_ADDED_LABELS = ("compensation_of_employees", "net_taxes_on_production", "d
                       "operating_surplus")  # fmt: skip
 #: Concordances used by the build (``tables/concordances``).
 NBS_CONCORDANCE = "nbs139_to_nbs42"
+#: NBS table read for each year of the build: (number of products, concordance to 42 sectors).
+#: 2017: the 149-product competitive table (its 42-sector non-competitive sibling publishes
+#: final consumption only as a total, without the household/government split).
+NBS_TABLES = {2012: (139, "nbs139_to_nbs42"), 2017: (149, "nbs149_to_nbs42")}
 CEADS_CONCORDANCE = "ceads47_to_nbs42"
 # NBS final-demand categories -> the build's final demand; the two export columns.
 _FD_CATEGORIES = ("rural_household", "urban_household", "government", "gfcf",
@@ -253,6 +274,8 @@ def census_units(census: pd.DataFrame) -> pd.DataFrame:
             "population_2010": df["popu_2010"].to_numpy(float),
             "urban_2010": df["popu_urban_2010"].to_numpy(float),
             "rural_2010": df["popu_rural_2010"].to_numpy(float),
+            "population_2020": df["popu_2020"].fillna(0.0).to_numpy(float),
+            "urban_2020": df["popu_urban_2020"].fillna(0.0).to_numpy(float),
             "longitude": df["centroid_lon"].to_numpy(float),
             "latitude": df["centroid_lat"].to_numpy(float),
             "population_note": np.select(
@@ -285,7 +308,8 @@ def reported_gdp(city_gdp: pd.DataFrame, yearbook_gdp: pd.DataFrame) -> pd.DataF
     DataFrame indexed by census code (int)
         ``gdp_reported`` [10^8 CNY], ``gdp_source`` (``ccsy_2012``,
         ``yearbook_<table>`` or ``yearbook_<table>_revised``), ``primary_share`` and
-        ``tertiary_share`` [1, NaN when not reported].
+        ``tertiary_share`` [1, NaN when not reported], ``retail_sales`` and
+        ``industrial_output`` [10^8 CNY, CCSY, NaN when not reported].
     """
     _require(city_gdp, ("city_code", "value", "qc_flag", "tertiary_share"), "CCSY city GDP")
     _require(
@@ -299,10 +323,11 @@ def reported_gdp(city_gdp: pd.DataFrame, yearbook_gdp: pd.DataFrame) -> pd.DataF
         & city_gdp["value"].notna()
     ]
     gdp = cc["value"] / 1e4  # 10^4 -> 10^8 CNY
+    extra = {c: cc[c] / 1e4 if c in cc else np.nan for c in ("retail_sales", "industrial_output")}
     ccsy = (
-        pd.DataFrame({"gdp": gdp, "tert": cc["tertiary_share"] * gdp})
+        pd.DataFrame({"gdp": gdp, "tert": cc["tertiary_share"] * gdp, **extra})
         .groupby(cc["city_code"].astype(int).to_numpy())
-        .sum()
+        .sum(min_count=1)
     )
     rows = {
         code: dict(
@@ -310,6 +335,8 @@ def reported_gdp(city_gdp: pd.DataFrame, yearbook_gdp: pd.DataFrame) -> pd.DataF
             gdp_source="ccsy_2012",
             primary_share=np.nan,
             tertiary_share=r["tert"] / r["gdp"],
+            retail_sales=r["retail_sales"],
+            industrial_output=r["industrial_output"],
         )
         for code, r in ccsy.iterrows()
     }
@@ -318,7 +345,10 @@ def reported_gdp(city_gdp: pd.DataFrame, yearbook_gdp: pd.DataFrame) -> pd.DataF
         if not first and code in rows:
             continue  # a revised-vintage yearbook value only fills gaps of the CCSY panel
         three = np.isfinite([r.primary, r.tertiary]).all()
+        prev = rows.get(code, {})
         rows[code] = dict(
+            retail_sales=prev.get("retail_sales", np.nan),
+            industrial_output=prev.get("industrial_output", np.nan),
             gdp_reported=float(r.value) / 1e4,
             gdp_source=f"yearbook_{r.source_table}" + ("" if first else "_revised"),
             primary_share=r.primary / r.value if three else np.nan,
@@ -338,8 +368,13 @@ def city_units(
     yearbook_gdp: pd.DataFrame,
     *,
     year: int = 2012,
+    county: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every mainland census unit with its CEADs total, reported GDP and assigned region.
+
+    Every unit with a 2010 census population is a region of its own; a unit without one (三沙
+    and the Xinjiang corps cities created after 2010, whose residents were counted in the
+    surrounding units) is merged into the nearest unit of its province (centroid distance).
 
     Parameters
     ----------
@@ -350,16 +385,20 @@ def city_units(
     city_gdp, yearbook_gdp : DataFrame
         As for :func:`reported_gdp`.
     year : int, default=2012
-        Year of the CEADs city totals.
+        Year of the CEADs city and county totals.
+    county : DataFrame, optional
+        :func:`~mrio_city.sources.read_county_co2`; adds the county sums.
 
     Returns
     -------
     DataFrame indexed by ``city_code``
         Columns of :func:`census_units` plus ``ceads_names`` ('; '-joined), ``match_method``,
-        ``ceads_co2_mt`` [Mt CO2, NaN without a CEADs total for ``year``], ``gdp_reported``
-        [10^8 CNY, NaN when not reported], ``gdp_source``, ``primary_share``,
-        ``tertiary_share`` [1], ``region`` (the city name, or ``'rest of <province>'``) and
-        ``reason`` (why a unit is not a city of its own).
+        ``ceads_co2_mt`` [Mt CO2, NaN without a CEADs total for ``year``],
+        ``county_co2_mt`` [Mt CO2, sum of the unit's counties, NaN without any],
+        ``n_counties``, ``gdp_reported`` [10^8 CNY, NaN when not reported], ``gdp_source``,
+        ``primary_share``, ``tertiary_share`` [1], ``retail_sales``, ``industrial_output``
+        [10^8 CNY], ``region`` (the unit's own name, or the unit it is merged into) and
+        ``reason`` (why a unit is not a region of its own; empty otherwise).
     """
     _require(ceads_cities, ("city", "year", "value"), "CEADs city frame")
     units = census_units(census)
@@ -375,20 +414,136 @@ def city_units(
     )
     units = units.join(agg).join(reported_gdp(city_gdp, yearbook_gdp))
     units["gdp_source"] = units["gdp_source"].fillna(GDP_ESTIMATED)
-    has = units["ceads_co2_mt"].notna()
-    no_pop = units["population_2010"] <= 0
-    units["region"] = np.where(has & ~no_pop, units["city"], "rest of " + units["province"])
-    units["reason"] = np.select(
-        [has & ~no_pop, has, units["ceads_names"].notna()],
-        [
-            "",
-            "no 2010 census population (residents counted in surrounding units); its CEADs "
-            "total is not used",
-            f"CEADs city total missing for {year}",
-        ],
-        default="no CEADs city inventory",
-    )
+    if county is not None:
+        units = units.join(county_co2_by_unit(county, units.reset_index(), year))
+    else:
+        units["county_co2_mt"], units["n_counties"] = np.nan, 0
+    units["n_counties"] = units["n_counties"].fillna(0).astype(int)
+    no_pop = (units["population_2010"] <= 0).to_numpy()
+    region = units["city"].to_numpy().copy()
+    reason = np.full(len(units), "", dtype=object)
+    if no_pop.any():
+        lon = np.radians(units["longitude"].to_numpy())
+        lat = np.radians(units["latitude"].to_numpy())
+        prov = units["province"].to_numpy()
+        for k in np.flatnonzero(no_pop):
+            cand = np.flatnonzero((prov == prov[k]) & ~no_pop)
+            if cand.size == 0:
+                raise DataSourceError(
+                    f"census unit {units['city'].iloc[k]!r} has no 2010 population and no "
+                    "other unit of its province to merge into"
+                )
+            d = np.cos(lat[cand]) * np.cos(lat[k]) * np.cos(lon[cand] - lon[k]) + np.sin(
+                lat[cand]
+            ) * np.sin(lat[k])
+            host = cand[int(np.argmax(d))]
+            region[k] = units["city"].iloc[host]
+            reason[k] = (
+                "no 2010 census population (residents counted in surrounding units): merged "
+                f"into the nearest unit of its province, {region[k]}"
+            )
+    units["region"] = region
+    units["reason"] = reason
     return units
+
+
+def county_census_codes(county: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
+    """Census prefecture-level unit (2020 boundaries) of every county of the county CO2 set.
+
+    Rules, in order: the explicit reassignments of :data:`COUNTY_REASSIGNED` (巢湖, 莱芜);
+    counties of the four municipalities -> the municipality; a county code that is itself a
+    census unit (province-administered county-level units, e.g. Hainan's counties, 仙桃);
+    the county code's first four digits + ``00``; else the county's city name without its
+    suffix matched to a census unit of the same province (地区 that became 市, e.g.
+    毕节地区 -> 毕节市).
+
+    Parameters
+    ----------
+    county : DataFrame
+        :func:`~mrio_city.sources.read_county_co2` (long; one row per county is used).
+    census : DataFrame
+        Census units with columns ``city_code`` (int), ``city``, ``province``.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``county_code_raw``: ``county_code_raw``, ``county``, ``city``,
+        ``province``, ``census_city_code`` (int) and ``method``.
+
+    Raises
+    ------
+    DataSourceError
+        A county matches no census unit (the first ten are named).
+    """
+    _require(county, ("county_code", "county_code_raw", "county", "city", "province"), "county")
+    _require(census, ("city_code", "city", "province"), "census table")
+    names = county.drop_duplicates("county_code_raw")
+    codes = {int(c) for c in census["city_code"]}
+    by_short = {
+        (p, city_short_name(c)): int(k)
+        for k, c, p in zip(census["city_code"], census["city"], census["province"], strict=True)
+    }
+    rows, unmatched = [], []
+    for r in names.itertuples(index=False):
+        code, method = None, ""
+        if r.county_code in COUNTY_REASSIGNED:
+            code, method = COUNTY_REASSIGNED[r.county_code], "reassigned"
+        elif r.county_code[:2] in _MUNICIPALITY_PREFIXES:
+            code, method = int(r.county_code[:2] + "0100"), "municipality"
+        elif int(r.county_code) in codes:
+            code, method = int(r.county_code), "county_level_unit"
+        elif int(r.county_code[:4] + "00") in codes:
+            code, method = int(r.county_code[:4] + "00"), "code_prefix"
+        elif (r.province, city_short_name(str(r.city))) in by_short:
+            code, method = by_short[(r.province, city_short_name(str(r.city)))], "city_name"
+        if code is None:
+            unmatched.append(f"{r.county_code_raw} {r.province}{r.city}{r.county}")
+            continue
+        rows.append(
+            dict(
+                county_code_raw=r.county_code_raw,
+                county=r.county,
+                city=r.city,
+                province=r.province,
+                census_city_code=code,
+                method=method,
+            )
+        )
+    if unmatched:
+        raise DataSourceError(
+            f"county CO2 data: {len(unmatched)} county(ies) match no census unit: "
+            f"{unmatched[:10]}; extend mrio_city.sources.crosswalk.COUNTY_REASSIGNED"
+        )
+    return pd.DataFrame(rows)
+
+
+def county_co2_by_unit(county: pd.DataFrame, census: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Sum the county CO2 of one year over each census unit.
+
+    Parameters
+    ----------
+    county : DataFrame
+        :func:`~mrio_city.sources.read_county_co2` (long, all years).
+    census : DataFrame
+        As for :func:`county_census_codes`.
+    year : int
+        Year (1997-2017).
+
+    Returns
+    -------
+    DataFrame indexed by census ``city_code``
+        ``county_co2_mt`` [Mt CO2] and ``n_counties``.
+    """
+    xw = county_census_codes(county, census).set_index("county_code_raw")["census_city_code"]
+    sel = county[county["year"] == year]
+    if sel.empty:
+        raise DataSourceError(f"county CO2 data: no values for {year} (1997-2017 available)")
+    code = sel["county_code_raw"].map(xw)
+    out = sel.groupby(code.to_numpy())["value"].agg(["sum", "size"])
+    out.columns = ["county_co2_mt", "n_counties"]
+    out.index = out.index.astype(int)
+    out.index.name = "city_code"
+    return out
 
 
 def unit_report(units: pd.DataFrame) -> pd.DataFrame:
@@ -414,6 +569,8 @@ def unit_report(units: pd.DataFrame) -> pd.DataFrame:
         "ceads_names",
         "match_method",
         "ceads_co2_mt",
+        "county_co2_mt",
+        "n_counties",
         "gdp_source",
         "population_2010",
         "population_note",
@@ -448,13 +605,14 @@ def _check_sector_codes(labels, what: str) -> None:
 
 
 def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[str, np.ndarray]:
-    """Return the domestic 42-sector blocks of the NBS 139-sector table [10^4 CNY].
+    """Return the domestic 42-sector blocks of the year's NBS table [10^4 CNY].
 
-    :func:`~mrio_city.sources.read_nbs_io` ``(year, 139)``, then
+    :func:`~mrio_city.sources.read_nbs_io` ``(year, n)`` (:data:`NBS_TABLES`: 139 products
+    in 2012, 149 in 2017), then
     :meth:`~mrio_city.sources.NationalIOTable.to_domestic` (proportional import removal,
     METHODS §1.9: each row scaled by ``1 - m_i / u_i`` with ``u_i`` the row's intermediate
     use + consumption + capital formation + inventory change; exports and ERR unscaled), then
-    the concordance ``nbs139_to_nbs42`` (a pure aggregation).
+    the year's concordance to the 42 sectors (a pure aggregation).
 
     Parameters
     ----------
@@ -470,7 +628,10 @@ def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[
         capital formation, inventory change); ``exports`` (42, 2: international exports EX
         and the NBS 'other' column ERR); ``x`` (42,); ``va`` (4, 42: the rows of
         :data:`VALUE_ADDED_LABELS`); ``imported_inputs`` (42,: column sums of the removed
-        imported intermediate inputs).  Sectors in :data:`SECTOR_CODES` order.
+        imported intermediate inputs); ``imports`` (42,: published imports) and
+        ``total_use`` (42,: intermediate + final domestic use incl. imported products), for
+        CHARM.  Sectors in :data:`SECTOR_CODES` order; the 'other' export column is 0 where
+        the table has none (2017).
 
     Raises
     ------
@@ -478,15 +639,26 @@ def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[
         Missing file, broken identity, imports exceeding domestic use, or categories /
         value-added rows / sector codes other than expected.
     """
-    table = read_nbs_io(year, 139, data_dir=data_dir).to_domestic()
-    conc = load_concordance(NBS_CONCORDANCE)
+    if year not in NBS_TABLES:
+        raise DataSourceError(
+            f"national_inputs: no NBS table configured for {year}; years {sorted(NBS_TABLES)}"
+        )
+    n_products, conc_name = NBS_TABLES[year]
+    published = read_nbs_io(year, n_products, data_dir=data_dir)
+    table = published.to_domestic()
+    conc = load_concordance(conc_name)
     fd = apply_concordance(table.final_demand, conc)
+    if "other" not in fd.columns:
+        fd["other"] = 0.0
     missing = [c for c in (*_FD_CATEGORIES, *_EXPORT_CATEGORIES) if c not in fd.columns]
     if missing or list(table.value_added.index) != list(VALUE_ADDED_LABELS):
         raise DataSourceError(
             f"{table.source}: final-demand categories {missing} missing or value-added rows "
             f"{list(table.value_added.index)} differ from {list(VALUE_ADDED_LABELS)}"
         )
+    # total (domestic + imported) use of each product, for CHARM's heterogeneity
+    pub_fd = published.final_demand
+    total_use = published.Z.sum(axis=1) + pub_fd[list(_FD_CATEGORIES)].sum(axis=1)
     blocks = {
         "Z": apply_concordance(table.Z, conc, axis="both"),
         "Y": fd[list(_FD_CATEGORIES)],
@@ -494,6 +666,8 @@ def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[
         "x": apply_concordance(table.x, conc),
         "va": apply_concordance(table.value_added, conc, axis=1).T,
         "imported_inputs": apply_concordance(table.import_Z.sum(axis=0), conc),
+        "imports": apply_concordance(published.imports.clip(lower=0), conc),
+        "total_use": apply_concordance(total_use, conc),
     }
     for key, frame in blocks.items():
         _check_sector_codes(frame.index, f"{table.source} ({key})")
@@ -576,4 +750,5 @@ def read_city_units(data_dir: str | os.PathLike[str], year: int = 2012) -> pd.Da
         read_city_gdp(data_dir=data_dir),
         read_yearbook_city_gdp(data_dir=data_dir),
         year=year,
+        county=read_county_co2(data_dir=data_dir),
     )

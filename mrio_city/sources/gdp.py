@@ -222,6 +222,8 @@ def read_city_gdp(
         Columns 'city_code', 'city', 'province', 'province_code', 'ccsy_name', 'year'
         (2012), 'value' (GDP, NaN when absent), 'unit' ('10^4 CNY'), 'tertiary_share'
         (tertiary industry's share of GDP [1], from the CCSY percentage; NaN when absent),
+        'retail_sales' (retail sales of consumer goods, 社会消费品零售额, whole city, 10^4 CNY),
+        'industrial_output' (gross output of industry above designated size, 10^4 CNY),
         'qc_flag', 'match_method', 'yearbook_value' (10^4 CNY), 'yearbook_check'.
 
     Raises
@@ -252,6 +254,8 @@ def read_city_gdp(
         "match_method",
         "gdp_2012_1e4cny",
         "tertiary_share_2012_pct",
+        "retail_sales_2012_1e4cny",
+        "industrial_output_above_scale_2012_1e4cny",
         "qc_flag",
         "yearbook_gdp_2012_1e8cny",
         "yearbook_check",
@@ -292,6 +296,10 @@ def read_city_gdp(
             "value": gdp.astype(float),
             "unit": "10^4 CNY",
             "tertiary_share": tertiary / 100.0,
+            "retail_sales": pd.to_numeric(raw["retail_sales_2012_1e4cny"], errors="coerce"),
+            "industrial_output": pd.to_numeric(
+                raw["industrial_output_above_scale_2012_1e4cny"], errors="coerce"
+            ),
             "qc_flag": raw["qc_flag"],
             "match_method": raw["match_method"],
             "yearbook_value": pd.to_numeric(raw["yearbook_gdp_2012_1e8cny"], errors="coerce") * 1e4,

@@ -22,7 +22,7 @@ import pandas as pd
 
 from mrio_city.model.errors import DataSourceError
 
-from ._paths import data_file, excel_cell
+from ._paths import data_file, excel_cell, xlsx_engine
 from .iotables import NationalIOTable, WorldIOTable
 
 __all__ = ["read_wiod_longrun", "read_wiod_national", "read_wiod_co2"]
@@ -353,7 +353,7 @@ def read_wiod_co2(
         sheet and cell.
     """
     path = data_file(data_dir, "wiod-chn", CO2_FILE)
-    with pd.ExcelFile(path) as book:
+    with pd.ExcelFile(path, engine=xlsx_engine()) as book:
         sheets = [s for s in book.sheet_names if s not in ("Notes", "Sector")]
         if countries is not None:
             wanted = [countries] if isinstance(countries, str) else list(countries)

@@ -121,10 +121,23 @@ def test_all_290_ceads_names_match_through_the_public_readers(data_dir):
 
 def test_city_units_regions_and_gdp_sources(data_dir):
     units = crosswalk.read_city_units(data_dir)
-    assert (units["reason"] == "").sum() == 261 and len(units) == 367
+    # every unit with a 2010 census population is a region of its own
+    own = units["reason"] == ""
+    assert own.sum() == (units["population_2010"] > 0).sum() == 356 and len(units) == 367
     assert units.loc[370100, "ceads_names"] == "山东济南; 山东莱芜"
     assert units["gdp_source"].value_counts()["ccsy_2012"] == 213
-    assert (units.loc[units["reason"] != "", "region"].str.startswith("rest of ")).all()
+    merged = units[~own]
+    assert merged["region"].isin(units.loc[own, "city"]).all()
+    assert (merged["province"].to_numpy() == units.set_index("city").loc[
+        merged["region"], "province"].to_numpy()).all()  # fmt: skip
+    # county sums: every county lands in a unit and the national 2012 total is kept
+    from mrio_city.sources import read_county_co2
+
+    county = read_county_co2(data_dir=data_dir)
+    assert units["county_co2_mt"].sum() == pytest.approx(
+        county.loc[county["year"] == 2012, "value"].sum(), rel=1e-12
+    )
+    assert units.loc[370100, "n_counties"] > 10  # 济南 with 莱芜's counties
 
 
 def test_national_inputs_balance_and_keep_totals(data_dir):

@@ -126,85 +126,143 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def built_2017():
+    if not (DATA / "nbs-china-io").is_dir():
+        pytest.skip(f"real public data folder {DATA} is absent (it exists in CI)")
+    from mrio_city.sources.regionalize import build_china_cities
+
+    return build_china_cities(2017, data_dir=DATA)
+
+
+@pytest.fixture(scope="session")
 def accounts(built):
     from mrio_city.accounts.footprints import compute_accounts
 
     return compute_accounts(built[0])
 
 
-def _national(data_dir=DATA):
+def _national(year=2012, data_dir=DATA):
     """National domestic 42-sector totals straight from the public readers (the oracle)."""
     from mrio_city.sources import apply_concordance, read_nbs_io
 
-    dom = read_nbs_io(2012, 139, data_dir=data_dir).to_domestic()
-    fd = apply_concordance(dom.final_demand, "nbs139_to_nbs42")
+    n, conc = {2012: (139, "nbs139_to_nbs42"), 2017: (149, "nbs149_to_nbs42")}[year]
+    dom = read_nbs_io(year, n, data_dir=data_dir).to_domestic()
+    fd = apply_concordance(dom.final_demand, conc)
     cats = ["rural_household", "urban_household", "government", "gfcf", "inventory_change"]
     return {
-        "x": apply_concordance(dom.x, "nbs139_to_nbs42").to_numpy(),
+        "x": apply_concordance(dom.x, conc).to_numpy(),
         "Y": fd[cats].to_numpy(),
         "va": dom.value_added.to_numpy(),
     }
 
 
-def _inventory_total():
+def _inventory_total(year=2012):
     """Sum of the 30 provincial CEADs Scope-1 totals (incl. households), read independently."""
     book = pd.read_excel(
-        DATA / "ceads-emissions" / "Emission_Inventories_for_30_Provinces_2012.xlsx",
+        DATA / "ceads-emissions" / f"Emission_Inventories_for_30_Provinces_{year}.xlsx",
         sheet_name=None,
         header=None,
+        engine="openpyxl",  # an independent reader of the workbook
     )
     return sum(float(df.iat[3, 22]) for name, df in book.items() if name != "NOTE") * 1e6
 
 
+def _tables(built, built_2017):
+    return {2012: built[0], 2017: built_2017}
+
+
 @needs_data
 def test_build_time_and_provenance(built):
+    from mrio_city.sources.regionalize import DEFAULT_DELTA
+
     table, seconds, report = built
-    assert seconds < 60
+    assert seconds < 120
     prov = table.meta.provenance
-    assert set(prov["inputs"]) >= {"national_io", "ceads_provinces", "ceads_cities", "census"}
+    assert set(prov["inputs"]) >= {"national_io", "ceads_provinces", "ceads_cities", "county_co2"}
     assert all(len(v["sha256"]) == 64 for v in prov["inputs"].values())
-    assert prov["parameters"]["delta"] == 0.3 and prov["package_version"]
+    assert prov["parameters"]["delta"] == DEFAULT_DELTA and prov["package_version"]
     units = pd.read_csv(report / "china-cities-2012-units.csv")
     assert len(units) == prov["checks"]["n_census_units"] + 1  # + defunct 巢湖
-    rest = units[~units["is_city"]]
-    assert (rest["reason"].fillna("") != "").all()
-    assert set(rest["region"]) - {"(dropped)"} <= set(table.cities)
+    merged = units[~units["is_city"]]
+    assert (merged["reason"].fillna("") != "").all()
+    assert set(merged["region"]) - {"(dropped)"} <= set(table.cities)
 
 
 @needs_data
-def test_national_output_final_demand_value_added_and_co2_preserved(built):
-    table, _, _ = built
-    nat = _national()
+@pytest.mark.realdata
+@pytest.mark.parametrize("year", [2012, 2017])
+def test_national_totals_co2_and_coverage(built, built_2017, year):
+    table = _tables(built, built_2017)[year]
+    nat = _national(year)
     R, N = table.n_cities, table.n_sectors
+    assert R >= 300
     np.testing.assert_allclose(table.x.reshape(R, N).sum(0), nat["x"], rtol=1e-3)
     np.testing.assert_allclose(
         table.final_demand.sum(0), nat["Y"], rtol=1e-3, atol=1e-3 * np.abs(nat["Y"]).max()
     )
     np.testing.assert_allclose(table.value_added[:4].sum(), nat["va"].sum(), rtol=1e-3)
     total = table.F.sum() + table.F_Y.sum()
-    assert total == pytest.approx(_inventory_total(), rel=1e-3)
+    assert total == pytest.approx(_inventory_total(year), rel=1e-3)
     # the table's own identity: x = A x + Y 1 + exports 1 (checked again independently)
     ax = table.apply_A(table.x[:, None])[:, 0]
     np.testing.assert_allclose(ax + table.total_final_demand(), table.x, rtol=1e-6)
+    # spectral radius of A < 1: power iteration on A (column sums bound it too)
+    v = np.ones(table.n_nodes)
+    for _ in range(60):
+        w = table.apply_A(v[:, None])[:, 0]
+        rho, v = np.linalg.norm(w) / np.linalg.norm(v), w / np.linalg.norm(w)
+    assert rho < 1.0 and table.technology.sum(axis=1).max() < 1.0
 
 
 @needs_data
-def test_city_shares_of_provincial_industrial_co2_follow_ceads(built):
-    table, _, _ = built
+@pytest.mark.realdata
+@pytest.mark.parametrize("year", [2012, 2017])
+def test_every_city_co2_equals_its_recorded_source(built, built_2017, year):
+    """Oracle: CEADs city totals and county sums read here, times the recorded factors."""
+    from mrio_city.sources import read_ceads_cities, read_county_co2
+
+    table = _tables(built, built_2017)[year]
     attrs = table.city_attributes
-    F = pd.Series(table.F.reshape(table.n_cities, -1).sum(1), index=table.cities)
-    prov_total = F.groupby(attrs["province"]).transform("sum")
-    city = attrs["kind"] == "city"
-    share = (F / prov_total)[city]
-    # CEADs share: city total over (matched city totals + the rest-of-province estimate)
-    np.testing.assert_allclose(share, attrs.loc[city, "co2_share_of_province"], rtol=1e-3)
-    # ratios between two matched cities of one province equal the ratio of their CEADs totals
-    for _, grp in attrs[city].groupby("province"):
-        if len(grp) > 1:
-            a, b = grp.index[:2]
-            assert F[a] / F[b] == pytest.approx(
-                grp.loc[a, "ceads_co2_mt"] / grp.loc[b, "ceads_co2_mt"], rel=1e-3
-            )
+    R = table.n_cities
+    co2 = (table.F.reshape(R, -1).sum(1) + table.F_Y.reshape(R, -1).sum(1)) / 1e6
+    co2 = pd.Series(co2, index=table.cities)
+    ceads = read_ceads_cities(data_dir=DATA)
+    ceads = ceads[ceads["year"] == year].set_index("city")["value"]
+    county = read_county_co2(data_dir=DATA)
+    county = county[county["year"] == year]
+    county_by_city = county.groupby(county["county_code"].str[:4])["value"].sum()
+    inv = attrs["has_co2_inventory"]
+    # single-unit cities measured by CEADs: table CO2 = CEADs total x provincial factor
+    one = inv & (attrs["co2_source"] == "ceads_city") & (attrs["n_census_units"] == 1)
+    names = {"北京市": "北京", "天津市": "天津", "上海市": "上海", "重庆市": "重庆"}
+    checked = 0
+    for city in attrs.index[one]:
+        key = names.get(city)
+        if key is None:
+            matches = [n for n in ceads.index if n.endswith(city.removesuffix("市"))]
+            key = matches[0] if len(matches) == 1 else None
+        if key is None or city == "济南市":  # 济南 carries 莱芜 too
+            continue
+        expected = ceads[key] * attrs.loc[city, "co2_province_factor"]
+        assert co2[city] == pytest.approx(expected, rel=1e-3), city
+        checked += 1
+    assert checked > 100
+    # county-sum cities: county totals (code prefix) x harmonisation x provincial factor
+    cty = inv & (attrs["co2_source"] == "county_sum") & (attrs["n_census_units"] == 1)
+    checked = 0
+    for city in attrs.index[cty]:
+        prefix = f"{int(attrs.loc[city, 'city_code']):06d}"[:4]
+        if prefix not in county_by_city.index or prefix.endswith("90"):
+            continue  # province-administered county units are matched by their own code
+        a = attrs.loc[city]
+        expected = county_by_city[prefix] * a["county_factor"] * a["co2_province_factor"]
+        assert co2[city] == pytest.approx(expected, rel=1e-3), city
+        checked += 1
+    assert checked > 20
+    # every city: table CO2 = recorded source x recorded factor; province factor = P / sum
+    rec = attrs.loc[inv, "co2_source_mt"] * attrs.loc[inv, "co2_province_factor"]
+    np.testing.assert_allclose(co2[inv], rec, rtol=1e-3)
+    assert (co2[~inv] == 0).all() and set(attrs.loc[~inv, "province"]) == {"西藏自治区"}
 
 
 @needs_data
@@ -237,12 +295,33 @@ def test_provincial_sector_co2_follows_the_shipped_ceads_concordance(built):
 
 
 @needs_data
-def test_technology_is_productive(built):
-    table, _, _ = built
-    assert table.technology.sum(axis=1).max() < 1.0
-    assert (table.technology >= 0).all()
-    shares = np.asarray(table.trade_shares)
-    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+@pytest.mark.realdata
+@pytest.mark.parametrize("year", [2012, 2017])
+def test_final_demand_is_regionalized_on_its_own(built, built_2017, year):
+    from mrio_city.sources.regionalize import NON_TRADABLE
+
+    table = _tables(built, built_2017)[year]
+    assert table.technology.sum(axis=1).max() < 1.0 and (table.technology >= 0).all()
+    t_int = np.asarray(table.trade_shares)
+    t_fd = np.asarray(table.final_trade_shares)
+    np.testing.assert_allclose(t_fd.sum(axis=1), 1.0, atol=1e-9)
+    loc_int = np.stack([np.diagonal(t_int[i]) for i in range(table.n_sectors)], axis=1)
+    loc_fd = np.stack([np.diagonal(t_fd[i]) for i in range(table.n_sectors)], axis=1)
+    y = np.maximum(table.final_demand.sum(axis=2), 0.0)  # (R, N)
+    inter = table.x.reshape(table.n_cities, -1) @ table.technology[0].T
+    nt = np.array([s in NON_TRADABLE for s in table.sectors])
+    fd_nt = (y * loc_fd)[:, nt].sum() / y[:, nt].sum()
+    int_nt = (inter * loc_int)[:, nt].sum() / inter[:, nt].sum()
+    assert fd_nt > 0.85  # non-tradables mostly supplied locally
+    assert fd_nt > int_nt + 0.1  # final demand has its own, higher local share
+    assert not np.allclose(loc_fd, loc_int, atol=0.05)
+    # and every supplier's deliveries add up to its supply (rows of the trade block)
+    R, N = table.n_cities, table.n_sectors
+    supplied = np.einsum("icd,di->ci", t_int, inter) + np.einsum(
+        "icd,di->ci", t_fd, table.final_demand.sum(axis=2)
+    )
+    supply = table.x.reshape(R, N) - table.exports.reshape(R, N, -1).sum(axis=2)
+    np.testing.assert_allclose(supplied, supply, rtol=1e-6, atol=1e-6 * supply.max())
 
 
 @needs_data
