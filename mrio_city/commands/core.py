@@ -95,10 +95,15 @@ def _info(args: argparse.Namespace) -> int:
     if table.meta.description:
         print(f"Description: {table.meta.description}")
     prov = dict(table.meta.provenance)
+    rec = prov.pop("reconciliation", None)
     if prov:
         print("Provenance:")
         for key, value in prov.items():
             print(f"  {key}: {value}")
+    if isinstance(rec, dict) and "national" in rec:
+        from mrio_city.sources.regionalize.reconcile import format_reconciliation
+
+        print(format_reconciliation(rec))
     return 0
 
 

@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from mrio_city.model.errors import DataSourceError
 from mrio_city.model.structured import StructuredMRIOTable
@@ -36,6 +35,7 @@ from mrio_city.sources._paths import data_file, resolve_dir
 from mrio_city.sources.concordance import concordance_dir
 from mrio_city.sources.crosswalk import SECTOR_CODES, VALUE_ADDED_LABELS
 from mrio_city.sources.regionalize import cities as city_data
+from mrio_city.sources.regionalize import reconcile
 from mrio_city.sources.regionalize.co2 import city_co2
 from mrio_city.sources.regionalize.final_demand import (
     CATEGORIES,
@@ -300,7 +300,7 @@ def build_china_cities(
     )
     attrs = city_data.attributes(regions, va_g, co2_records, hh_imputed)
     local_shares = _local_share_report(inter, local_int, final_demand, t_fd, non_tradable)
-    reconciliation = _reconciliation(root, year, regions, units, co2_records, inventory)
+    reconciliation = reconcile.reconciliation(root, year, regions, units, co2_records, inventory)
     checks = {
         "national_output_rel_err": float(np.abs(x.sum(0) / nat["x"] - 1).max()),
         "national_final_demand_rel_err": float(
@@ -400,43 +400,3 @@ def _local_share_report(inter, local_int, final_demand, t_fd, non_tradable) -> d
     )
     out["n_cities"] = int(R)
     return out
-
-
-def _reconciliation(root, year, regions, units, records, inventory) -> dict:
-    """National and provincial CO2 totals of every inventory, with the table's own [Mt]."""
-    from mrio_city.sources import read_ceads_national, read_wiod_co2
-
-    table_mt = float(records["co2_table_mt"].sum())
-    national = {"table": table_mt, "ceads_provinces_sum": float(inventory.to_numpy().sum())}
-    nat = read_ceads_national(year, include_totals=True, data_dir=root)
-    tot = nat[(nat["sector_code"] == "TOTAL") & (nat["fuel"] == "Scope 1 Total")]["value"]
-    national["ceads_national"] = float(tot.sum())
-    hh = nat[nat["sector_code"].isin(["URBAN", "RURAL"]) & (nat["fuel"] == "Scope 1 Total")]
-    national["ceads_national_households"] = float(hh["value"].sum())
-    national["ceads_provinces_households"] = float(inventory[["URBAN", "RURAL"]].to_numpy().sum())
-    try:
-        wiod = read_wiod_co2("CHN", data_dir=root)
-        w = wiod[wiod["year"] == year]["value"].sum() / 1e3
-        national["wiod_jrc"] = float(w) if w > 0 else None
-    except DataSourceError:
-        national["wiod_jrc"] = None
-    national["ceads_cities_sum"] = float(units["ceads_co2_mt"].sum())
-    national["county_sum"] = float(units["county_co2_mt"].sum())
-    sources = records["co2_source"].value_counts().to_dict()
-    prov = pd.DataFrame(
-        {
-            "ceads_province": inventory.sum(axis=1),
-            "table": records["co2_table_mt"].groupby(regions["province"]).sum(),
-            "ceads_cities": units["ceads_co2_mt"].groupby(units["province"]).sum(min_count=1),
-            "county_sum": units["county_co2_mt"].groupby(units["province"]).sum(min_count=1),
-        }
-    )
-    return {
-        "unit": "Mt CO2",
-        "national": national,
-        "co2_sources": {str(k): int(v) for k, v in sources.items()},
-        "provinces": {
-            str(p): {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
-            for p, row in prov.iterrows()
-        },
-    }
