@@ -52,9 +52,9 @@ def reconciliation(root, year, regions, units, records, inventory) -> dict:
     -------
     dict
         ``unit``, ``national`` (table, CEADs provinces, CEADs national, their household rows,
-        WIOD/JRC (NaN when the year is not covered), sums of the CEADs city and county inventories), ``co2_sources``
-        (cities per source) and ``provinces`` (per province: CEADs province, table, CEADs
-        city and county sums).
+        WIOD/JRC (NaN when the year is not covered), sums of the CEADs city and county
+        inventories), ``co2_sources`` (cities per source) and ``provinces`` (per province:
+        CEADs province, table, CEADs city and county sums).
     """
     from mrio_city.sources import read_ceads_national, read_wiod_co2
 
