@@ -374,3 +374,17 @@ def test_reconciliation_is_recorded_and_survives_the_folder_format(built, tmp_pa
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "CO2 reconciliation" in out and "gigatonne gap" in out and "Tibet" in out
+
+
+@needs_data
+def test_industry_structure_from_real_data(built):
+    table, _, _ = built
+    a = table.city_attributes
+    np.testing.assert_allclose(a[["primary_share", "secondary_share", "tertiary_share"]].sum(1), 1)
+    # coal and steel cities are industrial, not "service-oriented" (primary from rural share)
+    for city in ("鄂尔多斯市", "包头市", "乌海市"):
+        assert a.loc[city, "secondary_share"] > a["secondary_share"].median(), city
+        assert a.loc[city, "primary_share"] < 0.1 and a.loc[city, "resource_based_type"]
+    # yearbook shares are kept where published (Zhengzhou: Henan yearbook 2012)
+    assert a.loc["郑州市", "structure_source"] == "yearbook_three_industries"
+    assert a["structure_imputed"].sum() == (a["structure_source"].str.contains("imputed")).sum()
