@@ -21,11 +21,13 @@ Steps (each recorded in ``meta.provenance``; choices tagged [I] in the docs are 
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from mrio_city.model.errors import DataSourceError
 from mrio_city.model.structured import StructuredMRIOTable
@@ -106,6 +108,21 @@ def input_files(
     for name in (conc, crosswalk.CEADS_CONCORDANCE):
         out[f"concordance_{name}"] = concordance_dir() / f"{name}.csv"
     return out
+
+
+@functools.lru_cache(maxsize=2)
+def _read_inputs(root: str, year: int, stamp: tuple) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """National blocks, census units and provincial CO2 of a year, read once per process.
+
+    ``stamp`` (path, mtime, size of every input file) is part of the key, so a changed file is
+    read again; the build never mutates these objects (it copies what it changes).
+    """
+    del stamp
+    return (
+        crosswalk.national_inputs(root, year),
+        crosswalk.read_city_units(root, year),
+        crosswalk.provincial_co2(root, year),
+    )
 
 
 def _check_parameters(year, method, delta, decay_scale, distance_decay, vintage, proxy):
@@ -225,10 +242,9 @@ def build_china_cities(
         iter(range(6)), enabled=progress, desc=f"china-cities-{year}", unit="step", total=6
     )
     files = input_files(root, year, provincial_gdp_vintage)
-    nat = crosswalk.national_inputs(root, year)
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files.values())
+    nat, units, inventory = _read_inputs(str(root), year, stamp)
     next(steps, None)
-    units = crosswalk.read_city_units(root, year)
-    inventory = crosswalk.provincial_co2(root, year)
     regions, units = city_data.regions_of_year(root, units, year, provincial_gdp_vintage)
     next(steps, None)
 
