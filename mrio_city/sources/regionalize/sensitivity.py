@@ -81,6 +81,7 @@ def headline_numbers(table, accounts=None, *, stressor: str = "CO2") -> dict[str
     """
     from mrio_city.accounts import compute_accounts
     from mrio_city.analyses.inequality import gini
+    from mrio_city.solve.operator import operator_of
 
     acc = accounts if accounts is not None else compute_accounts(table)
     k = list(table.stressors).index(stressor)
@@ -93,7 +94,7 @@ def headline_numbers(table, accounts=None, *, stressor: str = "CO2") -> dict[str
             table.final_trade_shares, np.ndarray) else table.final_trade_shares[i].toarray())
          for i in range(N)], axis=1,
     )  # fmt: skip
-    x_local = table.apply_local_inverse(y_local.reshape(R * N, 1))[:, 0]
+    x_local = operator_of(table).apply_local_inverse(y_local.reshape(R * N, 1))[:, 0]
     chain_local = float(table.direct_intensities[k] @ x_local)
     cbf = acc.consumption_based_with_households[stressor].to_numpy()
     pop = np.asarray(table.population, float)
