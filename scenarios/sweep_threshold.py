@@ -1,8 +1,8 @@
-"""Sweep the super-emitter threshold and see how the quota and the people lifted respond.
+"""Sweep the super-emitter rule's multiples and see how the count and the quota respond.
 
-    python scenarios/sweep_threshold.py                          # 309-city table, local Dask
+    python scenarios/sweep_threshold.py                          # in process or local Dask (auto)
     python scenarios/sweep_threshold.py --scheduler inprocess    # no Dask
-    python scenarios/sweep_threshold.py --scheduler tcp://host:8786 --values 8,10,12,14,16
+    python scenarios/sweep_threshold.py --scheduler tcp://host:8786 --values 1.5,2,2.5,3
 
 Writes sweep_threshold.csv and sweep_threshold.png to --out (default results/).
 """
@@ -13,6 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
+import mrio_city
 from mrio_city.scenarios import Scenario, sweep
 from mrio_city.scenarios.charts import plot_sweep
 
@@ -22,8 +23,9 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", default=str(HERE / "super_emitters.toml"))
-    parser.add_argument("--values", default="10,12,14,16,18,20", help="t CO2 per person")
-    parser.add_argument("--scheduler", default="local")
+    parser.add_argument("--values", default="1.5,2,2.5,3", help="multiples of the median")
+    parser.add_argument("--table", default="china-309-synthetic")
+    parser.add_argument("--scheduler", default="auto")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="results")
     args = parser.parse_args()
@@ -31,23 +33,26 @@ def main() -> None:
     scenario = Scenario.from_file(args.file)
     values = [float(v) for v in args.values.split(",")]
     scheduler = None if args.scheduler == "inprocess" else args.scheduler
+    table = mrio_city.load_table(args.table)
     t0 = time.perf_counter()
     result = sweep(
         scenario,
-        {"super_emitter.threshold": values},
+        {"super_emitter.per_capita_multiple": values},
+        table,
         scheduler=scheduler,
         n_workers=args.workers,
         progress=True,
     )
     print(f"{len(values)} points on {result.scheduler} in {time.perf_counter() - t0:.1f} s")
+    print(result.decision)
     wide = result.wide()
     wide["quota [Gt]"] = wide["quota"] / 1e9
     cols = [
-        "super_emitter.threshold",
+        "super_emitter.per_capita_multiple",
         "super_emitters",
         "quota [Gt]",
-        "share_of_projected_quota",
-        "population_share_lifted",
+        "share_of_budget",
+        "population_share_reaching",
     ]
     print(wide[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     out = Path(args.out)

@@ -43,9 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sweep",
         help="evaluate a scenario over a grid of parameter values (Dask)",
         description=(
-            "Evaluate a scenario file at every combination of parameter values, on a local "
-            "Dask cluster (default), a running Dask scheduler (--scheduler ADDRESS) or in "
-            "this process (--scheduler inprocess).  Writes sweep.csv (long format), "
+            "Evaluate a scenario file at every combination of parameter values, in this "
+            "process or on a local Dask cluster (chosen from the measured cost by default), "
+            "or on a running Dask scheduler (--scheduler ADDRESS).  Writes sweep.csv (long "
+            "format), "
             "sweep_wide.csv, sweep.xlsx and sweep.png to --out."
         ),
     )
@@ -69,12 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--table", metavar="NAME", help="table folder or name")
     p.add_argument(
         "--scheduler",
-        default="local",
+        default="auto",
         metavar="ADDRESS",
-        help="'local' (default: a new LocalCluster), a scheduler address, or 'inprocess'",
+        help="'auto' (default: in process or a local cluster, from measured cost), 'local', "
+        "a scheduler address, or 'inprocess'",
     )
     p.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
-    p.add_argument("--batch", type=int, default=None, help="points per task")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_sweep)
 
@@ -93,10 +94,12 @@ def parse_values(text: str, *, param: str = "") -> list[Any]:
     return out
 
 
-def _load_table(name: str, progress: bool) -> BaseTable:
+def _load_table(name: str | None, scenario: Scenario, progress: bool) -> BaseTable:
+    """The table named by --table, else by the file's scenario.table, else the default."""
+    from mrio_city.commands.core import DEFAULT_TABLE
     from mrio_city.io.registry import load_table
 
-    return load_table(name, progress=progress)
+    return load_table(name or scenario.table or DEFAULT_TABLE, progress=progress)
 
 
 def _jsonable(value: Any) -> Any:
@@ -177,7 +180,7 @@ def run_scenario_file(
     """
     scenario = Scenario.from_file(path)  # structure errors before loading anything
     if table is None:
-        table = _load_table(table_name or scenario.table, progress)
+        table = _load_table(table_name, scenario, progress)
     scenario.validate(table)
     t0 = time.perf_counter()
     baseline = Baseline(table, progress=progress)
@@ -210,7 +213,7 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     grid = {p: parse_values(v, param=p) for p, v in zip(args.param, args.values)}
     scenario = Scenario.from_file(args.file)
-    table = _load_table(args.table, not args.quiet) if args.table else None
+    table = _load_table(args.table, scenario, not args.quiet)
     scheduler = None if args.scheduler == "inprocess" else args.scheduler
     t0 = time.perf_counter()
     res = sweep(
@@ -219,7 +222,6 @@ def _sweep(args: argparse.Namespace) -> int:
         table,
         scheduler=scheduler,
         n_workers=args.workers,
-        batch_size=args.batch,
         progress=not args.quiet,
     )
     seconds = time.perf_counter() - t0
@@ -227,12 +229,12 @@ def _sweep(args: argparse.Namespace) -> int:
     wide = res.wide()
     cols = [
         c
-        for c in ("quota", "super_emitters", "share_of_projected_quota", "population_share_lifted")
+        for c in ("quota", "super_emitters", "share_of_budget", "population_share_reaching")
         if c in wide.columns
     ]
     print(
         f"sweep of {scenario.name!r}: {len(res.points)} points on {res.scheduler} in "
-        f"{seconds:.1f} s"
+        f"{seconds:.1f} s ({res.decision})"
     )
     view = wide[[*res.points.columns, *cols]].copy()
     if "quota" in view:

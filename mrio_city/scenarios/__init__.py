@@ -3,12 +3,13 @@
 * :class:`Scenario` (``Scenario.from_file('scenarios/super_emitters.toml')``): a validated
   scenario; see ``docs/scenarios.md`` for every key;
 * :func:`run_scenario` -> :class:`ScenarioResult`: super-emitters, their types and pathways, the
-  quota created (total, per city, per lever), its share of the projected quota to peak and its
-  reallocation to the least affluent cities;
+  quota created (total, per city, per lever), its share of the carbon budget to peak and the
+  people it lets reach an upper-middle-income living standard;
 * :class:`Baseline`: table + factorization + accounts, reused by every evaluation;
 * :func:`sweep` -> :class:`SweepResult`: a grid of parameter values on Dask or in process.
 """
 
+from mrio_city.scenarios.catalogue import LEVERS, LeverKind
 from mrio_city.scenarios.levers import (
     DemandChange,
     IntensityChange,
@@ -17,8 +18,9 @@ from mrio_city.scenarios.levers import (
     apply_changes,
     resolve_lever,
 )
-from mrio_city.scenarios.run import Baseline, ScenarioResult, load_scenario_table, run_scenario
-from mrio_city.scenarios.selection import reallocate_quota, select_super_emitters
+from mrio_city.scenarios.living_standard import ElasticityFit, fit_elasticity
+from mrio_city.scenarios.run import Baseline, ScenarioResult, city_characteristics, run_scenario
+from mrio_city.scenarios.selection import Selection, select_super_emitters
 from mrio_city.scenarios.spec import LeverSpec, PathwaySpec, Scenario, set_key_path
 from mrio_city.scenarios.sweep import SweepResult, sweep
 
@@ -34,8 +36,12 @@ __all__ = [
     "SweepResult",
     "TechnologyChange",
     "apply_changes",
-    "load_scenario_table",
-    "reallocate_quota",
+    "city_characteristics",
+    "ElasticityFit",
+    "fit_elasticity",
+    "LEVERS",
+    "LeverKind",
+    "Selection",
     "resolve_lever",
     "run_scenario",
     "select_super_emitters",

@@ -130,13 +130,47 @@ def plot_per_capita(result, path: str | os.PathLike[str]) -> Path:
         plt.close(fig)
 
 
+#: Human names of sweep metrics (chart labels); units come from the sweep table.
+SWEEP_METRIC_NAMES = {
+    "quota": "quota created",
+    "super_emitters": "super-emitter cities",
+    "population_share_reaching": "people reaching upper-middle income",
+    "share_of_budget": "share of the budget to peak",
+    "threshold_per_capita": "per-capita threshold",
+}
+
+
+def _param_name(key: str) -> str:
+    """``'pathways.industrial.levers[0].gap_closed'`` -> ``'industrial lever 1: gap closed'``."""
+    import re
+
+    m = re.fullmatch(r"pathways\.(\w+)\.levers\[(\d+)\]\.(\w+)", key)
+    if m:
+        return f"{m.group(1)} lever {int(m.group(2)) + 1}: {m.group(3).replace('_', ' ')}"
+    return key.split(".")[-1].replace("_", " ")
+
+
+def _param_unit(key: str) -> str:
+    from mrio_city.scenarios.defaults import DEFAULTS
+
+    for pattern, d in DEFAULTS.items():
+        if key == pattern or (
+            "*" in pattern and key.startswith("pathways.") and key.endswith(pattern.split(".")[-1])
+        ):
+            return d.unit
+    return "1" if key.endswith(("cut", "share", "gap_closed")) else ""
+
+
 def plot_sweep(
     sweep_result,
     path: str | os.PathLike[str],
     *,
-    metrics: tuple[str, ...] = ("quota", "super_emitters", "population_share_lifted"),
+    metrics: tuple[str, ...] = ("quota", "super_emitters", "population_share_reaching"),
 ) -> Path:
-    """Metrics of a sweep against the first swept key path (one panel per metric).
+    """Metrics of a sweep against the swept parameter (one panel per metric).
+
+    Only parameters that take more than one value are shown: the first such parameter is the
+    x axis, the others (if any) are lines.  Titles and axis labels carry units.
 
     Parameters
     ----------
@@ -146,25 +180,33 @@ def plot_sweep(
     """
     plt = _pyplot()
     wide = sweep_result.wide()
-    key = sweep_result.points.columns[0]
-    others = list(sweep_result.points.columns[1:])
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8))
-    axes = np.atleast_1d(axes)
+    pts = sweep_result.points
+    swept = [c for c in pts.columns if pts[c].nunique() > 1] or [pts.columns[0]]
+    key, others = swept[0], swept[1:]
+    units = sweep_result.table.drop_duplicates("metric").set_index("metric")["unit"]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4.0), squeeze=False)
     try:
         groups = wide.groupby(others, sort=False) if others else [("", wide)]
-        for ax, metric in zip(axes, metrics, strict=True):
+        for ax, metric in zip(axes[0], metrics, strict=True):
+            unit = str(units.get(metric, ""))
+            scale, unit = (1e9, "Gt CO2") if metric == "quota" else (1.0, unit)
+            if unit == "1":
+                scale, unit = 0.01, "%"
             for label, g in groups:
-                scale = 1e9 if metric == "quota" else 1.0
                 ax.plot(
                     g[key].astype(float),
                     g[metric] / scale,
                     marker="o",
-                    label=str(label) if others else None,
+                    label=", ".join(map(str, np.atleast_1d(label))) if others else None,
                 )
-            ax.set_xlabel(key)
-            ax.set_ylabel(metric + (" [Gt]" if metric == "quota" else ""))
+            name = SWEEP_METRIC_NAMES.get(metric, metric.replace("_", " "))
+            ax.set_title(name)
+            ax.set_ylabel(f"{name} [{unit}]")
+            punit = _param_unit(key)
+            ax.set_xlabel(_param_name(key) + (f" [{punit}]" if punit else ""))
             if others:
-                ax.legend(title=", ".join(others), fontsize=7)
+                ax.legend(title=", ".join(map(_param_name, others)), fontsize=7)
+        fig.suptitle(f"Sweep of {_param_name(key)}: {len(pts)} scenario evaluations")
         fig.tight_layout()
         return _save(fig, path)
     finally:

@@ -24,6 +24,7 @@ from typing import Any
 
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
+from mrio_city.scenarios import defaults
 from mrio_city.scenarios._reader import (
     _did_you_mean,
     _get_path,
@@ -31,6 +32,7 @@ from mrio_city.scenarios._reader import (
     _typename,
     set_key_path,
 )
+from mrio_city.scenarios.catalogue import COMMON_KEYS, LEVERS, lever_label
 
 __all__ = [
     "Scenario",
@@ -43,66 +45,61 @@ __all__ = [
     "LEVER_TYPES",
     "RULES",
     "AXIS_VALUES",
-    "DEFAULT_TABLE",
     "set_key_path",
 ]
 
-DEFAULT_TABLE = "china-309-synthetic"
-#: Super-emitter rules (METHODS §5.3).
-RULES = ("threshold", "top_share", "top_decile")
+#: Super-emitter rules (METHODS §5.3); the first is the default.
+RULES = ("median_multiple", "threshold", "top_share", "top_decile")
 #: Per-capita measures a rule may use (accounts names).
 MEASURES = ("consumption_based_with_households", "consumption_based")
-#: Lever types and the keys each accepts besides the common ones.
-LEVER_TYPES: dict[str, tuple[str, ...]] = {
-    "intensity": ("sector", "sectors", "cut", "to_percentile"),
-    "electricity": ("sector", "sectors", "cut", "to_percentile"),
-    "final_demand": (
-        "sector",
-        "sectors",
-        "categories",
-        "cut",
-        "to_benchmark",
-        "shift_to",
-        "households_direct",
-    ),
-    "technology": ("sector", "sectors", "input_sector", "input_sectors", "cut"),
-}
-_COMMON_LEVER_KEYS = ("type", "label", "cities", "top_suppliers")
+#: Lever types and the keys each accepts besides the common ones (from the catalogue).
+LEVER_TYPES: dict[str, tuple[str, ...]] = {name: k.keys for name, k in LEVERS.items()}
 #: Values of the typology axes a pathway's ``when`` may match (labels of
 #: :func:`mrio_city.analyses.typology.classify_cities`).
 AXIS_VALUES: dict[str, tuple[str, ...]] = {
     "affluence": ("low", "lower-middle", "upper-middle", "high", "unknown"),
     "structure": ("industrial", "service-oriented", "unknown"),
     "role": ("net producer", "net consumer", "balanced"),
+    "resource": ("resource-based", "not resource-based", "unknown"),
 }
-LIVING_STANDARD_METHODS = ("footprint_gap", "income_gap")
-DEFAULT_AFFLUENCE_THRESHOLDS = {"low": 1035.0, "lower-middle": 4085.0, "upper-middle": 12615.0}
+LIVING_STANDARD_METHODS = ("income", "footprint_gap")
+DEFAULT_AFFLUENCE_THRESHOLDS = {
+    k: v for k, v in defaults.WORLD_BANK_FY2014_USD.items() if k != "high"
+}
 
 
 @dataclass(frozen=True)
 class SuperEmitterRule:
-    """Which cities are super-emitters (METHODS §5.3).
+    """Which cities are super-emitters (METHODS §5.3; ``docs/scenarios.md``).
 
     Attributes
     ----------
-    rule : {'threshold', 'top_share', 'top_decile'}
+    rule : {'median_multiple', 'threshold', 'top_share', 'top_decile'}
+        'median_multiple' (default): per-capita footprint at least ``per_capita_multiple``
+        times the median city's **and** total footprint at least ``total_multiple`` times the
+        median city's.
     measure : str
         Account divided by population: ``'consumption_based_with_households'`` (default) or
         ``'consumption_based'`` [t per person].
+    per_capita_multiple, total_multiple : float
+        Multiples of the national (city) median [1] (rule 'median_multiple').
     threshold : float or None
         Per-capita threshold [stressor unit per person] (rule 'threshold'); None when
         ``calibrate_count`` sets it.
     calibrate_count : int or None
-        With ``threshold = "calibrate"``: the threshold is placed halfway between the
-        ``calibrate_count``-th and the next highest per-capita footprint.
+        Explicit option: with ``threshold = "calibrate"`` the threshold is placed halfway
+        between the ``calibrate_count``-th and the next highest per-capita footprint; results
+        then say the count was an input (``threshold_source = 'calibrated'``).
     share : float
         Rule 'top_share': smallest set of highest per-capita cities whose cumulative footprint
         reaches this share of the total [1].
     """
 
-    rule: str = "threshold"
+    rule: str = "median_multiple"
     measure: str = "consumption_based_with_households"
-    threshold: float | None = 18.4
+    per_capita_multiple: float = float(defaults.DEFAULTS["super_emitter.per_capita_multiple"].value)
+    total_multiple: float = float(defaults.DEFAULTS["super_emitter.total_multiple"].value)
+    threshold: float | None = defaults.US_PER_CAPITA_2012
     calibrate_count: int | None = None
     share: float = 0.3
 
@@ -125,7 +122,7 @@ class TypologySpec:
         Trade-balanced band of ``classify_cities`` (not used by the role axis).
     """
 
-    exchange_rate: float = 6.31
+    exchange_rate: float = defaults.CNY_PER_USD_2012
     money_unit: str | None = None
     affluence_thresholds: Mapping[str, float] = field(
         default_factory=lambda: dict(DEFAULT_AFFLUENCE_THRESHOLDS)
@@ -140,11 +137,13 @@ class LeverSpec:
 
     Attributes
     ----------
-    type : {'intensity', 'electricity', 'final_demand', 'technology'}
+    type : str
+        A lever type of :data:`mrio_city.scenarios.catalogue.LEVERS`.
     path : str
         Key path in the file, e.g. ``'pathways.industrial.levers[1]'``.
     label : str
-        Name used in reports (default ``'<pathway>:<type>[<i>]'``).
+        Name used in reports (default from the catalogue, e.g.
+        ``'industrial: production intensity'``).
     cities : 'self', 'suppliers' or tuple of str
         Where the lever acts: the pathway's super-emitter cities, their top supplier
         city-sectors, or the listed cities.
@@ -153,11 +152,14 @@ class LeverSpec:
     sectors, input_sectors, categories, shift_to : tuple of str or None
         Sector / input sector / final-demand category selections (None = all).
     cut : float or None
-        Fractional reduction in [0, 1].
+        Fractional reduction in [0, 1] of the baseline value.
     to_percentile : float or None
-        Lower intensities to this percentile (0-100) of the sector's intensity across cities.
-    to_benchmark : float or None
-        Scale final demand so per-capita footprint reaches this value [t per person].
+        Benchmark: this percentile (0-100) of the sector's baseline intensity across cities.
+    to_benchmark : float, 'threshold' or None
+        Per-capita footprint benchmark [t per person]; 'threshold' = the super-emitter rule's
+        per-capita threshold.
+    gap_closed : float
+        Share of the gap to the benchmark closed by the target year [1] (default 1).
     households_direct : bool
         Scale households' direct emissions with their final demand (final_demand levers).
     """
@@ -173,7 +175,8 @@ class LeverSpec:
     shift_to: tuple[str, ...] | None = None
     cut: float | None = None
     to_percentile: float | None = None
-    to_benchmark: float | None = None
+    to_benchmark: float | str | None = None
+    gap_closed: float = 1.0
     households_direct: bool = True
 
 
@@ -185,7 +188,8 @@ class PathwaySpec:
     ----------
     name : str
     when : dict of str to tuple of str
-        Axis ('affluence', 'structure', 'role') -> accepted values; empty matches every city.
+        Axis ('affluence', 'structure', 'role', 'resource') -> accepted values; empty matches
+        every city.
     levers : tuple of LeverSpec
     """
 
@@ -206,36 +210,47 @@ class QuotaSpec:
     ----------
     include_households : bool
         Total emissions include households' direct emissions (F_Y).
-    projected_quota_to_peak : float or None
-        Projected carbon quota to peak [stressor unit, t CO2]; read from
-        ``projected_quota_to_peak_gt`` [Gt] in the file.
+    budget_to_peak : float or None
+        Carbon budget to peak [stressor unit per year, t CO2]; read from
+        ``budget_to_peak_gt`` [Gt] in the file; default
+        :data:`mrio_city.scenarios.defaults.BUDGET_TO_PEAK_GT`.
+    budget_source : str
+        Where the budget comes from (reported with the share).
     """
 
     include_households: bool = True
-    projected_quota_to_peak: float | None = 1.4e9 / 0.30
+    budget_to_peak: float | None = defaults.BUDGET_TO_PEAK_GT * 1e9
+    budget_source: str = defaults.DEFAULTS["quota.budget_to_peak_gt"].source
 
 
 @dataclass(frozen=True)
 class LivingStandardSpec:
-    """Reallocation of the quota to reach a living-standard target (METHODS §5.6).
+    """Who reaches the upper-middle-income living standard with the quota (METHODS §5.6).
 
     Attributes
     ----------
-    method : {'footprint_gap', 'income_gap'}
+    method : {'income', 'footprint_gap'}
+        'income' (default): cities whose GDP per capita is below ``threshold_usd`` need the
+        footprint that the cross-city footprint-income elasticity gives at the threshold.
+        'footprint_gap': cities below a per-capita footprint target need the gap.
+    threshold_usd : float
+        Income level to reach [USD per person] (World Bank upper-middle-income lower bound).
+    exchange_rate : float
+        Currency units per USD used to convert the threshold (2012: 6.31 CNY per USD).
+    elasticity : float or None
+        Footprint-income elasticity [1]; None = fitted on the table (log-log OLS over cities).
     target_class : str
-        Affluence class whose cities define the target footprint ('upper-middle').
+        footprint_gap: affluence class whose cities define the target footprint.
     target_footprint : float or None
-        Explicit per-capita target [t per person] (footprint_gap); None = the
-        population-weighted mean footprint of the non-super-emitter cities in ``target_class``.
-    target_income : float
-        GDP per capita to reach [USD per person] (income_gap); default the lower bound of
-        upper-middle income (4,086 USD).
+        footprint_gap: explicit per-capita target [t per person].
     """
 
-    method: str = "footprint_gap"
+    method: str = "income"
+    threshold_usd: float = defaults.UPPER_MIDDLE_INCOME_USD
+    exchange_rate: float = defaults.CNY_PER_USD_2012
+    elasticity: float | None = None
     target_class: str = "upper-middle"
     target_footprint: float | None = None
-    target_income: float = 4086.0
 
 
 @dataclass(frozen=True)
@@ -243,13 +258,16 @@ class Scenario:
     """A super-emitter mitigation scenario (see ``docs/scenarios.md``).
 
     Build with :meth:`from_file` or :meth:`from_dict`; ``raw`` keeps the parsed document so
-    parameter sweeps can change any key path (:func:`set_key_path`).
+    parameter sweeps can change any key path (:func:`set_key_path`).  ``table`` is only the
+    name the file suggests to the command line (which resolves it); the library functions take
+    a table or a :class:`~mrio_city.scenarios.run.Baseline`.
     """
 
     name: str
     description: str
-    table: str
+    table: str | None
     stressor: str | None
+    target_year: int
     super_emitter: SuperEmitterRule
     typology: TypologySpec
     pathways: tuple[PathwaySpec, ...]
@@ -317,53 +335,25 @@ class Scenario:
             source,
             data.get("scenario", {}),
             "scenario",
-            ("name", "description", "table", "stressor"),
+            ("name", "description", "table", "stressor", "target_year"),
         )
-        rule = _read_rule(source, data.get("super_emitter", {}))
-        typ = _read_typology(source, data.get("typology", {}))
         if not top.has("pathways"):
             top.fail("pathways", "missing: give at least one [pathways.NAME] table")
         pw = data["pathways"]
         if not isinstance(pw, Mapping) or not pw:
             top.fail("pathways", f"expected a non-empty table of pathways, got {pw!r}")
-        pathways = tuple(_read_pathway(source, name, body) for name, body in pw.items())
-        q = _Reader(
-            source,
-            data.get("quota", {}),
-            "quota",
-            ("include_households", "projected_quota_to_peak_gt"),
-        )
-        projected = q.number("projected_quota_to_peak_gt", None, low=0, low_open=True)
-        quota = QuotaSpec(
-            include_households=q.boolean("include_households", True),
-            projected_quota_to_peak=(
-                QuotaSpec.projected_quota_to_peak if projected is None else projected * 1e9
-            ),
-        )
-        ls = _Reader(
-            source,
-            data.get("living_standard", {}),
-            "living_standard",
-            ("method", "target_class", "target_footprint", "target_income"),
-        )
-        living = LivingStandardSpec(
-            method=ls.string("method", "footprint_gap", choices=LIVING_STANDARD_METHODS),
-            target_class=ls.string(
-                "target_class", "upper-middle", choices=AXIS_VALUES["affluence"][:4]
-            ),
-            target_footprint=ls.number("target_footprint", None, low=0, low_open=True),
-            target_income=ls.number("target_income", 4086.0, low=0, low_open=True),
-        )
+        year = defaults.DEFAULTS["scenario.target_year"].value
         scenario = cls(
             name=sc.string("name", Path(source).stem if source != "<dict>" else "scenario"),
             description=sc.string("description", ""),
-            table=sc.string("table", DEFAULT_TABLE),
+            table=sc.string("table", None),
             stressor=sc.string("stressor", None),
-            super_emitter=rule,
-            typology=typ,
-            pathways=pathways,
-            quota=quota,
-            living_standard=living,
+            target_year=int(sc.number("target_year", year, low=1900, integer=True)),
+            super_emitter=_read_rule(source, data.get("super_emitter", {})),
+            typology=_read_typology(source, data.get("typology", {})),
+            pathways=tuple(_read_pathway(source, name, body) for name, body in pw.items()),
+            quota=_read_quota(source, data.get("quota", {})),
+            living_standard=_read_living(source, data.get("living_standard", {})),
             source=source,
             raw=copy.deepcopy(dict(data)),
         )
@@ -457,12 +447,24 @@ def _wrote_single(raw: Mapping[str, Any], lever_path: str, key: str) -> bool:
 
 def _read_rule(source: str, data: Any) -> SuperEmitterRule:
     r = _Reader(
-        source, data, "super_emitter", ("rule", "measure", "threshold", "calibrate_count", "share")
+        source,
+        data,
+        "super_emitter",
+        (
+            "rule",
+            "measure",
+            "per_capita_multiple",
+            "total_multiple",
+            "threshold",
+            "calibrate_count",
+            "share",
+        ),
     )
-    rule = r.string("rule", "threshold", choices=RULES)
+    rule = r.string("rule", RULES[0], choices=RULES)
     measure = r.string("measure", "consumption_based_with_households", choices=MEASURES)
     count = r.number("calibrate_count", None, low=1, integer=True)
-    threshold: float | None = 18.4
+    base = SuperEmitterRule()
+    threshold: float | None = base.threshold
     if r.has("threshold") and r.data["threshold"] == "calibrate":
         if rule != "threshold":
             r.fail("threshold", f"'calibrate' needs rule = 'threshold', got rule = {rule!r}")
@@ -473,12 +475,65 @@ def _read_rule(source: str, data: Any) -> SuperEmitterRule:
             )
         threshold = None
     else:
-        threshold = r.number("threshold", 18.4, low=0, low_open=True)
+        if count is not None:
+            r.fail("calibrate_count", "only used with threshold = 'calibrate'")
+        threshold = r.number("threshold", base.threshold, low=0, low_open=True)
     share = r.number("share", 0.3, low=0, high=1)
     if rule == "top_share" and share <= 0:
         r.fail("share", f"must be > 0 for rule 'top_share', got {share!r}")
     return SuperEmitterRule(
-        rule=rule, measure=measure, threshold=threshold, calibrate_count=count, share=share
+        rule=rule,
+        measure=measure,
+        per_capita_multiple=r.number(
+            "per_capita_multiple", base.per_capita_multiple, low=0, low_open=True
+        ),
+        total_multiple=r.number("total_multiple", base.total_multiple, low=0),
+        threshold=threshold,
+        calibrate_count=count,
+        share=share,
+    )
+
+
+def _read_quota(source: str, data: Any) -> QuotaSpec:
+    q = _Reader(source, data, "quota", ("include_households", "budget_to_peak_gt", "budget_source"))
+    base = QuotaSpec()
+    budget = q.number("budget_to_peak_gt", None, low=0, low_open=True)
+    if budget is not None and not q.has("budget_source"):
+        q.fail("budget_source", "missing: say where budget_to_peak_gt comes from")
+    return QuotaSpec(
+        include_households=q.boolean("include_households", True),
+        budget_to_peak=base.budget_to_peak if budget is None else budget * 1e9,
+        budget_source=q.string("budget_source", base.budget_source),
+    )
+
+
+def _read_living(source: str, data: Any) -> LivingStandardSpec:
+    ls = _Reader(
+        source,
+        data,
+        "living_standard",
+        (
+            "method",
+            "threshold_usd",
+            "exchange_rate",
+            "elasticity",
+            "target_class",
+            "target_footprint",
+        ),
+    )
+    base = LivingStandardSpec()
+    elasticity = None
+    if ls.has("elasticity") and ls.data["elasticity"] != "fit":
+        elasticity = ls.number("elasticity", None, low=0)
+    return LivingStandardSpec(
+        method=ls.string("method", base.method, choices=LIVING_STANDARD_METHODS),
+        threshold_usd=ls.number("threshold_usd", base.threshold_usd, low=0, low_open=True),
+        exchange_rate=ls.number("exchange_rate", base.exchange_rate, low=0, low_open=True),
+        elasticity=elasticity,
+        target_class=ls.string(
+            "target_class", base.target_class, choices=AXIS_VALUES["affluence"][:4]
+        ),
+        target_footprint=ls.number("target_footprint", None, low=0, low_open=True),
     )
 
 
@@ -510,7 +565,7 @@ def _read_typology(source: str, data: Any) -> TypologySpec:
     if r.has("structure_threshold") and r.data["structure_threshold"] != "median":
         st = r.number("structure_threshold", None, low=0, high=1)
     return TypologySpec(
-        exchange_rate=r.number("exchange_rate", 6.31, low=0, low_open=True),
+        exchange_rate=r.number("exchange_rate", defaults.CNY_PER_USD_2012, low=0, low_open=True),
         money_unit=r.string("money_unit", None),
         affluence_thresholds=thresholds,
         structure_threshold=st,
@@ -539,13 +594,15 @@ def _read_pathway(source: str, name: str, body: Any) -> PathwaySpec:
     levers_raw = body.get("levers", [])
     if not isinstance(levers_raw, list):
         r.fail("levers", f"expected an array of tables, got {_typename(levers_raw)}")
+    kinds = [lv.get("type") if isinstance(lv, Mapping) else None for lv in levers_raw]
     levers = tuple(
-        _read_lever(source, f"{path}.levers[{i}]", name, i, lv) for i, lv in enumerate(levers_raw)
+        _read_lever(source, f"{path}.levers[{i}]", name, i, lv, kinds.count(kinds[i]) > 1)
+        for i, lv in enumerate(levers_raw)
     )
     return PathwaySpec(name=name, when=when, levers=levers)
 
 
-def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> LeverSpec:
+def _lever_kind(source: str, path: str, data: Any) -> str:
     if not isinstance(data, Mapping):
         raise ScenarioSpecError(f"{source}: {path}: expected a table, got {_typename(data)}")
     kind = data.get("type")
@@ -559,10 +616,13 @@ def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> Leve
             f"{', '.join(map(repr, LEVER_TYPES))}"
             f"{_did_you_mean(str(kind), list(LEVER_TYPES))}"
         )
-    r = _Reader(source, data, path, _COMMON_LEVER_KEYS + LEVER_TYPES[kind])
+    return kind
+
+
+def _lever_cities(r: _Reader, kind: str) -> str | tuple[str, ...]:
     cities: str | tuple[str, ...] = "self"
     if r.has("cities"):
-        v = data["cities"]
+        v = r.data["cities"]
         if isinstance(v, str):
             if v not in ("self", "suppliers"):
                 r.fail(
@@ -571,17 +631,24 @@ def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> Leve
             cities = v
         else:
             cities = r.strings("cities")
-    top = r.number("top_suppliers", 10, low=1, integer=True)
     if r.has("top_suppliers") and cities != "suppliers":
         r.fail("top_suppliers", "only used with cities = 'suppliers'")
-    if kind in ("final_demand", "technology") and cities == "suppliers":
+    if LEVERS[kind].side != "production" and cities == "suppliers":
         r.fail(
             "cities",
             f"'suppliers' is only available for intensity and electricity levers, not {kind!r}",
         )
+    return cities
+
+
+def _lever_strength(r: _Reader, kind: str) -> tuple[float | None, float | None, Any, float]:
     cut = r.number("cut", None, low=0, high=1)
     pct = r.number("to_percentile", None, low=0, high=100) if r.has("to_percentile") else None
-    bench = r.number("to_benchmark", None, low=0, low_open=True) if r.has("to_benchmark") else None
+    bench = None
+    if r.has("to_benchmark"):
+        bench = r.data["to_benchmark"]
+        if bench != "threshold":
+            bench = r.number("to_benchmark", None, low=0, low_open=True)
     given = [
         k
         for k, v in (("cut", cut), ("to_percentile", pct), ("to_benchmark", bench))
@@ -591,10 +658,24 @@ def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> Leve
         options = ["cut"] + [k for k in ("to_percentile", "to_benchmark") if k in LEVER_TYPES[kind]]
         what = "missing" if not given else f"got {' and '.join(given)}"
         r.fail(None, f"give exactly one of {', '.join(options)} ({what})")
+    gap = r.number("gap_closed", 1.0, low=0, high=1)
+    if r.has("gap_closed") and cut is not None:
+        r.fail("gap_closed", "only used with to_percentile or to_benchmark (a cut is a cut)")
+    return cut, pct, bench, gap
+
+
+def _read_lever(
+    source: str, path: str, pathway: str, i: int, data: Any, repeated: bool = False
+) -> LeverSpec:
+    kind = _lever_kind(source, path, data)
+    r = _Reader(source, data, path, COMMON_KEYS + LEVER_TYPES[kind])
+    cities = _lever_cities(r, kind)
+    top = r.number("top_suppliers", 10, low=1, integer=True)
+    cut, pct, bench, gap = _lever_strength(r, kind)
     shift = r.strings("shift_to") if kind == "final_demand" else None
     if shift is not None and bench is not None:
         r.fail("shift_to", "cannot be combined with to_benchmark")
-    label = r.string("label", f"{pathway}:{kind}[{i}]")
+    label = r.string("label", lever_label(pathway, kind, cities, i, repeated))
     return LeverSpec(
         type=kind,
         path=path,
@@ -610,5 +691,6 @@ def _read_lever(source: str, path: str, pathway: str, i: int, data: Any) -> Leve
         cut=cut,
         to_percentile=pct,
         to_benchmark=bench,
+        gap_closed=gap,
         households_direct=r.boolean("households_direct", True),
     )

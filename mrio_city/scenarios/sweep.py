@@ -1,20 +1,24 @@
 """Parameter sweeps over scenario key paths, in process or on a Dask cluster.
 
-``sweep(scenario, {"super_emitter.threshold": [10, 15, 20]})`` evaluates the scenario at every
-point of the grid (the Cartesian product of the value lists, first key varying slowest) and
-returns one long table (:class:`SweepResult`).
+``sweep(scenario, {"super_emitter.threshold": [10, 15, 20]}, table)`` evaluates the scenario at
+every point of the grid (the Cartesian product of the value lists, first key varying slowest)
+and returns one long table (:class:`SweepResult`).
 
 Schedulers:
 
-* ``'local'`` (default): a ``dask.distributed.LocalCluster`` with ``n_workers`` worker
-  processes, one thread each, started and closed by the call;
+* ``'auto'`` (default): decided on measured cost.  The first point is evaluated in process
+  (it is needed anyway) and timed, ``t_point``; a local cluster of ``w`` workers gains when
+  ``(n - 1) t_point (1 - 1/w) > t_start + t_base``, with ``t_start`` the measured start-up
+  of a local cluster on a 2-core machine (:data:`LOCAL_CLUSTER_STARTUP_S`) and ``t_base`` the
+  measured baseline build (each worker builds one).  Small grids stay in process;
+* ``'local'``: a ``dask.distributed.LocalCluster`` with ``n_workers`` worker processes, one
+  thread each, started and closed by the call;
 * an address such as ``'tcp://10.0.0.5:8786'``: any running Dask scheduler;
-* ``None`` or ``'inprocess'``: a plain loop in this process (reference for comparison).
+* ``None`` or ``'inprocess'``: a plain loop in this process.
 
-Each worker builds the baseline (table, factorization, accounts) **once** and keeps it in a
-module-level cache keyed by the table (its registry name, or a token of the table object
-scattered to the workers), then evaluates many points per task (``batch_size``).  Points are
-validated on the client before any work is sent.
+There is no process-global cache: on a cluster the points are split into one batch per worker
+and each task builds its baseline (table, factorization, accounts) once and evaluates its batch.
+Points are validated before any work is sent.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import uuid
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,10 +35,11 @@ import pandas as pd
 
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
+from mrio_city.scenarios.result import SUMMARY_UNITS
 from mrio_city.scenarios.run import Baseline, ScenarioResult, run_scenario
 from mrio_city.scenarios.spec import Scenario
 
-__all__ = ["sweep", "SweepResult", "grid_points", "result_metrics"]
+__all__ = ["sweep", "SweepResult", "grid_points", "result_metrics", "choose_scheduler"]
 
 #: Metrics of :func:`result_metrics` (besides one ``quota[<lever>]`` row per lever).
 METRICS = (
@@ -43,18 +48,14 @@ METRICS = (
     "baseline_total",
     "scenario_total",
     "quota",
-    "share_of_projected_quota",
+    "share_of_budget",
     "reallocated",
-    "population_lifted",
-    "population_share_lifted",
-    "population_share_at_target",
-    "refactorized",
+    "population_reaching",
+    "population_share_reaching",
 )
-
-# worker-side cache: key -> Baseline; and how many baselines this process built
-_CACHE: dict[str, Baseline] = {}
-_BUILDS: dict[str, int] = {}
-_CACHE_SIZE = 2
+#: Measured start-up of a 2-worker LocalCluster (processes, 1 thread each) on the 2-core
+#: development machine, incl. client connection and shutdown [s] (docs/scenarios.md).
+LOCAL_CLUSTER_STARTUP_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,17 @@ class SweepResult:
     points : DataFrame
         One row per point: its values (columns = key paths).
     workers : DataFrame
-        point, worker (process id), baseline_builds (baselines that process built for this
-        table: 1 when the cache worked).
+        point, worker (process id), task (batch number).
     scheduler : str
+    decision : str
+        Why this scheduler (with the measured costs when chosen automatically).
     """
 
     table: pd.DataFrame
     points: pd.DataFrame
     workers: pd.DataFrame
     scheduler: str
+    decision: str = ""
 
     def wide(self) -> pd.DataFrame:
         """One row per point, one column per metric."""
@@ -103,49 +106,18 @@ def result_metrics(result: ScenarioResult) -> list[tuple[str, float, str]]:
     """Headline numbers of one evaluation as (metric, value, unit) rows."""
     s = result.summary()
     u = result.unit
-    units = {
-        "super_emitters": "cities",
-        "threshold_per_capita": f"{u} per person",
-        "baseline_total": u,
-        "scenario_total": u,
-        "quota": u,
-        "share_of_projected_quota": "1",
-        "reallocated": u,
-        "population_lifted": "persons",
-        "population_share_lifted": "1",
-        "population_share_at_target": "1",
-        "refactorized": "bool",
-    }
-    rows = [(m, float(s[m]) if s[m] is not None else math.nan, units[m]) for m in METRICS]
+    rows = []
+    for m in METRICS:
+        v = s[m]
+        rows.append((m, float(v) if v is not None else math.nan, SUMMARY_UNITS[m].format(unit=u)))
     for label, row in result.quota_by_lever.iterrows():
         rows.append((f"quota[{label}]", float(row["quota"]), u))
     return rows
 
 
-def _baseline_for(key: str, table_or_name: BaseTable | str) -> Baseline:
-    if key not in _CACHE:
-        if isinstance(table_or_name, BaseTable):
-            table = table_or_name
-        else:
-            import mrio_city
-
-            table = mrio_city.load_table(table_or_name)
-        while len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = Baseline(table)
-        _BUILDS[key] = _BUILDS.get(key, 0) + 1
-    return _CACHE[key]
-
-
-def _run_batch(
-    key: str,
-    table_or_name: BaseTable | str,
-    raw: Mapping[str, Any],
-    source: str,
-    batch: list[tuple[int, dict[str, Any]]],
+def _evaluate_points(
+    baseline: Baseline, raw: Mapping[str, Any], source: str, batch, task: int
 ) -> list[dict[str, Any]]:
-    """Evaluate points of one batch (runs on a worker or in process)."""
-    baseline = _baseline_for(key, table_or_name)
     base = Scenario.from_dict(raw, source=source)
     rows = []
     for point, values in batch:
@@ -159,10 +131,47 @@ def _run_batch(
                     "value": value,
                     "unit": unit,
                     "_worker": os.getpid(),
-                    "_builds": _BUILDS[key],
+                    "_task": task,
                 }
             )
     return rows
+
+
+def _run_batch(table: BaseTable, raw, source: str, batch, task: int) -> list[dict[str, Any]]:
+    """One task on a worker: build the baseline once, evaluate the batch."""
+    return _evaluate_points(Baseline(table), raw, source, batch, task)
+
+
+def choose_scheduler(
+    n_points: int, point_seconds: float, baseline_seconds: float, n_workers: int
+) -> tuple[str | None, str]:
+    """In process or a local cluster, from measured costs (module docstring).
+
+    Parameters
+    ----------
+    n_points : int
+    point_seconds : float
+        Measured time of one evaluation [s].
+    baseline_seconds : float
+        Measured time to build the baseline [s] (each worker builds one).
+    n_workers : int
+
+    Returns
+    -------
+    (scheduler, reason)
+        ``None`` (in process) or ``'local'``, and the comparison in words.
+    """
+    rest = max(n_points - 1, 0)
+    serial = rest * point_seconds
+    parallel = serial / max(n_workers, 1) + LOCAL_CLUSTER_STARTUP_S + baseline_seconds
+    reason = (
+        f"{rest} remaining points x {point_seconds:.2f} s = {serial:.1f} s in process vs "
+        f"{parallel:.1f} s on {n_workers} workers (start-up {LOCAL_CLUSTER_STARTUP_S:.0f} s "
+        f"+ baseline {baseline_seconds:.1f} s)"
+    )
+    if n_workers > 1 and parallel < serial:
+        return "local", "auto: local cluster; " + reason
+    return None, "auto: in process; " + reason
 
 
 def sweep(
@@ -170,10 +179,9 @@ def sweep(
     grid: Mapping[str, Sequence[Any]],
     table: BaseTable | None = None,
     *,
-    scheduler: str | None = "local",
-    n_workers: int = 2,
-    batch_size: int | None = None,
     baseline: Baseline | None = None,
+    scheduler: str | None = "auto",
+    n_workers: int = 2,
     progress: bool = False,
 ) -> SweepResult:
     """Evaluate a scenario over a grid of parameter values.
@@ -183,19 +191,16 @@ def sweep(
     scenario : Scenario
     grid : mapping of str to sequence
         Dotted key paths into the scenario document -> values, e.g.
-        ``{"super_emitter.threshold": [10, 15, 20]}`` or
-        ``{"pathways.industrial.levers[0].cut": [0.1, 0.2]}``.
+        ``{"super_emitter.per_capita_multiple": [1.5, 2, 3]}``.
     table : MRIOTable or StructuredMRIOTable, optional
-        Default: ``baseline.table``, else the table the scenario names; workers then load it
-        by name themselves (no transfer).
-    scheduler : str or None, default='local'
-        'local' (a new LocalCluster), a scheduler address, or None / 'inprocess'.
-    n_workers : int, default=2
-        Worker processes of the local cluster (one thread each).
-    batch_size : int, optional
-        Points per task; default ``ceil(points / (2 n_workers))``.
+        The table (give this or ``baseline``).
     baseline : Baseline, optional
-        In-process mode: reuse this baseline.
+        Reuse a baseline in process (and for the automatic choice's measurement).
+    scheduler : str or None, default='auto'
+        'auto' (measured choice), 'local' (a new LocalCluster), a scheduler address, or
+        None / 'inprocess'.
+    n_workers : int, default=2
+        Worker processes of a local cluster (one thread each).
     progress : bool, default=False
         Progress bar over points.
 
@@ -209,8 +214,11 @@ def sweep(
         If a key path or value is invalid (checked for every point before any work).
     """
     points = grid_points(grid)
-    if baseline is not None:
-        table = baseline.table if table is None else table
+    if baseline is None and table is None:
+        raise ValueError("sweep: pass a table or a Baseline (the command line resolves names)")
+    table = baseline.table if baseline is not None else table
+    if isinstance(table, str):
+        raise TypeError(f"sweep: got the table name {table!r}; load it and pass the table")
     for values in points:  # validate everything first
         scenario.with_values(values, table=table)
     if not (isinstance(n_workers, int) and n_workers >= 1):
@@ -218,47 +226,44 @@ def sweep(
             f"The 'n_workers' parameter of sweep must be an int >= 1. Got {n_workers!r} instead."
         )
     indexed = list(enumerate(points))
-    bs = batch_size or max(1, math.ceil(len(points) / (2 * n_workers)))
-    batches = [indexed[i : i + bs] for i in range(0, len(indexed), bs)]
     raw, source = dict(scenario.raw), scenario.source
-    inprocess = scheduler is None or scheduler == "inprocess"
-    if inprocess:
-        if table is None:
-            from mrio_city.scenarios.run import load_scenario_table
-
-            table = load_scenario_table(scenario, progress=progress)
-        key = f"inprocess:{uuid.uuid4().hex}"
-        if baseline is None:
-            baseline = Baseline(table, progress=progress)
-        _CACHE[key] = baseline
-        _BUILDS[key] = 1
-        rows: list[dict[str, Any]] = []
-        try:
-            for batch in _bar(batches, progress, len(points), "sweep"):
-                rows += _run_batch(key, table, raw, source, batch)
-        finally:
-            _CACHE.pop(key, None)
+    rows: list[dict[str, Any]] = []
+    decision = f"requested: {scheduler or 'inprocess'}"
+    if scheduler == "auto":
+        baseline = baseline if baseline is not None else Baseline(table, progress=progress)
+        t_base = baseline.seconds
+        t1 = time.perf_counter()
+        rows += _evaluate_points(baseline, raw, source, indexed[:1], 0)
+        scheduler, decision = choose_scheduler(
+            len(points), time.perf_counter() - t1, t_base, n_workers
+        )
+        indexed = indexed[1:]
+    if scheduler is None or scheduler == "inprocess":
+        baseline = baseline if baseline is not None else Baseline(table, progress=progress)
+        for point in _bar(indexed, progress, len(indexed), "sweep"):
+            rows += _evaluate_points(baseline, raw, source, [point], 1 + point[0])
         name = "inprocess"
     else:
-        rows, name = _run_dask(
-            scheduler, n_workers, table, scenario, raw, source, batches, progress, len(points)
-        )
-    return _collect(rows, points, name)
+        bs = max(1, math.ceil(len(indexed) / n_workers))
+        batches = [indexed[i : i + bs] for i in range(0, len(indexed), bs)]
+        more, name = _run_dask(scheduler, n_workers, table, raw, source, batches, progress)
+        rows += more
+    return _collect(rows, points, name, decision)
 
 
-def _bar(batches, progress: bool, total: int, desc: str):
+def _bar(items, progress: bool, total: int, desc: str):
     if not progress:
-        yield from batches
+        yield from items
         return
     from tqdm.auto import tqdm
 
     with tqdm(total=total, desc=desc, unit="point") as bar:
-        for b in batches:
-            yield b
-            bar.update(len(b))
+        for item in items:
+            yield item
+            bar.update(1)
 
 
-def _run_dask(scheduler, n_workers, table, scenario, raw, source, batches, progress, total):
+def _run_dask(scheduler, n_workers, table, raw, source, batches, progress):
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -274,13 +279,13 @@ def _run_dask(scheduler, n_workers, table, scenario, raw, source, batches, progr
     else:
         client = Client(scheduler)
     try:
-        if table is None:
-            key, ref = f"name:{scenario.table}", scenario.table
-        else:
-            key = f"table:{table.name}:{uuid.uuid4().hex}"
-            ref = client.scatter(table, broadcast=True)
-        futures = [client.submit(_run_batch, key, ref, raw, source, b, pure=False) for b in batches]
+        ref = client.scatter(table, broadcast=True)
+        futures = [
+            client.submit(_run_batch, ref, raw, source, b, 1 + i, pure=False)
+            for i, b in enumerate(batches)
+        ]
         rows: list[dict[str, Any]] = []
+        total = sum(len(b) for b in batches)
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -301,19 +306,21 @@ def _run_dask(scheduler, n_workers, table, scenario, raw, source, batches, progr
     return rows, name
 
 
-def _collect(rows: list[dict[str, Any]], points: list[dict[str, Any]], name: str) -> SweepResult:
+def _collect(
+    rows: list[dict[str, Any]], points: list[dict[str, Any]], name: str, decision: str
+) -> SweepResult:
     pts = pd.DataFrame(points)
     pts.index.name = "point"
     long = pd.DataFrame(rows)
     workers = (
-        long[["point", "_worker", "_builds"]]
+        long[["point", "_worker", "_task"]]
         .drop_duplicates("point")
-        .rename(columns={"_worker": "worker", "_builds": "baseline_builds"})
+        .rename(columns={"_worker": "worker", "_task": "task"})
         .sort_values("point")
         .reset_index(drop=True)
     )
-    long = long.drop(columns=["_worker", "_builds"])
+    long = long.drop(columns=["_worker", "_task"])
     long = long.merge(pts.reset_index(), on="point", how="left")
     order = ["point", *pts.columns, "metric", "value", "unit"]
     long = long[order].sort_values(["point"], kind="mergesort").reset_index(drop=True)
-    return SweepResult(table=long, points=pts, workers=workers, scheduler=name)
+    return SweepResult(table=long, points=pts, workers=workers, scheduler=name, decision=decision)

@@ -35,7 +35,7 @@ def make(pathways, **sections):
     """A scenario document with the given pathways (dict name -> body) and sections."""
     doc = {
         "scenario": {"name": "test", "table": "unused"},
-        "super_emitter": {"threshold": "calibrate", "calibrate_count": 6},
+        "super_emitter": {"rule": "threshold", "threshold": "calibrate", "calibrate_count": 6},
         "pathways": copy.deepcopy(pathways),
     }
     for key, value in sections.items():

@@ -13,6 +13,7 @@ SCENARIO = """
 [scenario]
 name = "cli-test"
 [super_emitter]
+rule = "threshold"
 threshold = "calibrate"
 calibrate_count = 5
 [pathways.industrial]
@@ -22,7 +23,8 @@ levers = [{ type = "intensity", sector = "Chemicals", to_percentile = 25 }]
 levers = [{ type = "electricity", cut = 0.3 },
           { type = "final_demand", cut = 0.1, categories = ["urban_households"] }]
 [quota]
-projected_quota_to_peak_gt = 2.0
+budget_to_peak_gt = 2.0
+budget_source = "test"
 """
 
 
@@ -62,7 +64,8 @@ def test_run_writes_outputs_and_summary(tmp_path, table, scenario_file, table_di
     ref = run_scenario(Scenario.from_file(scenario_file), table)
     assert summary["super_emitters"] == 5
     assert summary["quota"] == pytest.approx(ref.quota, rel=1e-9)
-    assert summary["share_of_projected_quota"] == pytest.approx(ref.quota / 2e9, rel=1e-9)
+    assert summary["share_of_budget"] == pytest.approx(ref.quota / 2e9, rel=1e-9)
+    assert summary["count_calibrated"] is True and "CALIBRATED" in text
     assert summary["households_included"] is True
     cities = pd.read_csv(out / "cities.csv", index_col=0)
     assert cities["super_emitter"].sum() == 5

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.scenarios import Scenario, set_key_path
+from mrio_city.scenarios import Scenario, defaults, set_key_path
 from mrio_city.sources.synthetic import city_mrio
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,6 +15,7 @@ GOOD = """
 [scenario]
 name = "t"
 [super_emitter]
+rule = "threshold"
 threshold = 10.0
 [pathways.industrial]
 when = { structure = "industrial" }
@@ -34,15 +35,32 @@ def write(tmp_path, text, name="super_emitters.toml"):
 def test_default_file_validates_against_a_42_sector_table():
     sc = Scenario.from_file(DEFAULT_FILE, table=city_mrio(n_cities=12, n_sectors=42, seed=1))
     assert sc.table == "china-309-synthetic"
-    assert sc.super_emitter.threshold is None and sc.super_emitter.calibrate_count == 32
+    # the count is an output: the shipped file forces nothing
+    assert "calibrate" not in DEFAULT_FILE.read_text(encoding="utf-8")
+    assert sc.super_emitter.rule == "median_multiple" and sc.super_emitter.calibrate_count is None
     assert [p.name for p in sc.pathways] == [
         "industrial",
+        "resource_based",
         "affluent_consumer",
-        "supply_chain",
-        "producer",
+        "other",
     ]
-    assert sc.quota.projected_quota_to_peak == pytest.approx(4.67e9)
+    # the budget to peak is the documented GCB default, not 1.4 Gt / 0.30
+    assert sc.quota.budget_to_peak == pytest.approx(defaults.BUDGET_TO_PEAK_GT * 1e9, rel=1e-3)
+    assert sc.quota.budget_to_peak != pytest.approx(1.4e9 / 0.30, rel=0.05)
     assert sc.pathways[0].levers[0].to_percentile == 25.0
+    gap = defaults.DEFAULTS["pathways.*.levers[*].gap_closed"].value
+    assert sc.pathways[0].levers[0].gap_closed == gap
+    assert sc.pathways[0].levers[0].label == "industrial: production intensity"
+    assert sc.pathways[2].levers[1].label == "affluent_consumer: supplier production intensity"
+    assert sc.living_standard.method == "income" and sc.living_standard.elasticity is None
+
+
+def test_defaults_have_sources():
+    expected = (3131.105 - 2669.018) * 3.664 / 1e3  # GCB 2022, Mt C -> Gt CO2
+    assert defaults.BUDGET_TO_PEAK_GT == pytest.approx(expected, abs=1e-3)
+    assert defaults.UPPER_MIDDLE_INCOME_USD == 4086.0
+    for d in defaults.DEFAULTS.values():
+        assert d.unit and len(d.source) > 20, d.key
 
 
 def test_good_file_parses(tmp_path, table):
@@ -133,6 +151,21 @@ def test_good_file_parses(tmp_path, table):
             'threshold = "calibrate"',
             "super_emitters.toml: super_emitter.calibrate_count: missing",
         ),
+        (
+            "threshold = 10.0",
+            "threshold = 10.0\ncalibrate_count = 32",
+            "super_emitters.toml: super_emitter.calibrate_count: only used with threshold",
+        ),
+        (
+            '[scenario]\nname = "t"',
+            '[scenario]\nname = "t"\n[quota]\nbudget_to_peak_gt = 4.67',
+            "super_emitters.toml: quota.budget_source: missing",
+        ),
+        (
+            '{ type = "electricity", cut = 0.3 }',
+            '{ type = "electricity", cut = 0.3, gap_closed = 0.5 }',
+            "super_emitters.toml: pathways.industrial.levers[0].gap_closed: only used with",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -148,6 +181,9 @@ def test_good_file_parses(tmp_path, table):
         "unknown-section",
         "bool-not-number",
         "calibrate-no-count",
+        "count-without-calibrate",
+        "budget-without-source",
+        "gap-with-cut",
     ],
 )
 def test_invalid_files_fail_with_pinned_messages(tmp_path, table, old, new, message):
