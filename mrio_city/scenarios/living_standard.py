@@ -94,18 +94,22 @@ def fit_elasticity(per_capita: pd.Series, income: pd.Series) -> ElasticityFit:
             "living_standard: fewer than 3 cities with a positive footprint and GDP per capita: "
             "cannot fit the footprint-income elasticity; give living_standard.elasticity"
         )
-    X = np.column_stack([np.ones(n), np.log(y[ok])])
-    z = np.log(cf[ok])
-    coef, *_ = np.linalg.lstsq(X, z, rcond=None)
-    resid = z - X @ coef
+    lx, z = np.log(y[ok]), np.log(cf[ok])
+    sxx = float(((lx - lx.mean()) ** 2).sum())
+    if sxx <= 0:
+        raise ScenarioSpecError(
+            "living_standard: every city has the same GDP per capita: cannot fit the "
+            "footprint-income elasticity; give living_standard.elasticity"
+        )
+    slope = float(((lx - lx.mean()) * (z - z.mean())).sum() / sxx)  # one-regressor OLS
+    intercept = float(z.mean() - slope * lx.mean())
+    resid = z - intercept - slope * lx
     ss_res = float(resid @ resid)
     ss_tot = float(((z - z.mean()) ** 2).sum())
-    sigma2 = ss_res / (n - 2)
-    cov = sigma2 * np.linalg.inv(X.T @ X)
     return ElasticityFit(
-        elasticity=float(coef[1]),
-        intercept=float(coef[0]),
-        std_error=float(math.sqrt(cov[1, 1])),
+        elasticity=slope,
+        intercept=intercept,
+        std_error=math.sqrt(ss_res / (n - 2) / sxx),
         r_squared=1.0 - ss_res / ss_tot if ss_tot > 0 else math.nan,
         n_cities=n,
     )

@@ -594,7 +594,10 @@ def _read_pathway(source: str, name: str, body: Any) -> PathwaySpec:
     levers_raw = body.get("levers", [])
     if not isinstance(levers_raw, list):
         r.fail("levers", f"expected an array of tables, got {_typename(levers_raw)}")
-    kinds = [lv.get("type") if isinstance(lv, Mapping) else None for lv in levers_raw]
+    kinds = [
+        (lv.get("type"), str(lv.get("cities", "self"))) if isinstance(lv, Mapping) else None
+        for lv in levers_raw
+    ]
     levers = tuple(
         _read_lever(source, f"{path}.levers[{i}]", name, i, lv, kinds.count(kinds[i]) > 1)
         for i, lv in enumerate(levers_raw)
