@@ -200,7 +200,8 @@ def join_values(geo, values: pd.DataFrame | pd.Series, *, what: str = "results")
             f"{first_labels(list(frame.index))}; census names: "
             f"{first_labels(list(geo['city']))}); use the table's census names or codes"
         )
-    missing = [x for x in frame.index if x not in set(owner)]
+    matched = set(owner)
+    missing = [x for x in frame.index if x not in matched]
     if missing:
         warnings.warn(
             f"{what}: {len(missing)} label(s) match no census unit and are not mapped: "
