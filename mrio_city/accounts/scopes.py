@@ -301,7 +301,7 @@ def upstream_outside_groups(
     method: Literal["auto", "masked", "woodbury", "direct"] = "auto",
     chunk: int | None = None,
     progress: bool = False,
-    tol: float = 1e-12,
+    tol: float | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Upstream emissions outside each city of its purchases of several product groups.
 
@@ -327,8 +327,9 @@ def upstream_outside_groups(
         Cities per multi-RHS solve (default: about 128 MiB of right-hand sides).
     progress : bool, default=False
         Show a progress bar (tqdm).
-    tol : float, default=1e-12
-        Relative residual of the 'masked' iteration.
+    tol : float, optional
+        Relative residual of the 'masked' iteration (default: the solver's, 1e-10 unless
+        factorized otherwise).
 
     Returns
     -------

@@ -18,7 +18,12 @@ import numpy as np
 
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.base import LeontiefSolver
-from mrio_city.solve.iterative import block_jacobi, neumann, polynomial_iteration
+from mrio_city.solve.iterative import (
+    block_jacobi,
+    mixed_polynomial_iteration,
+    neumann,
+    polynomial_iteration,
+)
 from mrio_city.solve.krylov import gmres_lockstep, harmonic_ritz_roots
 from mrio_city.solve.operator import StructuredOperator, operator_of
 
@@ -50,8 +55,10 @@ class BlockSolver(LeontiefSolver):
         restart: int,
         workers: int,
         degree: int = 16,
+        precision: str = "mixed",
     ):
         self.operator = operator_of(table)
+        self.precision = precision
         self._maxiter = maxiter
         self.iteration = iteration
         self._restart = restart
@@ -64,6 +71,8 @@ class BlockSolver(LeontiefSolver):
         self.roots = None
         if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
             self.roots = operator_roots(self.operator, degree)
+            if precision == "mixed":
+                _ = self.operator.single  # and the float32 copy of the operator
         super().__init__("block", table, nnz=self.operator.n_stored, tol=tol)
 
     def __repr__(self) -> str:
@@ -107,63 +116,75 @@ class BlockSolver(LeontiefSolver):
                 list(pool.map(run, parts))
         return out
 
-    def _kernels(self, tr: bool, removed: np.ndarray | None):
+    def _kernels(self, tr: bool, removed: np.ndarray | None) -> dict[str, Callable]:
+        """The products an iteration needs, transposed with ``tr``, restricted by ``removed``."""
         op = self.operator
 
-        def apply_minv(v):
-            return op.apply_local_inverse(v, trans=tr)
+        def restricted(product):
+            if removed is None:
+                return product
+            return lambda v: op.zero_cities(product(v), removed)
 
-        def apply_off(v):
-            out = op.apply_offdiagonal(v, trans=tr)
-            return out if removed is None else op.zero_cities(out, removed)
-
-        def apply_off_minv(v):
-            out = op.apply_offdiagonal_preconditioned(v, trans=tr)
-            return out if removed is None else op.zero_cities(out, removed)
-
-        def apply_A(v):
-            out = op.apply(v, trans=tr)
-            return out if removed is None else op.zero_cities(out, removed)
-
-        return apply_minv, apply_off, apply_off_minv, apply_A
+        return {
+            "minv": lambda v: op.apply_local_inverse(v, trans=tr),
+            "off": restricted(lambda v: op.apply_offdiagonal(v, trans=tr)),
+            "off_minv": restricted(lambda v: op.apply_offdiagonal_preconditioned(v, trans=tr)),
+            "off_minv_single": restricted(
+                lambda v: op.single.apply_offdiagonal_preconditioned(v, trans=tr)
+            ),
+            "A": restricted(lambda v: op.apply(v, trans=tr)),
+        }
 
     def _solve_part(self, rhs, trans, removed, tol):
         tr = trans == "T"
         what = f"(I - A{'^T' if tr else ''}) X = rhs for table {self.table_name!r}"
         if removed is not None:
             what = "restricted " + what
-        if self.iteration != "polynomial":  # the polynomial iteration copies rhs itself
+        if self.iteration != "polynomial":  # the polynomial iterations copy rhs themselves
             rhs = np.ascontiguousarray(rhs)
-        apply_minv, apply_off, apply_off_minv, apply_A = self._kernels(tr, removed)
         common = {"tol": tol, "maxiter": self._maxiter, "what": what}
-        x, it = _ITERATE[self.iteration](
-            self, rhs, apply_minv, apply_off, apply_off_minv, apply_A, common
-        )
+        x, it = _ITERATE[self.iteration](self, rhs, self._kernels(tr, removed), common)
         self.iterations.append(it)
         return x
 
 
-def _polynomial(solver, rhs, minv, off, off_minv, A, common):
+def _polynomial(solver, rhs, kern, common):
+    if solver.precision == "mixed":
+        x, it, _ = mixed_polynomial_iteration(
+            rhs,
+            kern["minv"],
+            kern["off_minv"],
+            kern["off_minv_single"],
+            roots=solver.roots,
+            restart=solver._restart,
+            **common,
+        )
+        return x, it
     x, it, _ = polynomial_iteration(
-        rhs, minv, off_minv, roots=solver.roots, restart=solver._restart, **common
+        rhs, kern["minv"], kern["off_minv"], roots=solver.roots, restart=solver._restart, **common
     )
     return x, it
 
 
-def _gmres(solver, rhs, minv, off, off_minv, A, common):
+def _gmres(solver, rhs, kern, common):
     x, it, _ = gmres_lockstep(
-        rhs, minv, off, restart=solver._restart, apply_off_minv=off_minv, **common
+        rhs,
+        kern["minv"],
+        kern["off"],
+        restart=solver._restart,
+        apply_off_minv=kern["off_minv"],
+        **common,
     )
     return x, it
 
 
-def _jacobi(solver, rhs, minv, off, off_minv, A, common):
-    x, it, _ = block_jacobi(rhs, minv, off, **common)
+def _jacobi(solver, rhs, kern, common):
+    x, it, _ = block_jacobi(rhs, kern["minv"], kern["off"], **common)
     return x, it
 
 
-def _neumann(solver, rhs, minv, off, off_minv, A, common):
-    x, it, _ = neumann(rhs, A, **common)
+def _neumann(solver, rhs, kern, common):
+    x, it, _ = neumann(rhs, kern["A"], **common)
     return x, it
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.linalg.blas import daxpy
+from scipy.linalg.blas import daxpy, saxpy
 
 from mrio_city.model.errors import ConvergenceError
 from mrio_city.solve.krylov import apply_K, gmres_lockstep, is_complex_root
 
-__all__ = ["block_jacobi", "neumann", "polynomial_iteration"]
+__all__ = ["block_jacobi", "mixed_polynomial_iteration", "neumann", "polynomial_iteration"]
 
 
 def block_jacobi(
@@ -174,19 +174,7 @@ def polynomial_iteration(
     step = 0
     while rel > tol and total < maxiter and steps:
         kind, a, s = steps[step % len(steps)]
-        Kr = apply_K(apply_off_minv, r)
-        if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
-            _axpy(2.0 * a / s, r, U)
-            _axpy(-1.0 / s, Kr, U)
-            _axpy(-2.0 * a / s, Kr, r)
-            Kr = apply_K(apply_off_minv, Kr)  # K^2 r
-            _axpy(1.0 / s, Kr, r)
-            total += 2
-        else:
-            _axpy(1.0 / a, r, U)
-            _axpy(-1.0 / a, Kr, r)
-            total += 1
-        del Kr
+        total += _polynomial_step(kind, a, s, r, U, apply_off_minv)
         step += 1
         rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
         if not np.isfinite(rel):
@@ -224,20 +212,141 @@ def polynomial_iteration(
     return apply_minv(U), total, rel
 
 
+#: Reduction asked of each single-precision correction solve (float32 carries ~7 digits).
+SINGLE_REDUCTION = 1e-5
+
+
+def mixed_polynomial_iteration(
+    rhs: np.ndarray,
+    apply_minv: Callable[[np.ndarray], np.ndarray],
+    apply_off_minv: Callable[[np.ndarray], np.ndarray],
+    apply_off_minv_single: Callable[[np.ndarray], np.ndarray],
+    *,
+    roots: np.ndarray,
+    tol: float,
+    maxiter: int,
+    restart: int = 20,
+    what: str = "(I - A) x = y",
+) -> tuple[np.ndarray, int, float]:
+    """:func:`polynomial_iteration` with float32 products, refined in float64.
+
+    The fixed-polynomial steps run in float32 on a residual whose columns are scaled to unit
+    norm, accumulating a float32 correction.  Whenever that residual has fallen by
+    :data:`SINGLE_REDUCTION` (float32 carries about seven digits), or looks converged, the
+    correction is added to the float64 iterate ``U`` and the residual is replaced by the true
+    one, ``rhs - K U``, computed in float64 (iterative refinement with residual replacement);
+    the steps then continue through the same cycle of roots.  float32 products cost about
+    half (GEMM rate and memory traffic), and only the two or three residual replacements are
+    float64 applications.  Convergence is judged on the float64 residual only, exactly as in
+    :func:`polynomial_iteration`; if a replacement shows less than a halving since the last
+    one, lockstep GMRES in float64 continues from the current iterate.
+
+    Parameters
+    ----------
+    rhs, apply_minv, apply_off_minv, roots, tol, maxiter, restart, what
+        As for :func:`polynomial_iteration` (``apply_off_minv`` in float64).
+    apply_off_minv_single : callable
+        ``v -> A_off M^-1 v`` for float32 (n, k) arrays, returning a new float32 array.
+
+    Returns
+    -------
+    (X, operator applications of either precision, achieved relative residual)
+    """
+    steps = _root_steps(roots)
+    n, k = rhs.shape
+    norms = np.linalg.norm(rhs, axis=0)
+    scale = np.where(norms > 0, norms, 1.0)
+    U = np.zeros((n, k))
+    rel = float(np.max(norms / scale)) if k else 0.0
+    r, col, d = _single_segment(np.array(rhs, dtype=np.float64))
+    total = step = 0
+    last = rel
+    cycle_start = 1.0
+    while rel > tol and total < maxiter and steps:
+        kind, a, s = steps[step % len(steps)]
+        total += _polynomial_step(kind, a, s, r, d, apply_off_minv_single)
+        step += 1
+        with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
+            seg_cols = np.linalg.norm(r, axis=0).astype(np.float64)  # segment-relative
+        seg = float(np.max(seg_cols))
+        estimate = float(np.max(seg_cols * col / scale))
+        stalled = not np.isfinite(seg)
+        if step % len(steps) == 0:  # a whole cycle: it must at least halve the residual
+            stalled, cycle_start = stalled or seg > 0.5 * cycle_start, seg
+        if seg > SINGLE_REDUCTION and estimate > 0.5 * tol and not stalled:
+            continue
+        U += d.astype(np.float64) * col  # replace the residual by the true, float64 one
+        true = apply_K(apply_off_minv, U)
+        np.subtract(rhs, true, out=true)
+        total += 1
+        rel = float(np.max(np.linalg.norm(true, axis=0) / scale))
+        if rel <= tol or not (rel <= 0.5 * last and np.isfinite(rel)):
+            break
+        last = rel
+        r, col, d = _single_segment(true)
+        cycle_start = 1.0
+        del true
+    if rel > tol and total >= maxiter and np.isfinite(rel):
+        raise ConvergenceError(
+            f"polynomial iteration for {what} did not converge: relative residual {rel:.3g} "
+            f"after {total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
+        )
+    if rel > tol:
+        X, more, rel = gmres_lockstep(
+            np.ascontiguousarray(rhs),
+            apply_minv,
+            None,
+            tol=tol,
+            maxiter=max(maxiter - total, 1),
+            restart=restart,
+            what=what,
+            apply_off_minv=apply_off_minv,
+            initial=U if np.isfinite(U).all() else None,
+        )
+        return X, total + more, rel
+    return apply_minv(U), total, rel
+
+
+def _single_segment(r64: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A float32 residual with unit columns, the column norms, and a zero correction."""
+    col = np.linalg.norm(r64, axis=0)
+    col = np.where(col > 0, col, 1.0)
+    r = np.divide(r64, col, dtype=np.float32)  # unit columns: no float32 range issue
+    return r, col, np.zeros_like(r)
+
+
+def _polynomial_step(kind, a, s, r, U, apply_off_minv) -> int:
+    """One real root or conjugate pair: ``U += ...``, ``r <- (I - K / theta) r`` in place.
+
+    Returns the operator applications used.
+    """
+    Kr = apply_K(apply_off_minv, r)
+    if kind == "pair":  # roots a +- ib, s = a^2 + b^2: factor 1 - 2a z / s + z^2 / s
+        _axpy(2.0 * a / s, r, U)
+        _axpy(-1.0 / s, Kr, U)
+        _axpy(-2.0 * a / s, Kr, r)
+        Kr = apply_K(apply_off_minv, Kr)  # K^2 r
+        _axpy(1.0 / s, Kr, r)
+        return 2
+    _axpy(1.0 / a, r, U)
+    _axpy(-1.0 / a, Kr, r)
+    return 1
+
+
 def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:
-    """``y += alpha * x`` in place: one BLAS pass and no temporary for contiguous float64."""
-    if (
-        x.shape == y.shape
-        and x.dtype == y.dtype == np.float64
-        and x.flags.c_contiguous
-        and y.flags.c_contiguous
-    ):
-        yv = y.reshape(-1)
-        z = daxpy(x.reshape(-1), yv, a=alpha)
-        if not np.may_share_memory(z, y):  # f2py copied (never expected): write it back
-            yv[...] = z
-        return
+    """``y += alpha * x`` in place: one BLAS pass and no temporary for contiguous arrays."""
+    blas = _AXPY.get(y.dtype.type)
+    if blas is not None and x.shape == y.shape and x.dtype == y.dtype:
+        if x.flags.c_contiguous and y.flags.c_contiguous:
+            yv = y.reshape(-1)
+            z = blas(x.reshape(-1), yv, a=alpha)
+            if not np.may_share_memory(z, y):  # f2py copied (never expected): write it back
+                yv[...] = z
+            return
     y += alpha * x
+
+
+_AXPY = {np.float64: daxpy, np.float32: saxpy}
 
 
 def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:

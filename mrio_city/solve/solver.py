@@ -80,6 +80,7 @@ def factorize(
     restart: int = 20,
     degree: int = 16,
     workers: int | None = None,
+    precision: Literal["mixed", "double"] = "mixed",
 ) -> LeontiefSolver:
     """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
 
@@ -107,6 +108,11 @@ def factorize(
     workers : int, optional
         Threads of the 'block' method, each iterating its own right-hand sides with
         single-threaded BLAS (default: the number of CPUs, at most 4).
+    precision : {'mixed', 'double'}, default='mixed'
+        Products of the polynomial iteration: 'mixed' solves the correction equations with
+        float32 products inside a float64 iterative refinement (the residual test stays in
+        float64, so the answer meets ``tol`` either way); 'double' keeps every product in
+        float64.  Other iterations always use float64.
 
     Returns
     -------
@@ -148,6 +154,8 @@ def factorize(
             workers = min(os.cpu_count() or 1, 4)
         if not (isinstance(workers, int) and workers >= 1):
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        if precision not in ("mixed", "double"):
+            raise ValueError(f"precision must be 'mixed' or 'double', got {precision!r}")
         return BlockSolver(
             table,
             tol=tol,
@@ -157,6 +165,7 @@ def factorize(
             restart=restart,
             workers=workers,
             degree=degree,
+            precision=precision,
         )
     if method == "dense":
         return DenseLU(table)

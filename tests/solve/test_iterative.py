@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mrio_city import ConvergenceError, factorize
-from mrio_city.solve.iterative import polynomial_iteration
+from mrio_city.solve.iterative import mixed_polynomial_iteration, polynomial_iteration
 from mrio_city.solve.krylov import gmres_lockstep, harmonic_ritz_roots
 from mrio_city.testing import random_structured_table
 
@@ -105,3 +105,33 @@ def test_roots_from_one_vector_serve_every_right_hand_side():
     x_poly, x_gmres = poly.solve(rhs), gmres.solve(rhs)
     np.testing.assert_allclose(x_poly, x_gmres, rtol=1e-8)
     assert poly.iterations[0] <= 1.5 * gmres.iterations[0] + 2
+
+
+def _single(matrix):
+    G32 = (np.eye(matrix.shape[0]) - matrix).astype(np.float32)
+    return lambda v: G32 @ v
+
+
+@pytest.mark.parametrize("roots", [_EIGS, np.array([0.05])])
+def test_mixed_precision_meets_the_double_tolerance(roots):
+    # float32 products, float64 residual test; bad roots hand over to float64 GMRES
+    apply_minv, apply_off_minv = _operator(K4)
+    rhs = np.random.default_rng(4).normal(size=(4, 3)) * np.array([1e-20, 1.0, 1e20])
+    x, applications, rel = mixed_polynomial_iteration(
+        rhs, apply_minv, apply_off_minv, _single(K4), roots=roots, tol=1e-12, maxiter=60
+    )
+    assert rel <= 1e-12 and applications >= 2
+    exact = np.linalg.solve(K4, rhs)
+    np.testing.assert_allclose(x, exact, rtol=1e-10)
+    assert x.dtype == np.float64
+
+
+def test_mixed_and_double_precision_agree_on_a_structured_table():
+    table = random_structured_table(8, 5, seed=41)
+    rhs = np.random.default_rng(5).random((table.n_nodes, 6))
+    for trans in ("N", "T"):
+        double = factorize(table, precision="double", tol=1e-12).solve(rhs, trans=trans)
+        mixed = factorize(table, precision="mixed", tol=1e-12).solve(rhs, trans=trans)
+        np.testing.assert_allclose(mixed, double, rtol=1e-10)
+    with pytest.raises(ValueError, match="precision must be 'mixed' or 'double', got 'half'"):
+        factorize(table, precision="half")
