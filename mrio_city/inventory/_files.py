@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -14,9 +15,14 @@ from mrio_city._resources import shipped
 from mrio_city.model.errors import InventoryError
 
 
+@functools.lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("_", " ")).strip().casefold()
+
+
 def norm(text: object) -> str:
     """Key for matching labels: case-folded, underscores as spaces, whitespace collapsed."""
-    return re.sub(r"\s+", " ", str(text).replace("_", " ")).strip().casefold()
+    return _norm(str(text))
 
 
 def shipped_file(*parts: str) -> Path:
@@ -106,3 +112,10 @@ def number(value: str, *, where: str, field: str, positive: bool = False) -> flo
     if x < 0:
         raise InventoryError(f"{where}: {field} must be >= 0, found {value!r}")
     return x
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of a frame as dicts of plain Python values (faster than ``to_dict('records')``)."""
+    cols = list(frame.columns)
+    arrays = [frame[c].to_numpy(dtype=object) for c in cols]
+    return [dict(zip(cols, values)) for values in zip(*arrays)]

@@ -117,7 +117,7 @@ def read_energy_table(
     if frame.empty:
         raise InventoryError(f"energy table {name}: no rows")
     out = []
-    for k, rec in enumerate(frame.to_dict("records")):
+    for k, rec in enumerate(_files.records(frame)):
         where = _where(name, lines[k])
         region = rec["region"]
         if not region:
@@ -292,13 +292,16 @@ def compute_inventory(
     carrier_gj = np.full(n, np.nan)
     co2 = np.zeros(n)
     per_unit: dict[tuple[str, str], float] = {}
-    for k, rec in enumerate(table.to_dict("records")):
+    per_tj: dict[tuple[str, str], float] = {}
+    for k, rec in enumerate(_files.records(table)):
         where = _where(name, int(rec["line"]))
         fuel, unit, flow = rec["fuel"], rec["unit"], rec["flow"]
         if fuel in CARRIERS:
             factor_fuel[k], kind[k] = fuel, "carrier"
-            carrier_mwh[k] = rec["quantity"] * conversion_factor(unit, "MWh")
-            carrier_gj[k] = rec["quantity"] * conversion_factor(unit, "GJ")
+            if (fuel, unit) not in per_unit:
+                per_unit[(fuel, unit)] = conversion_factor(unit, "MWh")
+            carrier_mwh[k] = rec["quantity"] * per_unit[(fuel, unit)]
+            carrier_gj[k] = carrier_mwh[k] * 3.6  # 1 MWh = 3.6 GJ
             continue
         resolved = fs.resolve(fuel)
         if resolved is None:
@@ -316,10 +319,12 @@ def compute_inventory(
         try:
             if (resolved, unit) not in per_unit:
                 per_unit[(resolved, unit)] = fs.co2_per_unit(resolved, unit)
-            if fkind == "combustion":
-                energy_tj[k] = rec["quantity"] * fs.energy_per_unit(resolved, unit)
+                if fkind == "combustion":
+                    per_tj[(resolved, unit)] = fs.energy_per_unit(resolved, unit)
         except UnitError as exc:
             raise UnitError(f"{where}: {exc}") from None
+        if fkind == "combustion":
+            energy_tj[k] = rec["quantity"] * per_tj[(resolved, unit)]
         if flow == "non_energy_use":
             kind[k] = "non_energy"
             continue
@@ -378,7 +383,7 @@ def implied_energy(
     out = []
     cache: dict[str, tuple[str, float]] = {}
     cols = ["region", "sector", "fuel", "value"] + (["flow"] if "flow" in emissions else [])
-    for rec in emissions[cols].to_dict("records"):
+    for rec in _files.records(emissions[cols]):
         fuel = fs.resolve(rec["fuel"])
         if fuel is None:
             raise InventoryError(

@@ -27,6 +27,7 @@ Process: ``CO2 [t] = quantity x emission_factor``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -115,7 +116,11 @@ class FactorSet:
 
     def kind(self, fuel: str) -> str:
         """``'combustion'`` or ``'process'``."""
-        return str(self.table.at[fuel, "kind"])
+        return self._kinds[fuel]
+
+    @functools.cached_property
+    def _kinds(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.table["kind"].items()}
 
     def energy_per_unit(self, fuel: str, unit: str) -> float:
         """Energy content [TJ] of one ``unit`` of a combustion fuel.
