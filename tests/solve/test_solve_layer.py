@@ -26,6 +26,8 @@ SOLVING_NAMES = {
     "neumann",
     "harmonic_ritz_roots",
 }
+#: ``numpy.linalg`` functions that solve or invert a square system.
+LINEAR_SOLVES = {"solve", "inv", "tensorsolve", "tensorinv"}
 #: Whole libraries of solvers.
 SOLVER_LIBRARIES = {"scipy.linalg", "scipy.sparse.linalg", "numpy.linalg"}
 #: Exceptions, each with its reason.  Shrink, never grow.
@@ -53,7 +55,7 @@ def _offences(path: Path) -> list[tuple[str, int]]:
             if node.attr in SOLVING_NAMES:
                 found.append((node.attr, node.lineno))
             elif isinstance(node.value, ast.Attribute) and node.value.attr == "linalg":
-                if node.attr != "LinAlgError":  # the error class is not a solve
+                if node.attr in LINEAR_SOLVES:  # regressions (lstsq) and errors are not solves
                     found.append((f"linalg.{node.attr}", node.lineno))
     return found
 
@@ -79,6 +81,7 @@ def test_the_check_sees_every_form(tmp_path):
         "x = spla.splu(M)\n"
         "y = np.linalg.solve(M, b)\n"
         "z = np.linalg.LinAlgError\n"
+        "beta = np.linalg.lstsq(X, y)\n"
     )
     path = tmp_path / "probe.py"
     path.write_text(src)
