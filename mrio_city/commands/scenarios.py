@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 import tomllib
 from pathlib import Path
@@ -94,12 +95,29 @@ def parse_values(text: str, *, param: str = "") -> list[Any]:
     return out
 
 
-def _load_table(name: str | None, scenario: Scenario, progress: bool) -> BaseTable:
-    """The table named by --table, else by the file's scenario.table, else the default."""
-    from mrio_city.commands.core import DEFAULT_TABLE
-    from mrio_city.io.registry import load_table
+def _load_table(
+    name: str | None,
+    scenario: Scenario,
+    progress: bool,
+    path: str | os.PathLike[str] | None = None,
+) -> BaseTable:
+    """The table named by --table, else by the file's scenario.table, else the default.
 
-    return load_table(name or scenario.table or DEFAULT_TABLE, progress=progress)
+    A table named inside the scenario file is data from the file: a registered name or a path
+    inside the file's folder (:func:`mrio_city.io.registry.table_reference`); ``--table`` is
+    the user's own choice.
+    """
+    from mrio_city.commands.core import DEFAULT_TABLE
+    from mrio_city.io.registry import load_table, table_reference
+
+    if name:
+        return load_table(name, progress=progress)
+    if scenario.table and path is not None:
+        ref = table_reference(
+            scenario.table, root=Path(path).parent, source=f"{path}: scenario.table"
+        )
+        return load_table(ref, progress=progress)
+    return load_table(scenario.table or DEFAULT_TABLE, progress=progress)
 
 
 def _jsonable(value: Any) -> Any:
@@ -180,7 +198,7 @@ def run_scenario_file(
     """
     scenario = Scenario.from_file(path)  # structure errors before loading anything
     if table is None:
-        table = _load_table(table_name, scenario, progress)
+        table = _load_table(table_name, scenario, progress, path)
     scenario.validate(table)
     t0 = time.perf_counter()
     baseline = Baseline(table, progress=progress)
@@ -213,7 +231,7 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     grid = {p: parse_values(v, param=p) for p, v in zip(args.param, args.values)}
     scenario = Scenario.from_file(args.file)
-    table = _load_table(args.table, scenario, not args.quiet)
+    table = _load_table(args.table, scenario, not args.quiet, args.file)
     scheduler = None if args.scheduler == "inprocess" else args.scheduler
     t0 = time.perf_counter()
     res = sweep(

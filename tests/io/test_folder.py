@@ -248,7 +248,7 @@ def test_error_not_a_number(tmp_path):
 def test_error_missing_array(tmp_path):
     folder = _written(tmp_path)
     _drop_hashes(folder)
-    np.savez_compressed(folder / "arrays.npz", Y=np.zeros(1))
+    np.savez_compressed(folder / "arrays.npz", Y=np.zeros((9, 6)))
     with pytest.raises(TableFormatError, match=r"arrays.npz: array 'x' is missing; have \['Y'\]"):
         read_table(folder)
 
