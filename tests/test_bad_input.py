@@ -382,3 +382,276 @@ def test_scenario_table_reference_is_confined(tmp_path, folder, ref, message):
 def test_scenario_table_reference_accepts_names_and_inside_paths(tmp_path, folder):
     assert registry.table_reference("toy-cities", root=tmp_path, source="s") == "toy-cities"
     assert registry.table_reference("t", root=tmp_path, source="s") == folder.resolve()
+
+
+# -- strict types in table.toml and cities.csv -------------------------------------------------
+TOML_TYPES = [
+    pytest.param(
+        "allow_negative_flows = false",
+        'allow_negative_flows = "false"',
+        "allow_negative_flows: expected true or false, got string 'false'",
+        id="boolean-as-text",
+    ),
+    pytest.param(
+        "output_rtol = ",
+        "output_rtol = 1e9 # ",
+        "output_rtol: must be between 0 and 0.01, got 1000000000.0",
+        id="output-rtol-1e9",
+    ),
+    pytest.param(
+        "output_rtol = ",
+        'output_rtol = "tiny" # ',
+        "output_rtol: expected a number, got string 'tiny'",
+        id="output-rtol-text",
+    ),
+    pytest.param(
+        "year = 2012",
+        'year = "2012"',
+        "year: expected an integer, got string '2012'",
+        id="year-text",
+    ),
+    pytest.param(
+        "attribute_dtypes = []",
+        'attribute_dtypes = ["foo"]',
+        "cities.attribute_dtypes[0]: 'foo' is not one of str, string, object, bool, boolean, "
+        "float64, float32, Float64, int64, int32, int16, int8, Int64, Int32, uint64, uint32, "
+        "uint8",
+        id="attribute-dtype-unknown",
+    ),
+    pytest.param(
+        "attribute_dtypes = []",
+        "attribute_dtypes = 3",
+        "cities.attribute_dtypes: expected an array of strings, got integer 3",
+        id="attribute-dtypes-not-a-list",
+    ),
+    pytest.param(
+        'money_unit = "money"',
+        "money_unit = 10000",
+        "money_unit: expected a string, got integer 10000",
+        id="unit-number",
+    ),
+]
+
+
+@pytest.mark.parametrize("old, new, message", TOML_TYPES)
+def test_table_toml_types_are_strict(folder, old, new, message):
+    _edit(folder, old, new)
+    with pytest.raises(TableFormatError) as info:
+        read_table(folder)
+    assert str(info.value) == f"table folder {folder}: table.toml: {message}"
+
+
+def test_boolean_city_attribute_only_true_or_false(tmp_path):
+    import pandas as pd
+
+    t = toy_cities()
+    attrs = pd.DataFrame({"coastal": [True, False]}, index=pd.Index(["A", "B"], name="city"))
+    folder = write_table(t.replace(city_attributes=attrs), tmp_path / "t")
+    assert read_table(folder).city_attributes["coastal"].tolist() == [True, False]
+    _drop_hashes(folder)
+    p = folder / "cities.csv"
+    p.write_text(p.read_text(encoding="utf-8").replace("False", "yes"), encoding="utf-8")
+    with pytest.raises(TableFormatError) as info:
+        read_table(folder)
+    assert str(info.value) == (
+        f"table folder {folder}: cities.csv: column 'coastal' row 3: expected True or False, "
+        "got 'yes'"
+    )
+
+
+# -- strict types and formulas in input workbooks --------------------------------------------
+def _formula_without_cache(ws):
+    ws["C3"] = "=SUM(D3:E3)"  # openpyxl stores no cached value, as a script-made file would
+
+
+def _cleared_header(ws):
+    ws["D1"] = None  # Y of city B: header cleared, values left below
+    ws["D2"] = None
+
+
+def _metadata_bool_text(ws):
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "allow_negative_flows":
+            row[1].value = "no"
+
+
+def _metadata_rtol(ws):
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "output_rtol":
+            row[1].value = 1e9
+
+
+def _true_in_values(ws):
+    ws["D4"] = True
+
+
+def _label_true(ws):
+    ws["A3"] = True
+
+
+WORKBOOKS = [
+    pytest.param(
+        "Y",
+        _formula_without_cache,
+        "sheet 'Y', cell C3: formula '=SUM(D3:E3)' has no cached value (the workbook was not "
+        "recalculated and saved by a spreadsheet program); save it in Excel or LibreOffice, "
+        "or paste values",
+        id="formula-without-cached-value",
+    ),
+    pytest.param(
+        "Y",
+        _cleared_header,
+        "sheet 'Y', cell D3: value 20 in a column without a label (labels end at C2); label "
+        "the column or clear the value",
+        id="value-under-cleared-header",
+    ),
+    pytest.param(
+        "metadata",
+        _metadata_bool_text,
+        "sheet 'metadata', cell B11: expected a TRUE or FALSE cell, got string 'no'",
+        id="metadata-boolean-as-text",
+    ),
+    pytest.param(
+        "metadata",
+        _metadata_rtol,
+        "sheet 'metadata', cell B10: key 'output_rtol': must be between 0 and 0.01, got "
+        "1000000000",
+        id="metadata-output-rtol-1e9",
+    ),
+    pytest.param("Z", _true_in_values, "sheet 'Z', cell D4: True is not a number", id="bool-value"),
+    pytest.param(
+        "F",
+        _label_true,
+        "sheet 'F', cell A3: expected a text label, got boolean True",
+        id="bool-label",
+    ),
+]
+
+
+@pytest.mark.parametrize("sheet, edit, message", WORKBOOKS)
+def test_input_workbooks_are_strict(tmp_path, sheet, edit, message):
+    import openpyxl
+
+    from mrio_city.io.excel_table import read_excel_table, write_excel_table
+
+    path = write_excel_table(toy_cities(), tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    edit(wb[sheet])
+    wb.save(path)
+    with pytest.raises(TableFormatError) as info:
+        read_excel_table(path)
+    assert str(info.value) == f"workbook {path}, {message}"
+
+
+# -- mathematical preconditions, before any work ----------------------------------------------
+def _one_city(Z, Y, F, **kw):
+    from mrio_city.model.table import MRIOTable
+
+    return MRIOTable(
+        np.array(Z, float),
+        np.array(Y, float),
+        np.array(F, float),
+        cities=["c"],
+        sectors=["s1", "s2"],
+        categories=["fd"],
+        stressors=["CO2"],
+        name="t",
+        **kw,
+    )
+
+
+PRECONDITIONS = [
+    pytest.param(
+        lambda: _one_city([[10, 0], [0, 0]], [[90], [0]], [[5, 99]]),
+        "ZeroOutputError",
+        "table 't': 1 city-sector(s) have zero gross output but nonzero emissions F (first: "
+        "(c, s2); 99 in stressor units in all): their emissions would vanish from every "
+        "footprint. Give them their output or move the emissions to households (F_Y)",
+        id="zero-output-with-emissions",
+    ),
+    pytest.param(
+        lambda: _one_city([[10, 5], [-5, 0]], [[85], [5]], [[5, 0]], allow_negative_flows=True),
+        "ZeroOutputError",
+        "table 't': 1 city-sector(s) have zero gross output but buy intermediate inputs "
+        "(first: (c, s2), column sum of |Z| = 5): their technical coefficients would be "
+        "infinite. Give them their output or remove the inputs",
+        id="zero-output-with-inputs",
+    ),
+    pytest.param(
+        # A = [[1.4, 0], [-0.5, 0.2]]: column sums 0.9 and 0.2, spectral radius 1.4
+        lambda: _one_city(
+            [[140, 0], [-50, 20]], [[-40], [130]], [[1, 1]], allow_negative_flows=True
+        ),
+        "NonProductiveSystemError",
+        "table 't': the spectral radius of A is 1.4 (eigenvalues of A), not below 1, so the "
+        "Leontief inverse does not exist as a convergent series and multipliers would be "
+        "meaningless (negative flows are allowed in this table)",
+        id="spectral-radius-1.4",
+    ),
+    pytest.param(
+        lambda: _one_city([[10, 0], [0, 10]], [[90], [90]], [[1, 1]], output_rtol=1e9),
+        "TableValidationError",
+        "table 't': output_rtol must be a number between 0 and 0.01, got 1000000000.0",
+        id="output-rtol-1e9",
+    ),
+    pytest.param(
+        lambda: _one_city([[10, 0], [0, 10]], [[90], [np.nan]], [[1, 1]]),
+        "NonFiniteValueError",
+        "table 't': Y has 1 NaN or infinite entry, first at (c, s2) -> (c, fd)",
+        id="nan",
+    ),
+    pytest.param(
+        lambda: _one_city([[10, 0], [0, 10]], [[90], [90]], [[1, np.inf]]),
+        "NonFiniteValueError",
+        "table 't': F has 1 NaN or infinite entry, first at CO2 -> (c, s2)",
+        id="inf",
+    ),
+    pytest.param(
+        lambda: __import__("mrio_city").MRIOTable(
+            np.zeros((0, 0)),
+            np.zeros((0, 0)),
+            np.zeros((1, 0)),
+            cities=[],
+            sectors=["s"],
+            categories=["fd"],
+            stressors=["CO2"],
+            name="t",
+        ),
+        "EmptyTableError",
+        "table 't': the table has no cities; nothing to compute",
+        id="zero-cities",
+    ),
+]
+
+
+@pytest.mark.parametrize("build, error, message", PRECONDITIONS)
+def test_mathematical_preconditions(build, error, message):
+    import mrio_city
+
+    with pytest.raises(getattr(mrio_city, error)) as info:
+        build()
+    assert str(info.value) == message
+
+
+def test_negative_flows_with_spectral_radius_below_one_are_accepted():
+    # A = [[0.5, 0.1], [-0.2, 0.3]] has rho < 1: accepted, multipliers finite
+    t = _one_city([[50, 10], [-20, 30]], [[40], [90]], [[1, 1]], allow_negative_flows=True)
+    assert t.x.tolist() == [100.0, 100.0]
+
+
+def test_spectral_radius_bound_matches_dense_eigenvalues():
+    import scipy.sparse as sp
+
+    from mrio_city.model.table import spectral_radius_bound
+
+    rng = np.random.default_rng(3)
+    for scale in (0.3, 0.9, 1.6):
+        A = rng.normal(0, 1, (40, 40)) * scale / 40**0.5
+        rho = np.max(np.abs(np.linalg.eigvals(A)))
+        bound, how = spectral_radius_bound(sp.csr_matrix(A))
+        assert bound >= rho - 1e-9
+        if bound >= 1:  # computed, not bounded: it is the spectral radius itself
+            assert bound == pytest.approx(rho, rel=1e-9) and how == "eigenvalues of A"
+        big, _ = spectral_radius_bound(sp.csr_matrix(A), dense_limit=10)
+        if big >= 1:  # ARPACK above the dense limit
+            assert big == pytest.approx(rho, rel=1e-6)

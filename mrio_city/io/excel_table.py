@@ -48,7 +48,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city.model.errors import TableFormatError, TableValidationError
-from mrio_city.model.table import BaseTable, MRIOTable
+from mrio_city.model.reader import found
+from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
 
@@ -73,6 +74,36 @@ class _Book:
             self.sheets = {
                 ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets
             }
+        finally:
+            wb.close()
+        self._refuse_uncached_formulas()
+
+    def _refuse_uncached_formulas(self) -> None:
+        """A formula cell without a cached value would read as empty (0): refuse it."""
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(self.path, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises several unrelated types on bad files
+            raise TableFormatError(
+                f"workbook {self.path}: not a readable .xlsx file ({exc})"
+            ) from None
+        try:
+            for ws in wb.worksheets:
+                rows = self.sheets.get(ws.title, [])
+                for line in ws.iter_rows():
+                    for c in line:
+                        if getattr(c, "data_type", None) != "f":
+                            continue
+                        r, k = c.row - 1, c.column - 1
+                        if self.get(rows, r, k) is None:
+                            raise self.fail(
+                                ws.title,
+                                _cell(r, k),
+                                f"formula {str(c.value)[:40]!r} has no cached value (the "
+                                "workbook was not recalculated and saved by a spreadsheet "
+                                "program); save it in Excel or LibreOffice, or paste values",
+                            )
         finally:
             wb.close()
 
@@ -103,11 +134,25 @@ class _Book:
         if got != text:
             raise self.fail(sheet, _cell(r, c), f"expected the header {text!r}, got {got!r}")
 
+    def label(self, sheet: str, value: Any, r: int, c: int) -> str:
+        """A label cell as text; a boolean is refused (TRUE is not a label)."""
+        if isinstance(value, bool):
+            raise self.fail(sheet, _cell(r, c), f"expected a text label, got {found(value)}")
+        return str(value)
+
+    def boolean(self, sheet: str, value: Any, where: str) -> bool:
+        """A TRUE/FALSE cell; text such as 'no' or 'false' is refused."""
+        if not isinstance(value, bool):
+            raise self.fail(sheet, where, f"expected a TRUE or FALSE cell, got {found(value)}")
+        return value
+
     def number(self, sheet: str, value: Any, r: int, c: int) -> float:
         if value is None:
             return 0.0
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(sheet, _cell(r, c), f"{value!r} is not a number")
+        if not math.isfinite(value):
+            raise self.fail(sheet, _cell(r, c), f"{value!r} is not a finite number")
         return float(value)
 
     def matrix(
@@ -125,7 +170,18 @@ class _Book:
             for r, v in enumerate(label):
                 if v is None:
                     raise self.fail(sheet, _cell(r, c), "column label is empty")
-            col_labels.append(tuple(str(v) for v in label))
+            col_labels.append(tuple(self.label(sheet, v, r, c) for r, v in enumerate(label)))
+        end = label_cols + len(col_labels)
+        for r in range(len(rows)):
+            for c in range(end, len(rows[r])):
+                if self.get(rows, r, c) is not None:
+                    raise self.fail(
+                        sheet,
+                        _cell(r, c),
+                        f"value {rows[r][c]!r} in a column without a label (labels end at "
+                        f"{_cell(header_rows - 1, end - 1)}); label the column or clear the "
+                        "value",
+                    )
         row_labels: list[tuple] = []
         values: list[list[float]] = []
         ncol = len(col_labels)
@@ -139,7 +195,7 @@ class _Book:
             for c, v in enumerate(label):
                 if v is None:
                     raise self.fail(sheet, _cell(r, c), "row label is empty")
-            row_labels.append(tuple(str(v) for v in label))
+            row_labels.append(tuple(self.label(sheet, v, r, c) for c, v in enumerate(label)))
             line = [self.number(sheet, v, r, label_cols + k) for k, v in enumerate(data)]
             line += [0.0] * (ncol - len(line))
             values.append(line)
@@ -306,7 +362,12 @@ def _read_cities(book: _Book, cities: list[str]) -> dict[str, Any]:
 def _read_metadata(book: _Book) -> tuple[dict[str, Any], dict[str, Any]]:
     rows = book.rows("metadata")
     book.expect("metadata", rows, 0, 0, "key")
-    values = {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows[1:] if r and r[0]}
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    for k, r in enumerate(rows[1:], start=1):
+        if r and r[0]:
+            values[str(r[0])] = r[1] if len(r) > 1 else None
+            cells[str(r[0])] = _cell(k, 1)
     meta: dict[str, Any] = {}
     for key in ("name", "currency", "money_unit", "description"):
         if values.get(key) is not None:
@@ -314,18 +375,42 @@ def _read_metadata(book: _Book) -> tuple[dict[str, Any], dict[str, Any]]:
     year = values.get("year")
     if year is not None:
         if isinstance(year, bool) or not isinstance(year, int | float) or year != int(year):
-            raise book.fail("metadata", "", f"key 'year': {year!r} is not a whole year")
+            raise book.fail(
+                "metadata", cells["year"], f"key 'year': expected a whole year, got {found(year)}"
+            )
         meta["year"] = int(year)
     if values.get("provenance") is not None:
         try:
             meta["provenance"] = json.loads(values["provenance"])
         except (TypeError, json.JSONDecodeError) as exc:
-            raise book.fail("metadata", "", f"key 'provenance' is not JSON ({exc})") from exc
+            raise book.fail(
+                "metadata", cells["provenance"], f"key 'provenance' is not JSON ({exc})"
+            ) from exc
     options: dict[str, Any] = {}
-    if values.get("output_rtol") is not None:
-        options["output_rtol"] = float(values["output_rtol"])
+    rtol = values.get("output_rtol")
+    if rtol is not None:
+        if isinstance(rtol, str):  # written as text by mrio-city 0.1.0
+            try:
+                rtol = float(rtol)
+            except ValueError:
+                pass
+        if isinstance(rtol, bool) or not isinstance(rtol, int | float):
+            raise book.fail(
+                "metadata",
+                cells["output_rtol"],
+                f"key 'output_rtol': expected a number, got {found(values['output_rtol'])}",
+            )
+        if not 0 <= rtol <= MAX_OUTPUT_RTOL:
+            raise book.fail(
+                "metadata",
+                cells["output_rtol"],
+                f"key 'output_rtol': must be between 0 and {MAX_OUTPUT_RTOL:g}, got {rtol!r}",
+            )
+        options["output_rtol"] = float(rtol)
     if values.get("allow_negative_flows") is not None:
-        options["allow_negative_flows"] = bool(values["allow_negative_flows"])
+        options["allow_negative_flows"] = book.boolean(
+            "metadata", values["allow_negative_flows"], cells["allow_negative_flows"]
+        )
     return meta, options
 
 
@@ -435,7 +520,7 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
         ("money_unit", meta.money_unit),
         ("description", meta.description),
         ("provenance", json.dumps(dict(meta.provenance), ensure_ascii=False, default=str)),
-        ("output_rtol", repr(_output_rtol(table))),
+        ("output_rtol", _output_rtol(table)),
         ("allow_negative_flows", bool(negative)),
     ):
         ws.append([key, value])

@@ -40,7 +40,7 @@ from mrio_city.io.atomic import atomic_dir
 from mrio_city.io.provenance import file_sha256
 from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableValidationError
 from mrio_city.model.reader import DocumentReader, did_you_mean, found, path_inside
-from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
+from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable, TableMetadata
 
 __all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
 
@@ -69,7 +69,7 @@ def _output_rtol(table: BaseTable) -> float:
     scale = np.maximum(np.abs(x), np.abs(x).mean() if n else 1.0)
     err = np.abs(resid) / np.where(scale > 0, scale, 1.0)
     worst = float(err.max()) if n else 0.0
-    return max(1e-6, 2.0 * worst)
+    return max(1e-6, min(2.0 * worst, MAX_OUTPUT_RTOL))
 
 
 def _save_shares(path: Path, shares, key: str) -> str:
@@ -251,8 +251,6 @@ ATTRIBUTE_DTYPES = (
     "uint32",
     "uint8",
 )
-#: Largest ``output_rtol`` a table may declare (a looser check lets accounts stop closing).
-MAX_OUTPUT_RTOL = 1e-2
 _CSV_FILES = (
     "cities.csv",
     "sectors.csv",

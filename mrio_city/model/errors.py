@@ -19,6 +19,8 @@ __all__ = [
     "NonFiniteValueError",
     "NegativeValueError",
     "InconsistentOutputError",
+    "ZeroOutputError",
+    "EmptyTableError",
     "NonProductiveSystemError",
     "ConvergenceError",
     "TableFormatError",
@@ -65,6 +67,14 @@ class NegativeValueError(TableValidationError):
 
 class InconsistentOutputError(TableValidationError):
     """Given gross output x disagrees with the row sums of Z and final demand."""
+
+
+class ZeroOutputError(TableValidationError):
+    """City-sectors with zero gross output have emissions or intermediate inputs."""
+
+
+class EmptyTableError(TableValidationError):
+    """The table has no cities or no sectors."""
 
 
 class NonProductiveSystemError(MrioCityError, np.linalg.LinAlgError):

@@ -39,10 +39,12 @@ import scipy.sparse as sp
 from mrio_city.model import _checks
 from mrio_city.model.errors import (
     EfficiencyWarning,
+    EmptyTableError,
     InconsistentOutputError,
     LabelMismatchError,
     NonProductiveSystemError,
     TableValidationError,
+    ZeroOutputError,
     ZeroOutputWarning,
 )
 from mrio_city.model.labels import (
@@ -57,10 +59,14 @@ from mrio_city.model.labels import (
     node_index,
 )
 
-__all__ = ["TableMetadata", "MRIOTable", "BaseTable", "DENSE_WARN_NODES"]
+__all__ = ["TableMetadata", "MRIOTable", "BaseTable", "DENSE_WARN_NODES", "MAX_OUTPUT_RTOL"]
 
 #: Materializing a dense n x n matrix above this many nodes emits an EfficiencyWarning.
 DENSE_WARN_NODES = 5000
+#: Largest tolerance of the check ``x = Z 1 + Y 1 + exports 1``: beyond 1 % the accounts no
+#: longer close (a table declaring 1e9 accepted any x).  Tables published in rounded units
+#: stay well inside it.
+MAX_OUTPUT_RTOL = 1e-2
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,9 @@ class BaseTable:
             )
         self.units = {s: str(units[s]) for s in self.stressors}
         R, N, K, S = len(self.cities), len(self.sectors), len(self.categories), len(self.stressors)
+        for what, size in (("cities", R), ("sectors", N)):
+            if size == 0:
+                raise EmptyTableError(f"table {t!r}: the table has no {what}; nothing to compute")
         n = R * N
         self.F = _checks.as_array(F, table=t, field="F", ndim=2)
         if self.F.shape[0] == n and self.F.shape[1] == S and S != n:
@@ -261,14 +270,25 @@ class BaseTable:
 
     def _warn_zero_output(self) -> None:
         zero = np.flatnonzero(self.x == 0)
-        if zero.size:
-            warnings.warn(
-                f"table {self.name!r}: {zero.size} city-sector(s) have zero gross output "
-                f"(first: {first_labels([self.nodes[i] for i in zero[:5]])}); their technical "
-                "coefficients and emission intensities are set to 0",
-                ZeroOutputWarning,
-                stacklevel=4,
+        if not zero.size:
+            return
+        emitting = zero[np.any(self.F[:, zero] != 0, axis=0)]
+        if emitting.size:
+            k = int(emitting[0])
+            total = float(np.abs(self.F[:, emitting]).sum())
+            raise ZeroOutputError(
+                f"table {self.name!r}: {emitting.size} city-sector(s) have zero gross output "
+                f"but nonzero emissions F (first: {format_label(self.nodes[k])}; {total:.6g} in "
+                "stressor units in all): their emissions would vanish from every footprint. "
+                "Give them their output or move the emissions to households (F_Y)"
             )
+        warnings.warn(
+            f"table {self.name!r}: {zero.size} city-sector(s) have zero gross output "
+            f"(first: {first_labels([self.nodes[i] for i in zero[:5]])}); their technical "
+            "coefficients and emission intensities are set to 0",
+            ZeroOutputWarning,
+            stacklevel=4,
+        )
 
     def _check_productive(self, column_sums: np.ndarray) -> None:
         bad = np.flatnonzero(column_sums >= 1.0)
@@ -551,6 +571,15 @@ class MRIOTable(BaseTable):
                 cols=self.nodes,
                 hint="; pass allow_negative_flows=True if they are intended",
             )
+        if (
+            isinstance(output_rtol, bool)
+            or not isinstance(output_rtol, int | float | np.floating)
+            or not 0 <= output_rtol <= MAX_OUTPUT_RTOL
+        ):
+            raise TableValidationError(
+                f"table {t!r}: output_rtol must be a number between 0 and {MAX_OUTPUT_RTOL:g}, "
+                f"got {output_rtol!r}"
+            )
         row_sums = self._row_sums()
         if x is None:
             x = row_sums
@@ -572,9 +601,38 @@ class MRIOTable(BaseTable):
                     f"{format_label(self.nodes[worst])}: x = {self.x[worst]:.10g}, row sum = "
                     f"{row_sums[worst]:.10g}"
                 )
+        self._check_zero_output_inputs()
         self._warn_zero_output()
         self._check_productive(self._column_sums_of_A())
+        if allow_negative_flows and _has_negative(self.Z):
+            self._check_spectral_radius()
         self._freeze()
+
+    def _check_zero_output_inputs(self) -> None:
+        zero = np.flatnonzero(self.x == 0)
+        if not zero.size:
+            return
+        Z = self.Z.tocsc() if sp.issparse(self.Z) else self.Z
+        inputs = np.asarray(abs(Z[:, zero]).sum(axis=0)).ravel()
+        bad = zero[inputs != 0]
+        if bad.size:
+            k = int(bad[0])
+            raise ZeroOutputError(
+                f"table {self.name!r}: {bad.size} city-sector(s) have zero gross output but "
+                f"buy intermediate inputs (first: {format_label(self.nodes[k])}, column sum of "
+                f"|Z| = {float(inputs[inputs != 0][0]):.6g}): their technical coefficients "
+                "would be infinite. Give them their output or remove the inputs"
+            )
+
+    def _check_spectral_radius(self) -> None:
+        """With negative flows, column sums < 1 do not make I - A invertible: check rho(A)."""
+        rho, how = spectral_radius_bound(self.technical_coefficients("sparse"))
+        if rho >= 1.0:
+            raise NonProductiveSystemError(
+                f"table {self.name!r}: the spectral radius of A is {rho:.6g} ({how}), not below "
+                "1, so the Leontief inverse does not exist as a convergent series and "
+                "multipliers would be meaningless (negative flows are allowed in this table)"
+            )
 
     def _row_sums(self) -> np.ndarray:
         z = np.asarray(self.Z.sum(axis=1)).ravel()
@@ -633,6 +691,63 @@ class MRIOTable(BaseTable):
         return {"Z": self.Z, "Y": self.Y}
 
 
+def _has_negative(Z) -> bool:
+    data = Z.data if sp.issparse(Z) else Z
+    return bool(data.size) and float(data.min()) < 0
+
+
+def spectral_radius_bound(A: sp.spmatrix, *, dense_limit: int = 1500) -> tuple[float, str]:
+    """The spectral radius of ``A``, or an upper bound below 1 when that settles productivity.
+
+    Cheap bounds first: rho(A) <= rho(|A|) <= min(max column sum, max row sum) of |A|, then
+    Collatz-Wielandt upper bounds max_i (|A| v)_i / v_i from a few power iterations on the
+    nonnegative |A|.  When they all stay >= 1, rho(A) itself is computed (dense eigenvalues up
+    to ``dense_limit`` nodes, ARPACK's largest-magnitude eigenvalue above).
+
+    Parameters
+    ----------
+    A : scipy.sparse matrix (n, n)
+        Technical coefficients [money/money].
+    dense_limit : int, default=1500
+        Largest n for dense eigenvalues.
+
+    Returns
+    -------
+    rho : float
+        rho(A), or an upper bound of it when the bound is below 1.
+    how : str
+        Which method gave ``rho`` (for messages).
+    """
+    B = abs(sp.csr_matrix(A))
+    n = B.shape[0]
+    if n == 0:
+        return 0.0, "empty"
+    col = float(np.asarray(B.sum(axis=0)).max())
+    row = float(np.asarray(B.sum(axis=1)).max())
+    if min(col, row) < 1.0:
+        return min(col, row), "bound from the sums of |A|"
+    v = np.ones(n)
+    for _ in range(50):
+        w = B @ v + 1e-300
+        upper = float(np.max(w / v))
+        if upper < 1.0:
+            return upper, "Collatz-Wielandt bound on |A|"
+        v = w / np.linalg.norm(w)
+        v = np.maximum(v, 1e-12 * v.max())
+    if n <= dense_limit:
+        rho = float(np.max(np.abs(np.linalg.eigvals(A.toarray()))))
+        return rho, "eigenvalues of A"
+    from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+    try:
+        vals = eigs(sp.csr_matrix(A), k=1, which="LM", return_eigenvectors=False, tol=1e-8)
+    except ArpackNoConvergence as exc:  # pragma: no cover - rare
+        vals = exc.eigenvalues
+        if not len(vals):
+            return upper, "Collatz-Wielandt bound on |A| (ARPACK did not converge)"
+    return float(np.max(np.abs(vals))), "ARPACK largest eigenvalue of A"
+
+
 def ensure_table(table: object) -> BaseTable:
     """Raise TypeError unless ``table`` is a table object."""
     if not isinstance(table, BaseTable):
@@ -640,4 +755,4 @@ def ensure_table(table: object) -> BaseTable:
     return table
 
 
-__all__ += ["ensure_table"]
+__all__ += ["ensure_table", "spectral_radius_bound"]

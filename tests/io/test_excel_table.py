@@ -110,7 +110,12 @@ def _edit(path, sheet, cell, value):
         ("F", "E1", "Huizhou", r"sheet 'F', cell E1: column label \('Huizhou', 'Services'\)"),
         ("Z", None, None, r"sheet 'Z' is missing"),
         ("cities", "A3", "Guangzhou", r"sheet 'cities', cell A3: row label \('Guangzhou',\)"),
-        ("metadata", "B5", "last year", r"sheet 'metadata': key 'year': 'last year' is not"),
+        (
+            "metadata",
+            "B5",
+            "last year",
+            r"sheet 'metadata', cell B5: key 'year': expected a whole year, got string 'last year'",
+        ),
         ("Z", "B3", None, r"sheet 'Z', cell B3: row label is empty"),
     ],
 )
