@@ -514,8 +514,7 @@ WORKBOOKS = [
     pytest.param(
         "metadata",
         _metadata_rtol,
-        "sheet 'metadata', cell B10: key 'output_rtol': must be between 0 and 0.01, got "
-        "1000000000",
+        "sheet 'metadata', cell B10: key 'output_rtol': must be between 0 and 0.01, got 1000000000",
         id="metadata-output-rtol-1e9",
     ),
     pytest.param("Z", _true_in_values, "sheet 'Z', cell D4: True is not a number", id="bool-value"),
@@ -578,9 +577,10 @@ PRECONDITIONS = [
         id="zero-output-with-inputs",
     ),
     pytest.param(
-        # A = [[1.4, 0], [-0.5, 0.2]]: column sums 0.9 and 0.2, spectral radius 1.4
-        lambda: _one_city(
-            [[140, 0], [-50, 20]], [[-40], [130]], [[1, 1]], allow_negative_flows=True
+        # A = [[1.4, 0], [-0.5, 0.2]]: column sums 0.9 and 0.2, spectral radius 1.4; the table
+        # is built, every factorization (the first step of any computation) refuses it
+        lambda: __import__("mrio_city").factorize(
+            _one_city([[140, 0], [-50, 20]], [[-40], [130]], [[1, 1]], allow_negative_flows=True)
         ),
         "NonProductiveSystemError",
         "table 't': the spectral radius of A is 1.4 (eigenvalues of A), not below 1, so the "
@@ -634,15 +634,21 @@ def test_mathematical_preconditions(build, error, message):
 
 
 def test_negative_flows_with_spectral_radius_below_one_are_accepted():
-    # A = [[0.5, 0.1], [-0.2, 0.3]] has rho < 1: accepted, multipliers finite
+    import mrio_city
+
+    # A = [[0.5, 0.1], [-0.2, 0.3]] has rho < 1: accepted, multipliers as dense numpy gives
     t = _one_city([[50, 10], [-20, 30]], [[40], [90]], [[1, 1]], allow_negative_flows=True)
     assert t.x.tolist() == [100.0, 100.0]
+    m = mrio_city.multipliers(t).to_numpy().ravel()
+    A = np.array([[0.5, 0.1], [-0.2, 0.3]])
+    expected = np.array([0.01, 0.01]) @ np.linalg.inv(np.eye(2) - A)
+    np.testing.assert_allclose(np.sort(m), np.sort(expected), rtol=1e-12)
 
 
 def test_spectral_radius_bound_matches_dense_eigenvalues():
     import scipy.sparse as sp
 
-    from mrio_city.model.table import spectral_radius_bound
+    from mrio_city.solve.spectral import spectral_radius_bound
 
     rng = np.random.default_rng(3)
     for scale in (0.3, 0.9, 1.6):
@@ -655,3 +661,168 @@ def test_spectral_radius_bound_matches_dense_eigenvalues():
         big, _ = spectral_radius_bound(sp.csr_matrix(A), dense_limit=10)
         if big >= 1:  # ARPACK above the dense limit
             assert big == pytest.approx(rho, rel=1e-6)
+
+
+# -- the CLI: exit 2 and one line for bad input, exit 1 and a hint for the unexpected ----------
+def _cli(argv, capsys):
+    from mrio_city.commands.main import main
+
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    return code, err
+
+
+def test_cli_hostile_recipe_is_one_line_exit_2(tmp_path, capsys):
+    recipe = tmp_path / "evil.toml"
+    recipe.write_text(
+        RECIPE_HEAD + "function = 'mrio_city.commands.main:main'\n[generator.parameters]\n"
+        f"argv = ['footprints', 'toy-cities', '--out', '{tmp_path / 'pwned'}']\n",
+        encoding="utf-8",
+    )
+    code, err = _cli(["info", str(recipe)], capsys)
+    assert code == 2 and len(err) == 1
+    assert err[0] == (
+        f"mrio-city info: error: recipe {recipe}: generator.function: expected the name of a "
+        "table generator of the package, one of ['china_cities', 'city_mrio'], got "
+        "'mrio_city.commands.main:main' (recipes name a generator; they cannot name code)"
+    )
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_cli_bad_table_folder_is_one_line_exit_2(folder, capsys):
+    _truncated_npz(folder, None)
+    code, err = _cli(["info", str(folder)], capsys)
+    assert code == 2 and err == [
+        f"mrio-city info: error: table folder {folder}: arrays.npz: not a readable .npz file "
+        "(File is not a zip file)"
+    ]
+
+
+def test_cli_output_under_a_file_is_one_line_exit_2(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, err = _cli(["footprints", "toy-cities", "--out", str(blocker / "sub")], capsys)
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("mrio-city footprints: error: ") and str(blocker) in err[0]
+
+
+def test_cli_unexpected_error_is_one_line_exit_1(monkeypatch, capsys):
+    from mrio_city.commands.main import build_parser
+
+    def boom(args):
+        raise RuntimeError("something internal\nsecond line")
+
+    parser = build_parser()
+    monkeypatch.setattr(
+        "mrio_city.commands.main.build_parser",
+        lambda: _Fixed(parser, boom),
+    )
+    code, err = _cli(["tables"], capsys)
+    assert code == 1 and err == [
+        "mrio-city tables: unexpected error: RuntimeError: something internal / second line "
+        "(run again with --debug for the traceback)"
+    ]
+    with pytest.raises(RuntimeError, match="something internal"):
+        _cli(["--debug", "tables"], capsys)
+
+
+class _Fixed:
+    """A parser whose parsed command runs ``func``."""
+
+    def __init__(self, parser, func):
+        self.parser, self.func = parser, func
+
+    def parse_args(self, argv):
+        args = self.parser.parse_args(argv)
+        args.func = self.func
+        return args
+
+    def print_help(self):
+        self.parser.print_help()
+
+
+def test_cli_errors_raised_below_the_package_are_unexpected():
+    from mrio_city.commands.main import error_line
+
+    try:
+        np.zeros(2).reshape(3)
+    except ValueError as exc:
+        code, line = error_line(exc)
+    assert code == 1 and line.startswith("unexpected error: ValueError: cannot reshape")
+    try:
+        registry.load_table("no-such-table-anywhere")
+    except MrioCityError as exc:
+        assert error_line(exc)[0] == 2
+
+
+# -- the table cache: a lock per entry, concurrent writers, read-only caches -------------------
+MINI = (
+    "kind = 'generator'\ndescription = 'd'\n[generator]\nfunction = 'city_mrio'\n"
+    "[generator.parameters]\nn_cities = 4\nn_sectors = 3\nseed = 1\n"
+)
+
+
+def test_unwritable_cache_does_not_fail_a_built_table(tmp_path):
+    recipe = tmp_path / "mini.toml"
+    recipe.write_text(MINI, encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")  # a cache folder that cannot be created (works as root too)
+    with pytest.warns(UserWarning, match="table cache .* is not writable; 'mini' was built"):
+        t = registry.load_table(recipe, cache_dir=blocker / "cache")
+    assert t.n_cities == 4
+
+
+def test_failed_cache_write_returns_the_built_table(tmp_path, monkeypatch):
+    recipe = tmp_path / "mini.toml"
+    recipe.write_text(MINI, encoding="utf-8")
+
+    def full_disk(table, final):
+        raise OSError(28, "No space left on device", str(final))
+
+    monkeypatch.setattr(registry, "_write_cache", full_disk)
+    with pytest.warns(UserWarning, match="could not cache 'mini' in .*No space left on device"):
+        t = registry.load_table(recipe, cache_dir=tmp_path / "cache")
+    assert t.n_cities == 4
+
+
+def test_concurrent_builders_of_one_entry_build_once(tmp_path):
+    import multiprocessing as mp
+
+    recipe = tmp_path / "mini.toml"
+    recipe.write_text(MINI, encoding="utf-8")
+    cache = tmp_path / "cache"
+    ctx = mp.get_context("fork")
+    with ctx.Pool(3) as pool:
+        names = pool.starmap(_load_name, [(str(recipe), str(cache))] * 3)
+    assert names == ["mini"] * 3
+    assert [p.name for p in cache.glob("[!.]*")] == [p.name for p in cache.glob("mini-*")]
+    assert len(list(cache.glob("mini-*"))) == 1
+    assert not list(cache.glob(".*.tmp")) and not list(cache.glob(".*.old"))
+
+
+def _load_name(recipe, cache):
+    return registry.load_table(recipe, cache_dir=cache).name
+
+
+def test_killed_build_leftovers_are_cleaned(tmp_path):
+    recipe = tmp_path / "mini.toml"
+    recipe.write_text(MINI, encoding="utf-8")
+    cache = tmp_path / "cache"
+    key = registry.load_recipe(recipe).key[:16]
+    stale = cache / f".mini-{key}.abc123.tmp"
+    stale.mkdir(parents=True)
+    (stale / "arrays.npz").write_bytes(b"half")
+    registry.load_table(recipe, cache_dir=cache)
+    assert not stale.exists()
+
+
+def test_atomic_dir_survives_a_concurrent_writer(tmp_path):
+    from mrio_city.io.atomic import atomic_dir
+
+    final = tmp_path / "entry"
+    with atomic_dir(final) as a:
+        (a / "who").write_text("a")
+        with atomic_dir(final) as b:  # the second writer finishes first
+            (b / "who").write_text("b")
+    assert (final / "who").read_text() == "a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entry"]

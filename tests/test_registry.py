@@ -98,9 +98,10 @@ def test_recipe_builds_once_then_loads_from_cache(recipes, tmp_path):
     cache = tmp_path / "cache"
     first = load_table("mini", cache_dir=cache)
     assert len(calls) == 1 and calls[0]["name"] == "mini"
-    entries = [p for p in cache.iterdir()]
+    entries = [p for p in cache.iterdir() if not p.name.startswith(".")]
     assert len(entries) == 1 and re.fullmatch(r"mini-[0-9a-f]{16}", entries[0].name)
-    assert not any(p.name.startswith(".") for p in cache.iterdir())  # no temp folder left
+    hidden = [p.name for p in cache.iterdir() if p.name.startswith(".")]
+    assert hidden == [f".{entries[0].name}.lock"]  # the lock file; no temp folder left
     second = load_table("mini", cache_dir=cache)
     assert len(calls) == 1  # read from the cache, not rebuilt
     assert isinstance(second, StructuredMRIOTable) and second.shares_are_sparse
@@ -117,7 +118,7 @@ def test_changed_recipe_gets_a_new_cache_entry(recipes, tmp_path, monkeypatch):
     a = load_table("mini", cache_dir=cache)
     (folder / "mini.toml").write_text(SMALL_RECIPE.format(seed=6), encoding="utf-8")
     b = load_table("mini", cache_dir=cache)
-    assert len(calls) == 2 and len(list(cache.iterdir())) == 2
+    assert len(calls) == 2 and len(list(cache.glob("[!.]*"))) == 2
     assert not np.array_equal(a.x, b.x)
 
 
@@ -125,7 +126,7 @@ def test_cache_dir_from_environment(recipes, tmp_path, monkeypatch):
     monkeypatch.setenv(registry.CACHE_ENV, str(tmp_path / "envcache"))
     assert registry.default_cache_dir() == tmp_path / "envcache"
     load_table("mini")
-    assert len(list((tmp_path / "envcache").iterdir())) == 1
+    assert len(list((tmp_path / "envcache").glob("[!.]*"))) == 1
 
 
 def test_unknown_name_lists_known_names(recipes):

@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -98,12 +99,26 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
     backup: Path | None = None
     try:
-        if final.exists():
-            backup = Path(
-                tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
-            )
-            os.replace(final, backup)  # replaces the empty placeholder folder
-        os.replace(tmp, final)
+        for attempt in range(5):
+            if final.exists():
+                backup = Path(
+                    tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
+                )
+                try:
+                    os.replace(final, backup)  # replaces the empty placeholder folder
+                except FileNotFoundError:  # a concurrent writer moved it away first
+                    backup.rmdir()
+                    backup = None
+            try:
+                os.replace(tmp, final)
+                break
+            except OSError as exc:
+                # a concurrent writer renamed its folder into place between our two renames
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == 4:
+                    raise
+                if backup is not None:
+                    _remove(backup)
+                    backup = None
     except BaseException:
         if backup is not None and not final.exists():
             os.replace(backup, final)

@@ -28,12 +28,14 @@ recipes are built in memory every time (they are tiny) and never cached.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tomllib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -445,6 +447,46 @@ def _write_cache(table: BaseTable, final: Path) -> None:
     write_table(table, final, overwrite=True)
 
 
+@contextlib.contextmanager
+def _cache_lock(final: Path) -> Iterator[bool]:
+    """Hold the lock file of one cache entry; yields False when the cache is not writable.
+
+    Builders of the same entry wait for each other (``fcntl.flock``; on systems without it
+    an exclusive lock file is polled), so one builds and the others read its result.  While
+    the lock is held, temporary folders left by killed builds of this entry are removed.
+    """
+    lock_path = final.parent / f".{final.name}.lock"
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed in finally
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            fcntl = None
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        for stale in final.parent.glob(f".{final.name}.*"):
+            if stale.suffix in (".tmp", ".old") and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+        yield True
+    finally:
+        handle.close()
+
+
+def _read_cached(final: Path) -> BaseTable | None:
+    if not final.is_dir():
+        return None
+    try:
+        return _read_folder(final)
+    except MrioCityError as exc:
+        warnings.warn(f"cached table {final} is unreadable ({exc}); rebuilding it", stacklevel=4)
+        return None
+
+
 def _load_recipe_table(
     recipe: Recipe, *, cache_dir: str | os.PathLike[str] | None, rebuild: bool, progress: bool
 ) -> BaseTable:
@@ -452,15 +494,27 @@ def _load_recipe_table(
         return _build(recipe, progress=progress)
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     final = root / f"{recipe.name}-{recipe.key[:16]}"
-    if final.is_dir() and not rebuild:
-        try:
-            return _read_folder(final)
-        except MrioCityError as exc:
+    if not rebuild and (cached := _read_cached(final)) is not None:
+        return cached
+    with _cache_lock(final) as writable:
+        if not rebuild and writable and (cached := _read_cached(final)) is not None:
+            return cached  # another process built it while this one waited for the lock
+        table = _build(recipe, progress=progress)
+        if not writable:
             warnings.warn(
-                f"cached table {final} is unreadable ({exc}); rebuilding it", stacklevel=3
+                f"table cache {root} is not writable; {recipe.name!r} was built in memory and "
+                "not cached",
+                stacklevel=3,
             )
-    table = _build(recipe, progress=progress)
-    _write_cache(table, final)
+            return table
+        try:
+            _write_cache(table, final)
+        except OSError as exc:  # read-only or full cache: the table in memory is still good
+            warnings.warn(
+                f"could not cache {recipe.name!r} in {root} ({exc.strerror or exc}); the table "
+                "was built in memory and is returned uncached",
+                stacklevel=3,
+            )
     return table
 
 

@@ -604,8 +604,6 @@ class MRIOTable(BaseTable):
         self._check_zero_output_inputs()
         self._warn_zero_output()
         self._check_productive(self._column_sums_of_A())
-        if allow_negative_flows and _has_negative(self.Z):
-            self._check_spectral_radius()
         self._freeze()
 
     def _check_zero_output_inputs(self) -> None:
@@ -622,16 +620,6 @@ class MRIOTable(BaseTable):
                 f"buy intermediate inputs (first: {format_label(self.nodes[k])}, column sum of "
                 f"|Z| = {float(inputs[inputs != 0][0]):.6g}): their technical coefficients "
                 "would be infinite. Give them their output or remove the inputs"
-            )
-
-    def _check_spectral_radius(self) -> None:
-        """With negative flows, column sums < 1 do not make I - A invertible: check rho(A)."""
-        rho, how = spectral_radius_bound(self.technical_coefficients("sparse"))
-        if rho >= 1.0:
-            raise NonProductiveSystemError(
-                f"table {self.name!r}: the spectral radius of A is {rho:.6g} ({how}), not below "
-                "1, so the Leontief inverse does not exist as a convergent series and "
-                "multipliers would be meaningless (negative flows are allowed in this table)"
             )
 
     def _row_sums(self) -> np.ndarray:
@@ -691,63 +679,6 @@ class MRIOTable(BaseTable):
         return {"Z": self.Z, "Y": self.Y}
 
 
-def _has_negative(Z) -> bool:
-    data = Z.data if sp.issparse(Z) else Z
-    return bool(data.size) and float(data.min()) < 0
-
-
-def spectral_radius_bound(A: sp.spmatrix, *, dense_limit: int = 1500) -> tuple[float, str]:
-    """The spectral radius of ``A``, or an upper bound below 1 when that settles productivity.
-
-    Cheap bounds first: rho(A) <= rho(|A|) <= min(max column sum, max row sum) of |A|, then
-    Collatz-Wielandt upper bounds max_i (|A| v)_i / v_i from a few power iterations on the
-    nonnegative |A|.  When they all stay >= 1, rho(A) itself is computed (dense eigenvalues up
-    to ``dense_limit`` nodes, ARPACK's largest-magnitude eigenvalue above).
-
-    Parameters
-    ----------
-    A : scipy.sparse matrix (n, n)
-        Technical coefficients [money/money].
-    dense_limit : int, default=1500
-        Largest n for dense eigenvalues.
-
-    Returns
-    -------
-    rho : float
-        rho(A), or an upper bound of it when the bound is below 1.
-    how : str
-        Which method gave ``rho`` (for messages).
-    """
-    B = abs(sp.csr_matrix(A))
-    n = B.shape[0]
-    if n == 0:
-        return 0.0, "empty"
-    col = float(np.asarray(B.sum(axis=0)).max())
-    row = float(np.asarray(B.sum(axis=1)).max())
-    if min(col, row) < 1.0:
-        return min(col, row), "bound from the sums of |A|"
-    v = np.ones(n)
-    for _ in range(50):
-        w = B @ v + 1e-300
-        upper = float(np.max(w / v))
-        if upper < 1.0:
-            return upper, "Collatz-Wielandt bound on |A|"
-        v = w / np.linalg.norm(w)
-        v = np.maximum(v, 1e-12 * v.max())
-    if n <= dense_limit:
-        rho = float(np.max(np.abs(np.linalg.eigvals(A.toarray()))))
-        return rho, "eigenvalues of A"
-    from scipy.sparse.linalg import ArpackNoConvergence, eigs
-
-    try:
-        vals = eigs(sp.csr_matrix(A), k=1, which="LM", return_eigenvectors=False, tol=1e-8)
-    except ArpackNoConvergence as exc:  # pragma: no cover - rare
-        vals = exc.eigenvalues
-        if not len(vals):
-            return upper, "Collatz-Wielandt bound on |A| (ARPACK did not converge)"
-    return float(np.max(np.abs(vals))), "ARPACK largest eigenvalue of A"
-
-
 def ensure_table(table: object) -> BaseTable:
     """Raise TypeError unless ``table`` is a table object."""
     if not isinstance(table, BaseTable):
@@ -755,4 +686,4 @@ def ensure_table(table: object) -> BaseTable:
     return table
 
 
-__all__ += ["ensure_table", "spectral_radius_bound"]
+__all__ += ["ensure_table"]

@@ -44,6 +44,7 @@ from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.base import INVERSE_MAX_NODES, LeontiefSolver, factorization_count
 from mrio_city.solve.block import ITERATIONS, KRYLOV_BUDGET, BlockSolver, polynomial_roots
 from mrio_city.solve.direct import DenseLU, SparseLU, Umfpack, have_umfpack
+from mrio_city.solve.spectral import check_spectral_radius
 
 __all__ = [
     "LeontiefSolver",
@@ -121,11 +122,13 @@ def factorize(
     Raises
     ------
     NonProductiveSystemError
-        If I - A is singular.
+        If I - A is singular, or the spectral radius of A is >= 1 (tables with negative
+        intermediate flows).
     ValueError
         For an unknown method, or 'block' on a general table.
     """
     ensure_table(table)
+    check_spectral_radius(table)  # negative flows: rho(A) < 1 before any work
     methods = ("auto", "dense", "sparse", "umfpack", "block")
     if method not in methods:
         raise ValueError(
