@@ -200,7 +200,20 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     _demo_inequality(table, accounts, out / "inequality")
     _demo_scenario(table, out / "scenario")
+    _demo_map(out / "map")
     return 0
+
+
+def _demo_map(out: Path) -> None:
+    from mrio_city.commands.spatial import demo_map
+    from mrio_city.model.errors import DataSourceError, MissingDependencyError
+
+    print("\n== map of real city CO2 per person, 2012 ==")
+    try:
+        for path in demo_map(out):
+            print(f"wrote {path}")
+    except (MissingDependencyError, DataSourceError) as exc:
+        print(f"map skipped: {exc}")
 
 
 def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:

@@ -1,4 +1,4 @@
-"""Spatial subcommands: ``map`` (choropleth of a per-city results column).
+"""Spatial subcommands: ``map`` (choropleth of a results column) and ``spatial`` (the layer).
 
 Thin handlers over :mod:`mrio_city.exports.maps` and :mod:`mrio_city.analyses.spatial`;
 they need the optional extra ``mrio-city[spatial]``.
@@ -42,6 +42,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", default=None, help="real-data folder (default: MRIO_CITY_DATA)")
     p.set_defaults(func=_map)
 
+    p = sub.add_parser(
+        "spatial",
+        help="maps, Gi* hotspots (PBF vs CBF), GWR drivers and sink deficits of a table",
+        description=(
+            "Spatial analysis of a table whose cities carry census names or codes (e.g. "
+            "china-cities-2012): a map of per-capita consumption-based footprints (PNG and "
+            "offline HTML), Getis-Ord Gi* hotspots of production- vs consumption-based "
+            "emission densities with the share of cities and of area that are hotspots, GWR "
+            "of per-capita CBF on the table's drivers against a global OLS (local coefficient "
+            "maps, exported table) and, with --land-use, carbon sinks and relative deficits.  "
+            "Needs pip install 'mrio-city[spatial]'."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help="table name or folder")
+    p.add_argument("--out", default="spatial-output", metavar="DIR", help="output folder")
+    p.add_argument("--land-use", default=None, help="land-use CSV (unit, class, area)")
+    p.add_argument(
+        "--coefficients",
+        default="china-land-use-literature",
+        help="sink coefficient set (shipped name or CSV path)",
+    )
+    p.add_argument("--data", default=None, help="real-data folder (default: MRIO_CITY_DATA)")
+    p.set_defaults(func=_spatial)
+
 
 def _map(args: argparse.Namespace) -> int:
     from mrio_city.analyses.spatial.geometry import join_values
@@ -54,11 +78,197 @@ def _map(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(f"map-{args.column}.png")
     if out.suffix.lower() not in (".png", ".html"):
         raise ValueError(f"--out must end in .png or .html, not {out.name!r}")
-    geo = join_values(read_city_boundaries(data_dir=args.data), values, what=args.results)
+    geo = join_values(
+        read_city_boundaries(data_dir=args.data), values, what=args.results, keep_unmatched=True
+    )
     options = {"unit": unit, "scheme": args.scheme, "k": args.k, "title": args.title}
     if out.suffix.lower() == ".html":
         write_choropleth_html(geo, args.column, out, **options)
     else:
         plot_choropleth(geo, args.column, out, **options)
-    print(f"mapped {len(geo)} of {len(values)} cities; wrote {out}")
+    mapped = int(geo[args.column].notna().sum())
+    print(f"mapped {mapped} of {len(values)} cities; wrote {out}")
     return 0
+
+
+def _spatial(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from mrio_city.accounts.footprints import compute_accounts
+    from mrio_city.analyses.spatial.drivers import city_frame
+    from mrio_city.analyses.spatial.geometry import area_km2, join_values, to_equal_area
+    from mrio_city.analyses.spatial.gwr import fit_gwr
+    from mrio_city.analyses.spatial.hotspots import contiguity_weights, gi_star, hotspot_shares
+    from mrio_city.exports.maps import plot_categories, plot_choropleth, write_choropleth_html
+    from mrio_city.io.csvfiles import write_csv
+    from mrio_city.io.registry import load_table
+    from mrio_city.sources.geography import read_city_boundaries
+
+    out = Path(args.out)
+    table = load_table(args.table)
+    frame = city_frame(table, compute_accounts(table))
+    units = frame.attrs["units"]
+    geo = join_values(read_city_boundaries(data_dir=args.data), frame, what=args.table)
+    area = area_km2(geo)
+    geo["population_density"] = geo["population"] / area
+    units["population_density"] = "persons per km2"
+    written = []
+    note = f"table {args.table}"
+    written.append(
+        plot_choropleth(
+            geo,
+            "cbf_per_capita",
+            out / "map_cbf_per_capita.png",
+            unit=units["cbf_per_capita"],
+            title="人均消费碳足迹 consumption-based footprint per person",
+            note=note,
+        )
+    )
+    written.append(
+        write_choropleth_html(
+            geo,
+            "cbf_per_capita",
+            out / "map_cbf_per_capita.html",
+            unit=units["cbf_per_capita"],
+            title="Consumption-based CO2 footprint per person",
+        )
+    )
+    # hotspots of emission densities under the two allocations
+    w = contiguity_weights(geo)
+    allocations = geo[["production_based", "consumption_based"]]
+    shares = hotspot_shares(geo, allocations, w=w)
+    written.append(write_csv(out / "hotspot_shares.csv", shares.reset_index(), index=False))
+    colors = {"hotspot": "#c0392b", "coldspot": "#2471a3", "not significant": "#e5e5e5"}
+    for name in allocations.columns:
+        density = allocations[name] / area
+        geo[f"{name}_class"] = gi_star(density, w)["class"]
+        written.append(
+            plot_categories(
+                geo,
+                f"{name}_class",
+                out / f"hotspots_{name}.png",
+                colors=colors,
+                title=f"Gi* hotspots of {name.replace('_', '-')} CO2 per km2",
+                legend_title="Getis-Ord Gi*, p < 0.05 (number of cities)",
+                note=note,
+            )
+        )
+    # GWR of per-capita CBF on the drivers the table carries
+    drivers = [
+        c
+        for c in ("gdp_per_capita", "population_density", "secondary_share", "resource_based")
+        if c in geo.columns and geo[c].notna().all() and geo[c].nunique() > 1
+    ]
+    data = pd.DataFrame(geo.drop(columns="geometry"))
+    if args.land_use:
+        from mrio_city.analyses.spatial.sinks import (
+            carbon_deficits,
+            carbon_sinks,
+            read_land_use,
+            read_sink_coefficients,
+        )
+
+        sinks = carbon_sinks(
+            read_land_use(args.land_use), read_sink_coefficients(args.coefficients)
+        )
+        deficits = carbon_deficits(data["production_based"], sinks)
+        written.append(write_csv(out / "deficits.csv", deficits.reset_index(), index=False))
+    centroids = to_equal_area(geo).geometry.centroid
+    coords = pd.DataFrame({"x": centroids.x, "y": centroids.y}, index=geo.index)
+    ok = data[["cbf_per_capita", *drivers]].notna().all(axis=1)
+    fit = fit_gwr(data[ok], "cbf_per_capita", drivers, coords[ok])
+    written.append(
+        write_csv(out / "gwr_local.csv", fit.table().rename_axis("city").reset_index(), index=False)
+    )
+    written.append(
+        write_csv(
+            out / "gwr_diagnostics.csv",
+            fit.diagnostics.rename_axis("model").reset_index(),
+            index=False,
+        )
+    )
+    summary = fit.summary.assign(OLS=fit.ols_params)
+    written.append(
+        write_csv(
+            out / "gwr_coefficients.csv",
+            summary.rename_axis("coefficient").reset_index(),
+            index=False,
+        )
+    )
+    local = geo[ok].join(fit.params.add_prefix("coef_")).join(fit.local_r2)
+    for name in [*drivers, "local_R2"]:
+        column = name if name == "local_R2" else f"coef_{name}"
+        unit = (
+            "1" if name == "local_R2" else f"{units['cbf_per_capita']} per ({units.get(name, '')})"
+        )
+        written.append(
+            plot_choropleth(
+                local,
+                column,
+                out / f"gwr_{column}.png",
+                unit=unit,
+                scheme="quantiles",
+                cmap=_coefficient_cmap(local[column], name),
+                title=f"GWR local {'R2' if name == 'local_R2' else 'coefficient of ' + name}",
+                note=f"outcome cbf_per_capita; adaptive bisquare, {fit.bandwidth:g} neighbours",
+            )
+        )
+    for path in written:
+        print(f"wrote {path}")
+    print(shares.to_string(float_format=lambda v: f"{v:,.3f}"))
+    print(fit.diagnostics.to_string(float_format=lambda v: f"{v:,.3f}"))
+    return 0
+
+
+def _coefficient_cmap(values, name: str) -> str:
+    """Sequential colours for R2 or one-signed coefficients, diverging when signs differ."""
+    if name == "local_R2":
+        return "viridis"
+    if (values > 0).all():
+        return "Reds"
+    if (values < 0).all():
+        return "Blues_r"
+    return "RdBu_r"
+
+
+def demo_map(out: Path, data_dir=None) -> list[Path]:
+    """The demo's map: CO2 per person of every city in 2012 (county CO2 / census population).
+
+    Real data only (the demo's synthetic table has no geography): Chen et al. (2020) county
+    CO2 for 2012 summed to prefecture codes, over the 2010 census population.  Writes a PNG
+    and an offline HTML map into ``out``.
+    """
+    import warnings
+
+    from mrio_city.analyses.spatial.geometry import join_values
+    from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
+    from mrio_city.sources import read_county_co2
+    from mrio_city.sources.geography import read_city_boundaries
+
+    geo = read_city_boundaries(data_dir=data_dir)
+    co2 = read_county_co2(data_dir=data_dir)
+    year = co2[co2["year"] == 2012]
+    code = year["county_code"]
+    city = code.str[:4] + "00"
+    city = city.where(city.isin(geo.index), code.str[:2] + "0100")  # Chongqing's counties
+    city = city.where(city.isin(geo.index), code)  # county-level cities of a province
+    per_city = year.groupby(city.to_numpy())["value"].sum() * 1e6  # Mt -> t
+    per_capita = (per_city / geo["popu_2010"].reindex(per_city.index)).dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mapped = join_values(
+            geo, per_capita.rename("co2_per_capita"), what="county CO2", keep_unmatched=True
+        )
+    options = {
+        "unit": "t CO2 per person",
+        "title": "2012 年城市人均 CO2 排放 CO2 emissions per person, 2012",
+    }
+    note = "CO2: Chen et al. (2020) county inventory summed to cities; population: census 2010"
+    return [
+        plot_choropleth(
+            mapped, "co2_per_capita", out / "co2_per_capita_2012.png", note=note, **options
+        ),
+        write_choropleth_html(
+            mapped, "co2_per_capita", out / "co2_per_capita_2012.html", **options
+        ),
+    ]

@@ -37,6 +37,7 @@ __all__ = [
     "SCHEMES",
     "classify",
     "plot_choropleth",
+    "plot_categories",
     "choropleth_html",
     "write_choropleth_html",
 ]
@@ -209,10 +210,72 @@ def plot_choropleth(
         If the spatial extra is not installed.
     """
     projected, values, classes, bins, colors, fill, labels = _prepare(geo, column, scheme, k, cmap)
+    from matplotlib.patches import Patch
+
+    counts = [int((classes == i).sum()) for i in range(len(bins))]
+    handles = [
+        Patch(facecolor=c, edgecolor="#888888", linewidth=0.4, label=f"{lab}  ({n})")
+        for c, lab, n in zip(colors, labels, counts)
+    ]
+    if (classes < 0).any():
+        n = int((classes < 0).sum())
+        handles.append(Patch(facecolor=_NO_DATA, edgecolor="#888888", label=f"no data  ({n})"))
+    scheme_name = {"quantiles": "quantiles", "fisher-jenks": "Fisher-Jenks"}.get(
+        scheme, "equal intervals"
+    )
+    legend = f"{column} [{unit}]\n{scheme_name}, {len(bins)} classes (number of units)"
+    return _draw(geo, projected, fill, handles, legend, title or column, note, path)
+
+
+def plot_categories(
+    geo,
+    column: str,
+    path: str | os.PathLike[str],
+    *,
+    colors: dict[str, str],
+    title: str | None = None,
+    legend_title: str | None = None,
+    note: str | None = None,
+) -> Path:
+    """Draw a map of a categorical column (e.g. Gi* hotspot classes) and write a PNG.
+
+    Parameters
+    ----------
+    geo : GeoDataFrame
+        Units with polygons and the column.
+    column : str
+        Categorical column; every value must have a colour.
+    path : str or PathLike
+        PNG file (written atomically).
+    colors : dict of str to str
+        Colour of every category, in legend order.
+    title, legend_title, note : str, optional
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if column not in geo.columns:
+        raise LabelMismatchError(f"no column {column!r} to map")
+    values = geo[column].astype(str)
+    unknown = sorted(set(values) - set(colors))
+    if unknown:
+        raise LabelMismatchError(f"{column}: no colour for categories {unknown}")
+    from matplotlib.patches import Patch
+
+    projected = geo.to_crs(CHINA_ALBERS)
+    fill = [colors[v] for v in values]
+    handles = [
+        Patch(facecolor=c, edgecolor="#888888", label=f"{k}  ({int((values == k).sum())})")
+        for k, c in colors.items()
+    ]
+    return _draw(geo, projected, fill, handles, legend_title or column, title or column, note, path)
+
+
+def _draw(geo, projected, fill, handles, legend_title, title, note, path) -> Path:
     main, inset_box = _split_inset(projected, geo)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     use_chart_font()
     fig = Figure(figsize=(9.0, 7.2), dpi=150)
@@ -224,8 +287,6 @@ def plot_choropleth(
     ax.set_ylim(main[1] - pad, main[3] + pad)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_xlabel("")
-    ax.set_ylabel("")
     if inset_box is not None:
         inset = ax.inset_axes((0.80, 0.0, 0.2, 0.3))
         projected.plot(ax=inset, color=fill, edgecolor="#555555", linewidth=0.3)
@@ -240,26 +301,15 @@ def plot_choropleth(
             side.set_color("#555555")
             side.set_linewidth(0.6)
         inset.set_title("南海诸岛 South China Sea", fontsize=6, pad=2)
-    counts = [int((classes == i).sum()) for i in range(len(bins))]
-    handles = [
-        Patch(facecolor=c, edgecolor="#888888", linewidth=0.4, label=f"{lab}  ({n})")
-        for c, lab, n in zip(colors, labels, counts)
-    ]
-    if (classes < 0).any():
-        n = int((classes < 0).sum())
-        handles.append(Patch(facecolor=_NO_DATA, edgecolor="#888888", label=f"no data  ({n})"))
-    scheme_name = {"quantiles": "quantiles", "fisher-jenks": "Fisher-Jenks"}.get(
-        scheme, "equal intervals"
-    )
     ax.legend(
         handles=handles,
-        title=f"{column} [{unit}]\n{scheme_name}, {len(bins)} classes (number of units)",
+        title=legend_title,
         loc="lower left",
         fontsize=7,
         title_fontsize=7.5,
         frameon=True,
     )
-    fig.suptitle(title or column, fontsize=12, y=0.97)
+    fig.suptitle(title, fontsize=12, y=0.97)
     footer = "China Albers equal-area projection (25°N/47°N, 105°E); boundaries: census 2020"
     fig.text(0.02, 0.015, f"{footer}. {note}" if note else footer, fontsize=6, color="#555555")
     final = Path(path)

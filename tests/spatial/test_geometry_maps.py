@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from html.parser import HTMLParser
 
@@ -240,3 +241,35 @@ def test_cli_map_of_real_boundaries(tmp_path):
         == 0
     )
     assert (tmp_path / "m.html").read_text(encoding="utf-8").count("<path ") == 369
+
+
+def test_keep_unmatched_units_and_category_map(tmp_path, lattice):
+    from mrio_city.exports.maps import plot_categories
+
+    geo = join_values(lattice, pd.Series({"甲市": 1.0}, name="x"), keep_unmatched=True)
+    assert len(geo) == 9 and geo["x"].notna().sum() == 1
+    geo["class"] = ["hotspot"] + ["not significant"] * 8
+    colors = {"hotspot": "#c0392b", "not significant": "#e5e5e5"}
+    out = plot_categories(geo, "class", tmp_path / "c.png", colors=colors, title="热点")
+    assert out.read_bytes().startswith(PNG)
+    with pytest.raises(LabelMismatchError, match="no colour"):
+        plot_categories(geo, "class", tmp_path / "d.png", colors={"hotspot": "#000000"})
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("MRIO_CITY_SLOW_TESTS"),
+    reason="builds the real 2012 table and fits GWR (minutes); set MRIO_CITY_SLOW_TESTS=1",
+)
+def test_spatial_command_on_the_real_table(tmp_path):
+    from mrio_city._resources import shipped
+    from mrio_city.commands.main import main
+
+    land = shipped("tables", "sinks", "example-land-use.csv")
+    args = ["spatial", "china-cities-2012", "--out", str(tmp_path), "--land-use", str(land)]
+    assert main(args) == 0
+    shares = pd.read_csv(tmp_path / "hotspot_shares.csv", index_col=0)
+    assert shares.loc["production_based", "hotspot_units"] > 0
+    diag = pd.read_csv(tmp_path / "gwr_diagnostics.csv", index_col=0)
+    assert diag.loc["GWR", "AICc"] < diag.loc["OLS", "AICc"]

@@ -163,7 +163,13 @@ def match_labels(geo, labels: Iterable[object]) -> pd.Series:
     return pd.Series(owner, name="label", dtype=object).rename_axis("city_code")
 
 
-def join_values(geo, values: pd.DataFrame | pd.Series, *, what: str = "results"):
+def join_values(
+    geo,
+    values: pd.DataFrame | pd.Series,
+    *,
+    what: str = "results",
+    keep_unmatched: bool = False,
+):
     """Join per-city values to city polygons; units of one result label are merged.
 
     Parameters
@@ -174,6 +180,9 @@ def join_values(geo, values: pd.DataFrame | pd.Series, *, what: str = "results")
         Indexed by result label (code or census name or ``rest of <province>``).
     what : str
         Name of the results, for messages.
+    keep_unmatched : bool, default=False
+        Also return the census units no label matched (values NaN, index their census
+        name), so that maps show them as "no data" instead of leaving holes.
 
     Returns
     -------
@@ -221,5 +230,12 @@ def join_values(geo, values: pd.DataFrame | pd.Series, *, what: str = "results")
     out = merged.join(frame, how="left")
     order = [x for x in frame.index if x in out.index]
     out = out.loc[order]
+    if keep_unmatched:
+        rest = geo.loc[[c for c in geo.index.astype(str) if c not in set(owner.index)]]
+        if len(rest):
+            extra = rest[["city", "province", "geometry"]].copy()
+            extra["city_codes"] = extra.index.astype(str)
+            extra = extra.set_index("city")
+            out = pd.concat([out, extra[["geometry", "city_codes", "province"]]])
     out.index.name = "city"
     return out
