@@ -21,7 +21,16 @@ from mrio_city.model.errors import MrioCityError
 __all__ = ["build_parser", "main", "error_line"]
 
 #: Modules of :mod:`mrio_city.commands` whose ``register(subparsers)`` adds subcommands.
-COMMAND_MODULES = ("core", "analyses", "scenarios", "build", "inventory", "groups", "spatial")
+COMMAND_MODULES = (
+    "core",
+    "analyses",
+    "scenarios",
+    "build",
+    "inventory",
+    "groups",
+    "spatial",
+    "anatomy",
+)
 
 DESCRIPTION = """\
 City-level multi-regional input-output (MRIO) carbon footprints.
