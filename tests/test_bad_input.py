@@ -948,3 +948,46 @@ def test_random_corruptions_are_package_errors(tmp_path_factory, sizes, corrupti
         pytest.fail(f"{corruption.__name__} raised {type(exc).__name__}: {exc}")
     # a swap of two identical-looking lines may leave a valid table: only then no error
     assert corruption is _label_swap
+
+
+_JUNK = st.sampled_from(["lots", True, "=A1+1", "", " ", -1e308, "NA", 1])
+
+
+@settings(_PROPERTY, max_examples=12)
+@given(
+    sizes=_SIZES,
+    sheet=st.sampled_from(["Z", "Y", "F", "cities", "x", "metadata"]),
+    row=st.integers(1, 8),
+    col=st.integers(1, 8),
+    junk=_JUNK,
+    drop=st.booleans(),
+)
+def test_random_workbook_corruptions_are_package_errors(
+    tmp_path_factory, sizes, sheet, row, col, junk, drop
+):
+    import openpyxl
+
+    from mrio_city.io.excel_table import read_excel_table, write_excel_table
+
+    path = write_excel_table(_random(sizes), tmp_path_factory.mktemp("x") / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    if drop:
+        del wb[sheet]
+    else:
+        wb[sheet].cell(row, col).value = junk
+    wb.save(path)
+    try:
+        read_excel_table(path)
+    except MrioCityError:
+        return
+    except Exception as exc:  # pragma: no cover - the failure this test exists for
+        pytest.fail(f"{sheet}!{row},{col} = {junk!r} raised {type(exc).__name__}: {exc}")
+
+
+def test_truncated_workbook_is_a_package_error(tmp_path):
+    from mrio_city.io.excel_table import read_excel_table, write_excel_table
+
+    path = write_excel_table(toy_cities(), tmp_path / "t.xlsx")
+    path.write_bytes(path.read_bytes()[:500])
+    with pytest.raises(TableFormatError, match=r"workbook .*t.xlsx: not a readable .xlsx file"):
+        read_excel_table(path)

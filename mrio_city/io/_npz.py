@@ -9,7 +9,9 @@ too, so a hostile or damaged file is a :class:`TableFormatError` naming it, befo
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -22,6 +24,8 @@ __all__ = ["read_npz"]
 #: Bytes of the .npy header and zip bookkeeping tolerated beyond an array's own bytes.
 _HEADER_SLACK = 1 << 16
 _NUMERIC_KINDS = "fiub"
+#: What damaged archives raise in zipfile and zlib.
+_BROKEN = (zipfile.BadZipFile, zlib.error, struct.error, NotImplementedError, OSError, EOFError)
 
 
 def _header(fp, fail: Callable[[str], TableFormatError], key: str):
@@ -71,7 +75,7 @@ def read_npz(
     out: dict[str, np.ndarray] = {}
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _BROKEN as exc:
         raise fail(f"not a readable .npz file ({exc})") from None
     with archive:
         for info in archive.infolist():
@@ -115,7 +119,7 @@ def read_npz(
                         got += n
             except TableFormatError:
                 raise
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except (*_BROKEN, ValueError) as exc:
                 raise fail(f"array {key!r}: not readable ({exc})") from None
             if got != arr.nbytes:
                 raise fail(f"array {key!r}: truncated ({got:,} of {arr.nbytes:,} bytes)")
