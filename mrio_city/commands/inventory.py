@@ -65,6 +65,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="sector concordance CSV (default: the CEADs 47 sectors -> classes)",
     )
+    p.add_argument(
+        "--table",
+        default=None,
+        metavar="TABLE",
+        help="also put the physical scope 2 next to the MRIO scopes of this table's cities "
+        "(regions named like its cities): sheets city_scopes and scope_summary",
+    )
+    p.add_argument(
+        "--energy-sectors",
+        nargs="+",
+        default=None,
+        metavar="SECTOR",
+        help="the table's energy-supply sectors for the MRIO scope 2 (default: labels "
+        "containing 'Electricity')",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.set_defaults(func=run_inventory)
 
@@ -84,7 +99,25 @@ def run_inventory(args: argparse.Namespace) -> int:
         method=args.method,
         sectors=args.sectors,
     )
-    paths = write_inventory(inventory, scopes, args.out, metadata={"command": "inventory"})
+    extra = {}
+    if args.table is not None:
+        from mrio_city.accounts.scopes import compute_scopes
+        from mrio_city.inventory.city_scopes import physical_scopes, scope_summary
+        from mrio_city.io.registry import load_table
+
+        table = load_table(args.table)
+        mrio = compute_scopes(table, energy_sectors=args.energy_sectors)
+        extra["city_scopes"] = physical_scopes(
+            table, mrio, scopes, energy_sectors=args.energy_sectors
+        )
+        extra["scope_summary"] = scope_summary(extra["city_scopes"])
+    paths = write_inventory(
+        inventory,
+        scopes,
+        args.out,
+        metadata={"command": "inventory", "mrio_table": args.table},
+        extra=extra,
+    )
     r = scopes.by_region
     print(
         f"inventory of {inventory.source}: {len(r)} region(s), factor set "
@@ -97,5 +130,15 @@ def run_inventory(args: argparse.Namespace) -> int:
             f"{str(region)[:23]:<24}{row['scope1'] / 1e6:>14.3f}{row['scope2'] / 1e6:>14.3f}"
             f"{row['electricity_net_import'] / 1e3:>14.1f}{row['end_use'] / 1e6:>14.3f}"
         )
+    if "scope_summary" in extra:
+        summary = extra["scope_summary"]
+        print(f"with table {args.table!r}:")
+        for variant in summary.columns:
+            v = summary[variant]
+            print(
+                f"  scope 2 {variant:<9} scope 1 share {v['scope1_share']:.1%}, scope 2 share "
+                f"{v['scope2_share']:.1%}, consumption-led units "
+                f"{v['share_consumption_led']:.1%} of {int(v['units'])}"
+            )
     print(f"wrote {paths['workbook']} and {len(paths) - 1} CSV files")
     return 0

@@ -41,6 +41,7 @@ def write_inventory(
     out_dir: str | os.PathLike[str],
     *,
     metadata: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write the inventory workbook and CSV files.
 
@@ -53,6 +54,8 @@ def write_inventory(
         Output folder (created if missing).
     metadata : dict, optional
         Extra switches recorded on the metadata sheet.
+    extra : dict of str to DataFrame, optional
+        More views (e.g. 'city_scopes', 'scope_summary'), written after the inventory's.
 
     Returns
     -------
@@ -64,6 +67,7 @@ def write_inventory(
     from mrio_city.io.provenance import run_metadata
 
     views = inventory_views(inventory, scopes)
+    views.update(extra or {})
     meta = run_metadata(
         None,
         analysis="inventory",

@@ -57,3 +57,30 @@ def test_inventory_command_names_bad_input(tmp_path, capsys):
     code = main(["inventory", str(EXAMPLE), "--factors", "ipcc2006", "--out", str(tmp_path / "o")])
     assert code == 2
     assert "does not fit fuel 'Natural Gas' of factor set 'ipcc2006'" in capsys.readouterr().err
+
+
+def test_inventory_command_with_a_table(tmp_path, capsys):
+    energy = tmp_path / "e.csv"
+    energy.write_text(
+        "region,sector,fuel,flow,quantity,unit,year\n"
+        "A,CE28,Coke,final_consumption,2,kt,2012\n"
+        "A,CE28,Electricity,final_consumption,3000,MWh,2012\n"
+        "B,URBAN,Electricity,final_consumption,5000,MWh,2012\n"
+        "B,CE43,Diesel Oil,final_consumption,3,kt,2012\n"
+    )
+    grid = tmp_path / "g.csv"
+    grid.write_text(
+        "grid,year,carrier,factor,unit\nA,2012,electricity,0.8,t CO2/MWh\n"
+        "B,2012,electricity,0.5,t CO2/MWh\n"
+    )
+    out = tmp_path / "o"
+    args = ["inventory", str(energy), "--grid", str(grid), "--table", "toy-cities"]
+    code = main([*args, "--energy-sectors", "s1", "--out", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "consumption-led units 50.0% of 2" in text
+    sheets = read_workbook_sheets(out / "inventory.xlsx")
+    city = sheets["city_scopes"].set_index("city")
+    assert city["scope2_physical [t CO2]"].tolist() == pytest.approx([2400.0, 2500.0])
+    assert city["scope2_mrio [t CO2]"].tolist() == pytest.approx([4.0, 15.0])
+    assert (out / "inventory_scope_summary.csv").is_file()
