@@ -517,7 +517,12 @@ WORKBOOKS = [
         "sheet 'metadata', cell B10: key 'output_rtol': must be between 0 and 0.01, got 1000000000",
         id="metadata-output-rtol-1e9",
     ),
-    pytest.param("Z", _true_in_values, "sheet 'Z', cell D4: True is not a number", id="bool-value"),
+    pytest.param(
+        "Z",
+        _true_in_values,
+        "sheet 'Z', cell D4: expected a number, got boolean True",
+        id="bool-value",
+    ),
     pytest.param(
         "F",
         _label_true,
@@ -991,3 +996,32 @@ def test_truncated_workbook_is_a_package_error(tmp_path):
     path.write_bytes(path.read_bytes()[:500])
     with pytest.raises(TableFormatError, match=r"workbook .*t.xlsx: not a readable .xlsx file"):
         read_excel_table(path)
+
+
+def test_cli_run_of_a_scenario_naming_a_hostile_recipe(tmp_path, capsys):
+    # the worst case of the issue: `mrio-city run SCENARIO` ran a command of the file's choosing
+    src = Path(__file__).resolve().parents[1] / "scenarios" / "super_emitters.toml"
+    text = src.read_text(encoding="utf-8").replace(
+        'table = "china-309-synthetic"', 'table = "evil.toml"', 1
+    )
+    assert 'table = "evil.toml"' in text
+    (tmp_path / "scenario.toml").write_text(text, encoding="utf-8")
+    evil = tmp_path / "evil.toml"
+    evil.write_text(
+        RECIPE_HEAD + "function = 'mrio_city.commands.main:main'\n[generator.parameters]\n"
+        f"argv = ['footprints', 'toy-cities', '--out', '{tmp_path / 'pwned'}']\n",
+        encoding="utf-8",
+    )
+    code, err = _cli(
+        ["run", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "out"), "--quiet"],
+        capsys,
+    )
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith(f"mrio-city run: error: recipe {evil.resolve()}: generator.function")
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "out").exists()
+    # and a scenario cannot reach a table outside its folder
+    (tmp_path / "scenario.toml").write_text(
+        text.replace('table = "evil.toml"', 'table = "../../etc"'), encoding="utf-8"
+    )
+    code, err = _cli(["run", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "absolute" not in err[0] and "outside" in err[0]

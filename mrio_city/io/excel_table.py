@@ -48,7 +48,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city.model.errors import TableFormatError, TableValidationError
-from mrio_city.model.reader import found
+from mrio_city.model.reader import boolean_problem, found, number_problem
 from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
@@ -142,17 +142,18 @@ class _Book:
 
     def boolean(self, sheet: str, value: Any, where: str) -> bool:
         """A TRUE/FALSE cell; text such as 'no' or 'false' is refused."""
-        if not isinstance(value, bool):
-            raise self.fail(sheet, where, f"expected a TRUE or FALSE cell, got {found(value)}")
+        problem = boolean_problem(value, words="a TRUE or FALSE cell")
+        if problem:
+            raise self.fail(sheet, where, problem)
         return value
 
     def number(self, sheet: str, value: Any, r: int, c: int) -> float:
+        """A number cell (empty reads as 0); text and TRUE/FALSE are refused."""
         if value is None:
             return 0.0
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(sheet, _cell(r, c), f"{value!r} is not a number")
-        if not math.isfinite(value):
-            raise self.fail(sheet, _cell(r, c), f"{value!r} is not a finite number")
+        problem = number_problem(value)
+        if problem:
+            raise self.fail(sheet, _cell(r, c), problem)
         return float(value)
 
     def matrix(
@@ -394,18 +395,9 @@ def _read_metadata(book: _Book) -> tuple[dict[str, Any], dict[str, Any]]:
                 rtol = float(rtol)
             except ValueError:
                 pass
-        if isinstance(rtol, bool) or not isinstance(rtol, int | float):
-            raise book.fail(
-                "metadata",
-                cells["output_rtol"],
-                f"key 'output_rtol': expected a number, got {found(values['output_rtol'])}",
-            )
-        if not 0 <= rtol <= MAX_OUTPUT_RTOL:
-            raise book.fail(
-                "metadata",
-                cells["output_rtol"],
-                f"key 'output_rtol': must be between 0 and {MAX_OUTPUT_RTOL:g}, got {rtol!r}",
-            )
+        problem = number_problem(rtol, low=0, high=MAX_OUTPUT_RTOL)
+        if problem:
+            raise book.fail("metadata", cells["output_rtol"], f"key 'output_rtol': {problem}")
         options["output_rtol"] = float(rtol)
     if values.get("allow_negative_flows") is not None:
         options["allow_negative_flows"] = book.boolean(

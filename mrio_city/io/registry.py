@@ -49,7 +49,7 @@ from mrio_city.model.errors import (
     TableNotFoundError,
     TableValidationError,
 )
-from mrio_city.model.reader import DocumentReader, found, path_inside
+from mrio_city.model.reader import DocumentReader, found, number_problem, path_inside
 from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
 
 __all__ = [
@@ -371,9 +371,10 @@ def _number_array(reader: DocumentReader, key: str, ndim: int) -> np.ndarray:
         if len(row) != width:
             reader.fail(key, f"row {i} has {len(row)} values, expected {width} (as row 0)")
         for j, v in enumerate(row):
-            if isinstance(v, bool) or not isinstance(v, int | float):
+            problem = number_problem(v)
+            if problem:
                 at = f"[{i}][{j}]" if ndim == 2 else f"[{j}]"
-                reader.fail(f"{key}{at}", f"expected a number, got {found(v)}")
+                reader.fail(f"{key}{at}", problem)
     return np.array(value, dtype=np.float64).reshape((len(rows), width) if ndim == 2 else -1)
 
 

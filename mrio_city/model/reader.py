@@ -32,6 +32,8 @@ __all__ = [
     "found",
     "path_inside",
     "strict_bool",
+    "number_problem",
+    "boolean_problem",
 ]
 
 
@@ -64,6 +66,41 @@ def found(value: Any) -> str:
 def strict_bool(value: Any) -> bool | None:
     """``value`` if it is a real boolean, else None (text such as ``"false"`` is not one)."""
     return value if isinstance(value, bool) else None
+
+
+def number_problem(
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    integer: bool = False,
+) -> str | None:
+    """What is wrong with ``value`` as a number (``None`` when it is a valid one).
+
+    Numbers are numbers only: text (``"1e-6"``) and booleans are refused, as are NaN and
+    infinities and values outside ``[low, high]`` (``(low, high]`` when ``low_open``).  The
+    one rule for TOML keys, CSV-free cells and recipe parameters alike.
+    """
+    ok = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok:
+        return f"expected {'an integer' if integer else 'a number'}, got {found(value)}"
+    if not math.isfinite(value):
+        return f"must be finite, got {value!r}"
+    if low is not None and (value <= low if low_open else value < low):
+        rng = f"> {low:g}" if low_open else f">= {low:g}"
+        if high is not None:
+            rng = f"between {low:g} and {high:g}"
+        return f"must be {rng}, got {value!r}"
+    if high is not None and value > high:
+        rng = f"between {low:g} and {high:g}" if low is not None else f"<= {high:g}"
+        return f"must be {rng}, got {value!r}"
+    return None
+
+
+def boolean_problem(value: Any, *, words: str = "true or false") -> str | None:
+    """What is wrong with ``value`` as a boolean: anything but a real boolean is refused."""
+    return None if isinstance(value, bool) else f"expected {words}, got {found(value)}"
 
 
 class DocumentReader:
@@ -171,20 +208,9 @@ class DocumentReader:
         if key not in self.data:
             return default
         v = self.data[key]
-        ok = isinstance(v, int) if integer else isinstance(v, int | float)
-        if isinstance(v, bool) or not ok:
-            want = "an integer" if integer else "a number"
-            self.fail(key, f"expected {want}, got {found(v)}")
-        if not math.isfinite(v):
-            self.fail(key, f"must be finite, got {v!r}")
-        if low is not None and (v <= low if low_open else v < low):
-            rng = f"> {low:g}" if low_open else f">= {low:g}"
-            if high is not None:
-                rng = f"between {low:g} and {high:g}"
-            self.fail(key, f"must be {rng}, got {v!r}")
-        if high is not None and v > high:
-            rng = f"between {low:g} and {high:g}" if low is not None else f"<= {high:g}"
-            self.fail(key, f"must be {rng}, got {v!r}")
+        problem = number_problem(v, low=low, high=high, low_open=low_open, integer=integer)
+        if problem:
+            self.fail(key, problem)
         return int(v) if integer else float(v)
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -192,8 +218,9 @@ class DocumentReader:
         if key not in self.data:
             return default
         v = self.data[key]
-        if not isinstance(v, bool):
-            self.fail(key, f"expected true or false, got {found(v)}")
+        problem = boolean_problem(v)
+        if problem:
+            self.fail(key, problem)
         return v
 
     def strings(self, key: str, *, single: str | None = None) -> tuple[str, ...] | None:

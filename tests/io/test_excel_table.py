@@ -104,7 +104,7 @@ def _edit(path, sheet, cell, value):
 @pytest.mark.parametrize(
     "sheet,cell,value,message",
     [
-        ("Z", "D5", "lots", r"sheet 'Z', cell D5: 'lots' is not a number"),
+        ("Z", "D5", "lots", r"sheet 'Z', cell D5: expected a number, got string 'lots'"),
         ("Z", "A2", "region", r"sheet 'Z', cell A2: expected the header 'city', got 'region'"),
         ("Y", "A4", "Dongguan", r"sheet 'Y', cell A4: row label \('Dongguan', 'Metals'\)"),
         ("F", "E1", "Huizhou", r"sheet 'F', cell E1: column label \('Huizhou', 'Services'\)"),
