@@ -15,7 +15,14 @@ from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
 
-__all__ = ["register", "run_scenario_file", "write_scenario_outputs", "parse_values"]
+__all__ = [
+    "register",
+    "run_scenario_file",
+    "write_scenario_outputs",
+    "parse_values",
+    "compare_paper",
+    "format_comparison",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,6 +87,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_sweep)
 
+    p = sub.add_parser(
+        "compare-paper",
+        help="each headline of the super-emitter study beside ours",
+        description=(
+            "Run the shipped super-emitter scenario (or --scenario FILE) on TABLE and list each "
+            "headline of Zheng et al. 2023 (Sci. Bull. 68:2456): published value, ours, the "
+            "definition used and a note on the gap.  Writes paper_comparison.csv and .xlsx "
+            "to --out when given."
+        ),
+    )
+    p.add_argument("table", metavar="TABLE", help="table name or folder")
+    p.add_argument("--scenario", metavar="FILE", help="scenario file (default: the shipped one)")
+    p.add_argument("--out", metavar="DIR", help="output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_compare_paper)
+
 
 def parse_values(text: str, *, param: str = "") -> list[Any]:
     """Parse ``'10,15,20'`` (or ``'true,false'``, ``'a,b'``) into TOML-typed values."""
@@ -128,8 +151,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) -> list[Path]:
-    """Write the workbook, CSV files, charts and summary of a scenario result to ``out``."""
+def write_scenario_outputs(
+    result: ScenarioResult, table: BaseTable, out: Path, *, baseline: Baseline | None = None
+) -> list[Path]:
+    """Write the workbook, CSV files, charts, IAMC table and summary of a scenario result.
+
+    With ``baseline`` the workbook also gets the ``paper_comparison`` sheet (each headline of
+    Zheng et al. 2023 beside ours).
+    """
+    from mrio_city.exports.iamc import write_iamc
+    from mrio_city.exports.scenario_summary import plot_scenario_summary
     from mrio_city.io.atomic import atomic_path
     from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.excel import write_workbook
@@ -138,6 +169,10 @@ def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) 
 
     out.mkdir(parents=True, exist_ok=True)
     sheets = result.sheets()
+    if baseline is not None:
+        from mrio_city.scenarios.paper import compare_with_paper
+
+        sheets["paper_comparison"] = compare_with_paper(baseline, result)
     meta = run_metadata(
         table,
         scenario=result.scenario.name,
@@ -146,20 +181,13 @@ def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) 
         refactorized=result.refactorized,
     )
     meta["scenario_document"] = json.dumps(result.scenario.raw, default=str)
-    readme = (
-        f"Scenario {result.scenario.name!r} on table {result.table_name}.\n"
-        f"Emissions in {result.unit}; totals and quota "
-        f"{'include' if result.include_households else 'exclude'} households' direct "
-        "emissions.\nSheets: summary, super_emitters (type, pathway, attributed quota), "
-        "quota_by_lever, quota_by_type, attribution (one row per applied change), cities "
-        "(before/after), reallocation (service order).\nAttribution: two-factor Shapley "
-        "split of f.x, sequential within overlapping changes (docs/scenarios.md)."
-    )
-    paths = [write_workbook(out / "scenario.xlsx", sheets, metadata=meta, readme=readme)]
+    paths = [write_workbook(out / "scenario.xlsx", sheets, metadata=meta, readme=_readme(result))]
     for name, frame in sheets.items():
         paths.append(write_csv(out / f"{name}.csv", frame))
     paths.append(plot_quota_by_type(result, out / "quota_by_type.png"))
     paths.append(plot_per_capita(result, out / "per_capita_before_after.png"))
+    paths.append(plot_scenario_summary(result, out / "scenario_summary.png"))
+    paths += write_iamc(result, out)
     summary = {k: _jsonable(v) for k, v in result.summary().items()}
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -168,6 +196,20 @@ def write_scenario_outputs(result: ScenarioResult, table: BaseTable, out: Path) 
         tmp.write_text(result.summary_text() + "\n", encoding="utf-8")
     paths.append(out / "summary.txt")
     return paths
+
+
+def _readme(result: ScenarioResult) -> str:
+    return (
+        f"Scenario {result.scenario.name!r} on table {result.table_name}, target year "
+        f"{result.target_year}.\nEmissions in {result.unit}; totals and quota "
+        f"{'include' if result.include_households else 'exclude'} households' direct "
+        "emissions.\nSheets: summary (with units), super_emitters (characteristics, type, "
+        "pathway, attributed quota), quota_by_lever, quota_by_type, quota_by_consumer (the "
+        "quota attributed to consuming cities through the solved flows), attribution (one row "
+        "per applied change), cities (before/after), reallocation (living standard, service "
+        "order), paper_comparison (each headline of Zheng et al. 2023: published, ours, "
+        "definition, note).\nMethod and every default with its source: docs/scenarios.md."
+    )
 
 
 def run_scenario_file(
@@ -208,7 +250,7 @@ def run_scenario_file(
     )
     result = run_scenario(scenario, baseline=baseline, progress=progress)
     print(result.summary_text())
-    for p in write_scenario_outputs(result, table, Path(out)):
+    for p in write_scenario_outputs(result, table, Path(out), baseline=baseline):
         print(f"wrote {p}")
     return result
 
@@ -276,4 +318,58 @@ def _sweep(args: argparse.Namespace) -> int:
     paths.append(plot_sweep(res, out / "sweep.png"))
     for p in paths:
         print(f"wrote {p}")
+    return 0
+
+
+def compare_paper(
+    table: BaseTable, scenario_file: str | Path | None = None, *, progress: bool = False
+):
+    """The paper comparison of a table (shipped scenario unless ``scenario_file``).
+
+    Returns
+    -------
+    (DataFrame, ScenarioResult)
+    """
+    from mrio_city._resources import shipped
+    from mrio_city.scenarios.paper import compare_with_paper
+
+    path = scenario_file or shipped("scenarios", "super_emitters.toml")
+    scenario = Scenario.from_file(path, table=table)
+    baseline = Baseline(table, progress=progress)
+    result = run_scenario(scenario, baseline=baseline, progress=progress)
+    return compare_with_paper(baseline, result), result
+
+
+def format_comparison(df) -> str:
+    """The comparison as aligned text (numbers only; definitions in the files)."""
+    lines = [f"{'headline':<64} {'published':>10} {'ours':>10}  unit"]
+    for name, row in df.iterrows():
+        pub, ours = row["published"], row["ours"]
+        fmt = "{:.1%}" if row["unit"] == "1" else "{:,.3g}"
+        lines.append(
+            f"{name:<64} {fmt.format(pub):>10} {fmt.format(ours):>10}  "
+            f"{'' if row['unit'] == '1' else row['unit']}"
+        )
+    return "\n".join(lines)
+
+
+def _compare_paper(args: argparse.Namespace) -> int:
+    from mrio_city.io.registry import load_table
+
+    table = load_table(args.table, progress=not args.quiet)
+    df, result = compare_paper(table, args.scenario, progress=not args.quiet)
+    print(f"Zheng et al. 2023 headlines against {table.name} ({result.rule}):")
+    print(format_comparison(df))
+    if args.out:
+        from mrio_city.io.csvfiles import write_csv
+        from mrio_city.io.excel import write_workbook
+        from mrio_city.io.provenance import run_metadata
+
+        out = Path(args.out)
+        meta = run_metadata(table, scenario=result.scenario.name, paper=df.attrs["source"])
+        for p in (
+            write_csv(out / "paper_comparison.csv", df),
+            write_workbook(out / "paper_comparison.xlsx", {"paper_comparison": df}, metadata=meta),
+        ):
+            print(f"wrote {p}")
     return 0

@@ -307,6 +307,7 @@ def _city_table(run, totals, by_city: pd.Series) -> pd.DataFrame:
     cities = pd.DataFrame(
         {
             "population": run.chars["population"],
+            "gdp_per_capita_usd": run.chars["gdp_per_capita_usd"],
             "super_emitter": t.cities.isin(run.selection.cities),
             "city_type": run.city_type,
             "pathway": run.pathway,
@@ -325,6 +326,7 @@ def _city_table(run, totals, by_city: pd.Series) -> pd.DataFrame:
     }
     cities.attrs["units"].update(
         population="persons",
+        gdp_per_capita_usd="USD per person",
         per_capita_baseline=f"{unit} per person",
         per_capita_scenario=f"{unit} per person",
     )

@@ -392,7 +392,12 @@ def run_scenario(
             "factorizations": factorization_count() - count0,
             "solver_id": ev["solver"].id,
             "seconds": time.perf_counter() - t0,
-            "extras": {"x1": ev["x1"], "state": state1, "baseline_solver_id": baseline.solver.id},
+            "extras": {
+                "x1": ev["x1"],
+                "state": state1,
+                "baseline_solver_id": baseline.solver.id,
+                "base_year": baseline.table.meta.year,
+            },
         },
     )
 
@@ -432,6 +437,7 @@ def _totals(run: _Run, state0: ScenarioState, state1: ScenarioState, ev) -> dict
 
 def _attribution_frame(run: _Run, ev) -> pd.DataFrame:
     df = pd.DataFrame(ev["parts"], columns=["city", "lever", "lever_type", "quota"])
+    df["quota"] = df["quota"].astype(float)
     city_type = run.city_type
     df.insert(1, "pathway", df["city"].map(lambda c: run.pathway.get(c, "")))
     df.insert(2, "city_type", df["city"].map(city_type))
@@ -458,8 +464,8 @@ def _consumer_attribution(
         production = run.baseline.attribute_to_consumers(values)
     is_demand = attribution["lever_type"] == "final_demand"
     is_tech = attribution["lever_type"] == "technology"
-    demand = attribution[is_demand].groupby("city")["quota"].sum()
-    tech = attribution[is_tech].groupby("city")["quota"].sum()
+    demand = attribution[is_demand].groupby("city")["quota"].sum().astype(float)
+    tech = attribution[is_tech].groupby("city")["quota"].sum().astype(float)
     df = pd.DataFrame({"production_side": production}, index=pd.Index(labels, name="consumer"))
     df["final_demand"] = demand.reindex(df.index).fillna(0.0)
     df["technology"] = tech.reindex(df.index).fillna(0.0)

@@ -58,8 +58,17 @@ def test_run_writes_outputs_and_summary(tmp_path, table, scenario_file, table_di
         "per_capita_before_after.png",
         "summary.json",
         "summary.txt",
+        "scenario_summary.png",
+        "scenario_iamc.csv",
+        "scenario_iamc.xlsx",
+        "paper_comparison.csv",
+        "quota_by_consumer.csv",
     ):
         assert (out / name).is_file(), name
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(out / "scenario.xlsx", read_only=True).sheetnames
+    assert "paper_comparison" in sheets and "quota_by_consumer" in sheets
     summary = json.loads((out / "summary.json").read_text())
     ref = run_scenario(Scenario.from_file(scenario_file), table)
     assert summary["super_emitters"] == 5
