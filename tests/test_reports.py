@@ -100,18 +100,18 @@ def test_inequality_workbook_sheets_headers_and_values(synth, inequality_out):
     keys = set(meta["key"])
     assert {"table_name", "table_hash", "switches.group", "switches.households"} <= keys
     # CSV and Excel hold the same numbers
-    csv = pd.read_csv(paths["summary_csv"], index_col=0)
+    csv = pd.read_csv(paths["summary_csv"], index_col=0, float_precision="round_trip")
     np.testing.assert_allclose(
         csv["value"].to_numpy(float), summary["value"].to_numpy(float), rtol=1e-15, equal_nan=True
     )
-    long = pd.read_csv(paths["per_capita_csv"])
+    long = pd.read_csv(paths["per_capita_csv"], float_precision="round_trip")
     assert {"city", "variable", "unit", "value"} <= set(long.columns)
     wide = long.pivot(index="city", columns="variable", values="value")
     xl = per_capita.set_index("city")
     np.testing.assert_allclose(
         wide.loc[xl.index, "per_capita"], xl["per_capita [t CO2 per person]"], rtol=1e-15
     )
-    lorenz = pd.read_csv(paths["lorenz_csv"])
+    lorenz = pd.read_csv(paths["lorenz_csv"], float_precision="round_trip")
     assert lorenz["population_share"].iloc[-1] == pytest.approx(1.0)
 
 
@@ -148,19 +148,19 @@ def test_indicators_workbook_csv_and_png(synth, indicators_out):
     np.testing.assert_allclose(
         ind["consumption_based [t CO2]"], a.consumption_based_with_households["CO2"], rtol=1e-9
     )
-    long = pd.read_csv(paths["indicators_csv"])
+    long = pd.read_csv(paths["indicators_csv"], float_precision="round_trip")
     wide = long.pivot(index="city", columns="indicator", values="value").loc[ind.index]
     for col in ("territorial", "trade_intensity_balance", "production_intensity"):
         unit = long.loc[long.indicator == col, "unit"].iloc[0]
         np.testing.assert_allclose(wide[col], ind[f"{col} [{unit}]"], rtol=1e-15)
     assert set(long.loc[long.indicator == "trade_intensity_balance", "symbol"]) == {"BTI"}
-    scopes = pd.read_csv(paths["scopes_csv"])
+    scopes = pd.read_csv(paths["scopes_csv"], float_precision="round_trip")
     assert set(scopes["scope"]) >= {"scope1", "scope2", "total_community_supply_chain"}
-    types = pd.read_csv(paths["city_types_csv"])
+    types = pd.read_csv(paths["city_types_csv"], float_precision="round_trip")
     typ = sheets["typology"].set_index("city")
     tt = types[types.axis == "trade_type"].set_index("city")["type"]
     assert (tt.loc[typ.index] == typ["trade_type"]).all()
-    summary = pd.read_csv(paths["type_summary_csv"])
+    summary = pd.read_csv(paths["type_summary_csv"], float_precision="round_trip")
     assert summary.groupby("axis")["cities"].sum().eq(30).all()
     assert _png_ok(paths["scatter_png"])
     readme = sheets["README"]

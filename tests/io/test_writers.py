@@ -171,7 +171,7 @@ def test_accounts_excel_and_csv_hold_the_same_numbers(tmp_path, accounts, genera
     )
     wb.close()
     sheets = read_workbook_sheets(xlsx)
-    long = pd.read_csv(tmp_path / "csv" / "accounts.csv")
+    long = pd.read_csv(tmp_path / "csv" / "accounts.csv", float_precision="round_trip")
     assert list(long.columns) == ["account", "city", "stressor", "unit", "value"]
     assert len(long) == 9 * 3 * 2
     for account, sheet in ACCOUNT_SHEETS.items():
@@ -184,7 +184,7 @@ def test_accounts_excel_and_csv_hold_the_same_numbers(tmp_path, accounts, genera
             np.testing.assert_array_equal(
                 rows.value.to_numpy(), getattr(accounts, account)[s].to_numpy()
             )
-    flows = pd.read_csv(tmp_path / "csv" / "flows.csv")
+    flows = pd.read_csv(tmp_path / "csv" / "flows.csv", float_precision="round_trip")
     assert list(flows.columns) == ["stressor", "producer", "consumer", "unit", "value"]
     q = accounts.flows.loc["CH4"]
     sheet = sheets["flows CH4"].set_index("producer")
@@ -192,7 +192,7 @@ def test_accounts_excel_and_csv_hold_the_same_numbers(tmp_path, accounts, genera
     np.testing.assert_array_equal(sheet.to_numpy(), q.to_numpy())
     ch4 = flows[flows.stressor == "CH4"].pivot(index="producer", columns="consumer", values="value")
     np.testing.assert_array_equal(ch4.loc[q.index, q.columns].to_numpy(), q.to_numpy())
-    mult = pd.read_csv(tmp_path / "csv" / "multipliers.csv")
+    mult = pd.read_csv(tmp_path / "csv" / "multipliers.csv", float_precision="round_trip")
     assert list(mult.columns) == ["stressor", "city", "sector", "unit", "value"]
     msheet = sheets["multipliers"]
     assert list(msheet.columns) == [
@@ -211,7 +211,7 @@ def test_accounts_excel_and_csv_hold_the_same_numbers(tmp_path, accounts, genera
     assert meta["table_name"] == "pearl-delta-test"
     assert meta["method"] == "auto"
     assert len(meta["table_hash"]) == 64
-    share = pd.read_csv(tmp_path / "csv" / "supply_chain_share.csv")
+    share = pd.read_csv(tmp_path / "csv" / "supply_chain_share.csv", float_precision="round_trip")
     np.testing.assert_array_equal(share.value, sheets["supply_chain_share"].iloc[:, 1])
 
 
@@ -224,7 +224,7 @@ def test_write_csv_round_trips_exactly(tmp_path):
     )
     frame.attrs["units"] = {"CO2": "t CO2", "CH4": "kg"}
     path = write_csv(tmp_path / "f.csv", frame)
-    back = pd.read_csv(path, index_col="city")
+    back = pd.read_csv(path, index_col="city", float_precision="round_trip")
     np.testing.assert_array_equal(back.to_numpy(), frame.to_numpy())
     write_csv(tmp_path / "u.csv", frame, units_in_header=True)
     assert (tmp_path / "u.csv").read_text().splitlines()[0] == "city,CO2 [t CO2],CH4 [kg]"
