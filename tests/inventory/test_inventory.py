@@ -294,3 +294,58 @@ def test_grid_units_are_converted():
     assert g.factor("广东", 2012, "electricity")[1] == "South"
     assert g.factor("Inner Mongolia", 2012, "electricity")[1] == "North"
     assert g.factor("Beijing", 2012, "heat")[:2] == (pytest.approx(0.11), "National")
+
+
+# --- property: the identities hold for any energy balance ----------------------------------
+
+import functools  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@functools.cache
+def _loaded():
+    return load_factor_set("ceads"), load_sector_map(), load_grid_factors()
+
+
+_amount = st.floats(min_value=0.0, max_value=1e3, allow_nan=False)
+
+
+@settings(max_examples=10)
+@given(coal=_amount, gen=_amount, use_ind=_amount, use_hh=_amount, gas=_amount)
+def test_identities_for_any_balance(coal, gen, use_ind, use_hh, gas):
+    rows = [
+        ("Beijing", "CE39", "Raw Coal", "power_input", coal, "kt"),
+        ("Beijing", "CE39", "Electricity", "power_output", gen, "GWh"),
+        ("Beijing", "CE28", "Electricity", "final_consumption", use_ind, "GWh"),
+        ("Beijing", "URBAN", "Electricity", "final_consumption", use_hh, "GWh"),
+        ("Beijing", "URBAN", "Natural Gas", "final_consumption", gas, "10^4 m^3"),
+    ]
+    factors, sectors, grid = _loaded()
+    inv = compute_inventory(_table(rows), factors, sectors=sectors)
+    ef = 0.8843  # North China grid 2012
+    plant = float(inv.rows.loc[inv.rows["flow"] == "power_input", "co2"].sum())
+    scope1 = float(inv.rows["co2"].sum())
+    use, g = (use_ind + use_hh) * 1e3, gen * 1e3  # MWh
+    res = allocate_scope2(inv, grid, method="grid")
+    r = res.by_region.loc["Beijing"]
+    assert r["scope1"] == pytest.approx(scope1, rel=1e-12, abs=1e-9)
+    assert r["scope2"] == pytest.approx(use * ef, rel=1e-12, abs=1e-9)
+    # METHODS §3.4 (Nanjing): CE_sector = combustion + Elec x EF_grid for a non-plant sector
+    by = res.by_sector.loc["Beijing"]
+    gas_co2 = float(inv.rows.loc[inv.rows["fuel"] == "Natural Gas", "co2"].sum())
+    assert by.loc["URBAN", "end_use"] == pytest.approx(gas_co2 + use_hh * 1e3 * ef, abs=1e-9)
+    if g == 0 and plant > 0:
+        with pytest.raises(InventoryError, match="reports no power_output"):
+            allocate_scope2(inv, grid, method="local")
+        return
+    r = allocate_scope2(inv, grid, method="local").by_region.loc["Beijing"]
+    local = plant / g if g > 0 else 0.0
+    expected = local * min(use, g) + ef * max(use - g, 0.0)
+    assert r["scope2"] == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    assert r["scope1"] == pytest.approx(scope1, rel=1e-12, abs=1e-9)
+    imported = ef * max(use - g, 0.0)
+    assert r["end_use"] + r["exported_generation_emissions"] == pytest.approx(
+        scope1 + imported, rel=1e-12, abs=1e-6
+    )
