@@ -131,7 +131,7 @@ def built_2017():
         pytest.skip(f"real public data folder {DATA} is absent (it exists in CI)")
     from mrio_city.sources.regionalize import build_china_cities
 
-    return build_china_cities(2017, data_dir=DATA)
+    return build_china_cities(2017, data_dir=DATA, progress=True)  # the bar path runs too
 
 
 @pytest.fixture(scope="session")

@@ -238,9 +238,7 @@ def build_china_cities(
         raise DataSourceError(
             f"real-data folder {root} not found; pass data_dir= or set MRIO_CITY_DATA"
         )
-    steps = progress_bar(
-        iter(range(6)), enabled=progress, desc=f"china-cities-{year}", unit="step", total=6
-    )
+    steps = iter(progress_bar(range(6), enabled=progress, desc=f"china-cities-{year}", unit="step"))
     files = input_files(root, year, provincial_gdp_vintage)
     stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files.values())
     nat, units, inventory = _read_inputs(str(root), year, stamp)
