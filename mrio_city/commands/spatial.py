@@ -173,6 +173,8 @@ def _spatial(args: argparse.Namespace) -> int:
         )
         deficits = carbon_deficits(data["production_based"], sinks)
         written.append(write_csv(out / "deficits.csv", deficits.reset_index(), index=False))
+    if "city_code" in data.columns:
+        written.append(_counties(data, out / "counties.csv", args.data))
     centroids = to_equal_area(geo).geometry.centroid
     coords = pd.DataFrame({"x": centroids.x, "y": centroids.y}, index=geo.index)
     ok = data[["cbf_per_capita", *drivers]].notna().all(axis=1)
@@ -240,6 +242,7 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
     """
     import warnings
 
+    from mrio_city.analyses.spatial.downscale import county_parents
     from mrio_city.analyses.spatial.geometry import join_values
     from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
     from mrio_city.sources import read_county_co2
@@ -248,10 +251,9 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
     geo = read_city_boundaries(data_dir=data_dir)
     co2 = read_county_co2(data_dir=data_dir)
     year = co2[co2["year"] == 2012]
-    code = year["county_code"]
-    city = code.str[:4] + "00"
-    city = city.where(city.isin(geo.index), code.str[:2] + "0100")  # Chongqing's counties
-    city = city.where(city.isin(geo.index), code)  # county-level cities of a province
+    parent = county_parents(year["county_code"], geo.index)
+    year = year[year["county_code"].isin(parent.index)]
+    city = year["county_code"].map(parent)
     per_city = year.groupby(city.to_numpy())["value"].sum() * 1e6  # Mt -> t
     per_capita = (per_city / geo["popu_2010"].reindex(per_city.index)).dropna()
     with warnings.catch_warnings():
@@ -272,3 +274,29 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
             mapped, "co2_per_capita", out / "co2_per_capita_2012.html", **options
         ),
     ]
+
+
+def _counties(data, path: Path, data_dir) -> Path:
+    """City PBF and CBF downscaled to counties by 2010 census population (a table)."""
+    import pandas as pd
+
+    from mrio_city.analyses.spatial.downscale import county_parents, downscale
+    from mrio_city.io.csvfiles import write_csv
+    from mrio_city.sources.geography import read_county_census
+
+    census = read_county_census(data_dir=data_dir)
+    pop = census["pop_2010"].dropna()
+    codes = data["city_code"].dropna().astype(float).astype(int).astype(str).str.zfill(6)
+    parent = county_parents(pop.index, codes)
+    covered = codes[codes.isin(set(parent))]
+    frame = pd.DataFrame(index=parent.index)
+    frame["city_code"] = parent
+    frame["county"] = census.loc[parent.index, "name_2010"]
+    frame["population_2010"] = pop.loc[parent.index]
+    for account in ("production_based", "consumption_based"):
+        totals = pd.Series(data.loc[covered.index, account].to_numpy(), index=covered.to_numpy())
+        frame[f"{account} [t CO2]"] = downscale(
+            totals, pop.loc[parent.index], parent, zero_proxy="equal", what="pop_2010"
+        )
+    frame = frame.dropna(subset=["production_based [t CO2]"]).rename_axis("county_code")
+    return write_csv(path, frame.reset_index(), index=False)

@@ -36,6 +36,7 @@ from mrio_city.model.labels import first_labels
 __all__ = [
     "SCHEMES",
     "classify",
+    "display_unit",
     "plot_choropleth",
     "plot_categories",
     "choropleth_html",
@@ -123,7 +124,23 @@ def _colors(n: int, cmap: str) -> list[str]:
     return [to_hex(ramp(0.12 + 0.83 * i / (n - 1))) for i in range(n)]
 
 
-def _prepare(geo, column: str, scheme: str, k: int, cmap: str):
+def display_unit(values: pd.Series, unit: str) -> tuple[float, str]:
+    """Scale for legends: tonnes shown as Mt (or kt) when the values are that large.
+
+    Returns the factor to multiply values by and the unit to show, e.g.
+    ``(1e-6, 'Mt CO2')`` for ``'t CO2'`` values of 1e6 or more; other units are unchanged.
+    """
+    if not unit.startswith("t "):
+        return 1.0, unit
+    top = float(np.nanmax(np.abs(pd.to_numeric(values, errors="coerce").to_numpy(float))))
+    if top >= 1e6:
+        return 1e-6, "Mt" + unit[1:]
+    if top >= 1e4:
+        return 1e-3, "kt" + unit[1:]
+    return 1.0, unit
+
+
+def _prepare(geo, column: str, scheme: str, k: int, cmap: str, unit: str = ""):
     if column not in geo.columns:
         raise LabelMismatchError(
             f"no column {column!r} to map; the results have "
@@ -133,7 +150,8 @@ def _prepare(geo, column: str, scheme: str, k: int, cmap: str):
     values = pd.to_numeric(geo[column], errors="coerce").astype(float)
     colors = _colors(len(bins), cmap)
     fill = [colors[c] if c >= 0 else _NO_DATA for c in classes]
-    labels = _labels(bins, float(values.min()))
+    factor, _ = display_unit(values, unit)
+    labels = _labels(bins * factor, float(values.min()) * factor)
     projected = geo.to_crs(CHINA_ALBERS)
     return projected, values, classes, bins, colors, fill, labels
 
@@ -209,7 +227,10 @@ def plot_choropleth(
     MissingDependencyError
         If the spatial extra is not installed.
     """
-    projected, values, classes, bins, colors, fill, labels = _prepare(geo, column, scheme, k, cmap)
+    projected, values, classes, bins, colors, fill, labels = _prepare(
+        geo, column, scheme, k, cmap, unit
+    )
+    unit = display_unit(values, unit)[1]
     from matplotlib.patches import Patch
 
     counts = [int((classes == i).sum()) for i in range(len(bins))]
@@ -367,7 +388,11 @@ def choropleth_html(
     str
         An HTML ``<figure>`` element with its own ``<style>`` and ``<script>``.
     """
-    projected, values, classes, bins, colors, fill, labels = _prepare(geo, column, scheme, k, cmap)
+    projected, values, classes, bins, colors, fill, labels = _prepare(
+        geo, column, scheme, k, cmap, unit
+    )
+    factor, unit = display_unit(values, unit)
+    values = values * factor
     main, _ = _split_inset(projected, geo)
     simple = projected.geometry.simplify(tolerance_km * 1000.0, preserve_topology=True)
     x0, y0, x1, y1 = main

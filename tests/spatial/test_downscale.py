@@ -147,3 +147,12 @@ def test_county_validation_on_real_2012_data_matches_docs():
     assert table.loc["urban_2010", "median_abs_error"] == pytest.approx(0.579, abs=5e-4)
     assert table.loc["equal split", "spearman"] == pytest.approx(0.749, abs=5e-4)
     assert int(table.loc["pop_2010", "counties"]) == 2340
+
+
+def test_county_parents():
+    from mrio_city.analyses.spatial.downscale import county_parents
+
+    parents = county_parents(
+        ["130102", "500230", "429004", "999901"], ["130100", "500100", "429004"]
+    )
+    assert parents.to_dict() == {"130102": "130100", "500230": "500100", "429004": "429004"}

@@ -273,3 +273,12 @@ def test_spatial_command_on_the_real_table(tmp_path):
     assert shares.loc["production_based", "hotspot_units"] > 0
     diag = pd.read_csv(tmp_path / "gwr_diagnostics.csv", index_col=0)
     assert diag.loc["GWR", "AICc"] < diag.loc["OLS", "AICc"]
+
+
+def test_display_unit_scales_tonnes():
+    from mrio_city.exports.maps import display_unit
+
+    assert display_unit(pd.Series([2.5e8, 1e5]), "t CO2") == (1e-6, "Mt CO2")
+    assert display_unit(pd.Series([2.5e4]), "t CO2") == (1e-3, "kt CO2")
+    assert display_unit(pd.Series([12.0]), "t CO2 per person") == (1.0, "t CO2 per person")
+    assert display_unit(pd.Series([2.5e8]), "persons") == (1.0, "persons")

@@ -28,7 +28,35 @@ from mrio_city.model.errors import (
 )
 from mrio_city.model.labels import first_labels
 
-__all__ = ["downscale", "downscale_to_grid", "county_validation"]
+__all__ = ["downscale", "downscale_to_grid", "county_validation", "county_parents"]
+
+
+def county_parents(county_codes: pd.Series | pd.Index, city_codes) -> pd.Series:
+    """Census city code of every county code (6-digit strings).
+
+    A county belongs to the city whose code shares its first four digits (``130102`` ->
+    ``130100``); Chongqing's counties (``5002xx``) to the municipality (``500100``); a
+    county-level city administered by its province (``429004``) to itself when it is a census
+    unit of its own.  Counties matching no city code are absent from the result.
+
+    Parameters
+    ----------
+    county_codes : Series or Index
+        County codes.
+    city_codes : iterable
+        Census city codes.
+
+    Returns
+    -------
+    Series
+        Index: county code; values: city code.
+    """
+    codes = pd.Series(pd.Index(county_codes).astype(str), index=pd.Index(county_codes).astype(str))
+    known = pd.Index([str(c) for c in city_codes])
+    parent = codes.str[:4] + "00"
+    parent = parent.where(parent.isin(known), codes.str[:2] + "0100")
+    parent = parent.where(parent.isin(known), codes)
+    return parent[parent.isin(known)]
 
 
 def _exact(parts: np.ndarray, total: float) -> np.ndarray:
