@@ -51,10 +51,10 @@ def test_toy_upstream_outside_methods_11_2():
 
 def test_toy_scope2_and_scopes_table():
     t = toy()
-    s2 = scope2(t, energy_sectors=["s1"])
+    s2 = scope2(t, energy_sectors=["s1"], basis="gross")
     np.testing.assert_allclose(s2["CO2"].to_numpy(), [4.0, 15.0], atol=TOL)
     a = compute_accounts(t)
-    sc = compute_scopes(t, a, energy_sectors="s1", households=False)
+    sc = compute_scopes(t, a, energy_sectors="s1", households=False, scope2_basis="gross")
     np.testing.assert_allclose(sc["scope1"], [60, 25], atol=TOL)
     np.testing.assert_allclose(sc["total_community_supply_chain"], [66.912752, 49.727273], atol=TOL)
     np.testing.assert_allclose(
@@ -63,7 +63,7 @@ def test_toy_scope2_and_scopes_table():
     np.testing.assert_allclose(
         sc["scope3_production"], [6.912752 - 4.0, 24.727273 - 15.0], atol=TOL
     )
-    incl = compute_scopes(t, a, energy_sectors="s1")
+    incl = compute_scopes(t, a, energy_sectors="s1", scope2_basis="gross")
     np.testing.assert_allclose(incl["scope1"], [68, 29], atol=TOL)
     np.testing.assert_allclose(
         incl["total_community_supply_chain"], [74.912752, 53.727273], atol=TOL
@@ -73,6 +73,7 @@ def test_toy_scope2_and_scopes_table():
         "scope1",
         "scope2",
         "scope3_consumption",
+        "scope3_consumption_negative",
         "scope3_production",
         "upstream_outside",
         "total_community_supply_chain",
@@ -127,7 +128,8 @@ def test_scope2_matches_dense_definition_and_scope_identities():
             if s != r:
                 e = s * N + 1  # 'sector1' is energy here
                 ref[r] += f[e] * (Z[e, r * N : (r + 1) * N].sum() + Yd[e, r])
-    np.testing.assert_allclose(scope2(t, energy_sectors=["sector1"])["CO2"], ref, rtol=1e-12)
+    gross = scope2(t, energy_sectors=["sector1"], basis="gross")["CO2"]
+    np.testing.assert_allclose(gross, ref, rtol=1e-12)
     a = compute_accounts(t)
     sc = compute_scopes(t, a, energy_sectors=["sector1"])
     np.testing.assert_allclose(
@@ -190,3 +192,38 @@ def test_upstream_method_messages():
         r"'direct'\)\. Got 'lu' instead",
     ):
         upstream_outside(t, method="lu")
+
+
+def test_net_scope2_never_exceeds_the_power_sold_and_scope3_production_is_not_negative():
+    from mrio_city.sources.synthetic import city_mrio
+
+    t = city_mrio(n_cities=12, n_sectors=8, seed=3)
+    R, N = t.n_cities, t.n_sectors
+    e = list(t.sectors).index("Electricity and heat")
+    gross = scope2(t)["CO2"]
+    net_df = scope2(t, basis="net")
+    net = net_df["CO2"]
+    assert (net <= gross * (1 + 1e-12)).all() and net.sum() < gross.sum()
+    # independent oracle on the general table: purchases without the grid's resale, net imports
+    G = t.to_general("dense")
+    Z, Yd = G.Z, G.final_demand_by_city()
+    f = t.direct_intensities[0]
+    use = np.zeros((R, R))  # power bought by city r from city s, without resale [money]
+    for s in range(R):
+        for r in range(R):
+            if s != r:
+                row = s * N + e
+                cols = [r * N + j for j in range(N) if j != e]
+                use[s, r] = Z[row, cols].sum() + Yd[row, r]
+    bought, sold = use.sum(axis=0), use.sum(axis=1)
+    k = np.where(bought > 0, np.maximum(bought - sold, 0) / bought, 0.0)
+    ref = k * np.array([sum(f[s * N + e] * use[s, r] for s in range(R)) for r in range(R)])
+    np.testing.assert_allclose(net.to_numpy(), ref, rtol=1e-10)
+    assert (net[k == 0] == 0).all() and (k == 0).any()  # net exporters of power: no scope 2
+    np.testing.assert_allclose(net_df.attrs["net_import_share"].to_numpy(), k, rtol=1e-12)
+    power = float((f.reshape(R, N)[:, e] * t.x.reshape(R, N)[:, e]).sum())
+    assert net.sum() <= power
+    sc = compute_scopes(t)
+    assert (sc["scope3_production"] >= -1e-9 * sc["upstream_outside"].abs().max()).all()
+    neg = sc["scope3_consumption"] < 0
+    assert (sc["scope3_consumption_negative"] == neg).all()

@@ -8,11 +8,17 @@ sum_k y[(s,i),(r,k)]`` [money] (:func:`purchases_by_city`).
 * ``scope1[r] = sum_i F_i^r + F_Y^r``: territorial, industry and households
   (``households=False`` drops ``F_Y``);
 * ``scope2[r] = sum_{s != r} sum_{e in E} f_e^s P[(s, e), r]``: direct generation emissions of
-  electricity/heat bought from outside the city, monetary allocation;
+  electricity/heat bought from outside the city, monetary allocation (``basis='gross'``, the
+  default of :func:`scope2`); the scopes table (:func:`compute_scopes`) uses ``basis='net'``:
+  only power the city uses (not resold by its grid) and only its net imports, so no city gets
+  more than the CO2 of the power sold to it;
 * ``U[r] = f^{-r} (I - A^{-r,-r})^-1 d_r`` with ``d_r = A^{-r,r} x^r + Y^{-r,r} = P[-r, r]``:
   all upstream emissions outside r of everything r buys from outside, along supply chains that
   never re-enter r (``upstream_outside``);
-* ``scope3_consumption = EEI - scope2`` and ``scope3_production = U - scope2``;
+* ``scope3_consumption = EEI - scope2`` (may be negative: EEI counts imports for local final
+  demand only, scope 2 counts power used to make exports too; flagged per city) and
+  ``scope3_production = U - scope2`` (never negative: U starts with the direct emissions of
+  everything bought from outside, power included);
 * ``total_community_supply_chain = scope1 + U`` (TCSC, close to boundary B2 of §2).
 
 Computing U without inverses
@@ -88,6 +94,10 @@ SCOPE_COLUMNS: dict[str, str] = {
     "scope1": "territorial emissions, industry (+ households' direct unless excluded)",
     "scope2": "direct generation emissions of electricity/heat bought from other cities",
     "scope3_consumption": "EEI (final-demand attribution) minus scope 2",
+    "scope3_consumption_negative": (
+        "flag: EEI < scope 2 (legitimate: EEI counts only imports for local final demand, "
+        "scope 2 all purchased power incl. power used to make exports)"
+    ),
     "scope3_production": "upstream outside the city (U) minus scope 2",
     "upstream_outside": "U: upstream emissions outside the city of all its purchases",
     "total_community_supply_chain": "TCSC = scope 1 + U",
@@ -216,37 +226,93 @@ def _share_columns(shares, i: int, sel: np.ndarray) -> np.ndarray:
     return shares[i][:, sel].toarray()
 
 
-def scope2(table: BaseTable, *, energy_sectors: Sequence[str] | str | None = None) -> pd.DataFrame:
+def _energy_resale(table: BaseTable, sel: np.ndarray, energy: np.ndarray) -> np.ndarray:
+    """Purchases by the energy sectors of cities ``sel`` (grid resale), shape (n, k) [money]."""
+    R, N = table.n_cities, table.n_sectors
+    k = sel.size
+    if table.structured:
+        x3 = table.x.reshape(R, N)[sel][:, energy]  # (k, |E|)
+        use = np.einsum("die,de->di", table.technology[sel][:, :, energy], x3)  # (k, N)
+        out = np.empty((R, N, k))
+        for i in range(N):
+            out[:, i, :] = _share_columns(table.trade_shares, i, sel) * use[None, :, i]
+        return out.reshape(R * N, k)
+    cols = sel[:, None] * N + energy[None, :]  # (k, |E|)
+    Z = sp.csc_matrix(table.Z) if sp.issparse(table.Z) else table.Z
+    out = np.zeros((table.n_nodes, k))
+    for j in range(k):
+        block = Z[:, cols[j]]
+        out[:, j] = np.asarray(block.sum(axis=1)).ravel()
+    return out
+
+
+def scope2(
+    table: BaseTable,
+    *,
+    energy_sectors: Sequence[str] | str | None = None,
+    basis: Literal["net", "gross"] = "gross",
+) -> pd.DataFrame:
     """Scope-2 emissions of each city: electricity/heat bought from other cities.
 
-    ``scope2[r] = sum_{s != r} sum_{e in E} f_e^s P[(s, e), r]`` (monetary allocation; the
-    in-city power plants stay in scope 1).
+    * ``basis='gross'`` (default here; METHODS §3.1): ``scope2[r] = sum_{s != r} sum_{e in E}
+      f_e^s P[(s, e), r]`` (monetary allocation; in-city power plants stay in scope 1);
+    * ``basis='net'`` (the default of :func:`compute_scopes`): only electricity the city
+      **uses** (purchases of its own energy sectors, i.e. resale through the grid, are left
+      out) and only its **net** imports:
+      ``scope2[r] = k_r sum_{s != r} sum_e f_e^s P'[(s, e), r]`` with P' the purchases without
+      resale and ``k_r = max(0, B_r - S_r) / B_r``, B_r the energy bought from other cities and
+      S_r the energy sold to them (both without resale) [money].  A net exporter of power has
+      no scope 2, as with the physical definition ``net imported electricity x grid factor``;
+      a city never gets more than the CO2 of the power sold to it.
 
     Parameters
     ----------
     table : MRIOTable or StructuredMRIOTable
     energy_sectors : sequence of str, optional
         Energy-supply sectors E; default: labels containing 'Electricity'.
+    basis : {'net', 'gross'}, default='gross'
 
     Returns
     -------
     DataFrame of shape (n_cities, n_stressors)
-        Index 'city', columns 'stressor' [stressor unit]; ``attrs['energy_sectors']``.
+        Index 'city', columns 'stressor' [stressor unit]; ``attrs['energy_sectors']``,
+        ``attrs['basis']`` and, for 'net', ``attrs['net_import_share']`` (k_r).
     """
     ensure_table(table)
+    if basis not in ("net", "gross"):
+        raise ValueError(f"The 'basis' parameter of scope2 must be 'net' or 'gross'. Got {basis!r}")
     energy = energy_sector_labels(table, energy_sectors)
     R, N, S = table.n_cities, table.n_sectors, table.n_stressors
+    pos = np.asarray(table.sectors.get_indexer(energy), dtype=np.intp)
     mask = np.zeros(N)
-    mask[table.sectors.get_indexer(energy)] = 1.0
-    fE = table.direct_intensities * np.tile(mask, R)[None, :]  # (S, n)
+    mask[pos] = 1.0
+    node_mask = np.tile(mask, R)
+    fE = table.direct_intensities * node_mask[None, :]  # (S, n)
     out = np.zeros((S, R))
+    bought = np.zeros(R)
+    sold = np.zeros(R)
     step = max(1, min(R, _CHUNK_DOUBLES // max(table.n_nodes, 1)))
     for start in range(0, R, step):
         sel = np.arange(start, min(start + step, R))
-        out[:, sel] = fE @ purchases_by_city(table, sel, include_own=False)
+        P = purchases_by_city(table, sel, include_own=False)
+        if basis == "net":
+            resale = _energy_resale(table, sel, pos).reshape(R, N, sel.size)
+            resale[sel, :, np.arange(sel.size)] = 0.0
+            P = P - resale.reshape(R * N, sel.size)
+            PE = (P * node_mask[:, None]).reshape(R, N, sel.size).sum(axis=1)  # (R, k)
+            bought[sel] = PE.sum(axis=0)
+            sold += PE.sum(axis=1)
+        out[:, sel] = fE @ P
+    share = np.ones(R)
+    if basis == "net":
+        share = np.divide(np.maximum(bought - sold, 0.0), bought, out=np.zeros(R), where=bought > 0)
+        out = out * share[None, :]
     df = pd.DataFrame(out.T, index=table.cities.copy(), columns=table.stressors.copy())
     df.attrs["units"] = dict(table.units)
     df.attrs["energy_sectors"] = energy
+    df.attrs["basis"] = basis
+    if basis == "net":
+        df.attrs["net_import_share"] = pd.Series(share, index=table.cities.copy())
     return df
 
 
@@ -424,6 +490,7 @@ def compute_scopes(
     method: Literal["auto", "masked", "woodbury", "direct"] = "auto",
     upstream: pd.DataFrame | None = None,
     progress: bool = False,
+    scope2_basis: Literal["net", "gross"] = "net",
 ) -> pd.DataFrame:
     """Scopes 1, 2 and 3, upstream outside (U) and TCSC of every city for one stressor.
 
@@ -447,6 +514,10 @@ def compute_scopes(
     upstream : DataFrame, optional
         Precomputed :func:`upstream_outside` result (city x stressor) to reuse.
     progress : bool, default=False
+    scope2_basis : {'net', 'gross'}, default='net'
+        :func:`scope2` basis.  ``scope3_production = U - scope2`` is never negative (U starts
+        with the direct emissions of everything bought, power included); ``scope3_consumption
+        = EEI - scope2`` can be, and ``scope3_consumption_negative`` flags those cities.
 
     Returns
     -------
@@ -462,13 +533,14 @@ def compute_scopes(
     if upstream is None:
         upstream = upstream_outside(table, solver, method=method, progress=progress)
     s1 = (accounts.production_based_with_households if households else accounts.production_based)[s]
-    s2 = scope2(table, energy_sectors=energy)[s]
+    s2 = scope2(table, energy_sectors=energy, basis=scope2_basis)[s]
     U = upstream[s]
     df = pd.DataFrame(
         {
             "scope1": s1,
             "scope2": s2,
             "scope3_consumption": accounts.embodied_in_imports[s] - s2,
+            "scope3_consumption_negative": (accounts.embodied_in_imports[s] - s2) < 0,
             "scope3_production": U - s2,
             "upstream_outside": U,
             "total_community_supply_chain": s1 + U,
@@ -477,11 +549,12 @@ def compute_scopes(
     df.index.name = table.cities.name
     unit = table.units[s]
     df.attrs.update(
-        units={c: unit for c in df.columns},
+        units={c: unit for c in df.columns if c != "scope3_consumption_negative"},
         unit=unit,
         stressor=s,
         energy_sectors=energy,
         households=households,
+        scope2_basis=scope2_basis,
     )
     return df
 
