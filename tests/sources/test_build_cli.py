@@ -80,3 +80,27 @@ def test_build_with_out_and_info_prints_the_reconciliation(fake, capsys):
     assert "CO2 reconciliation [Mt CO2] (table = 100.0)" in text
     assert "ceads_national" in text and "1.075" in text  # 100 / 93
     assert "wiod_jrc               not available" in text
+
+
+def test_sensitivity_command_writes_one_row_per_variant(monkeypatch, tmp_path, capsys):
+    import pandas as pd
+
+    import mrio_city.sources.regionalize.build as build
+    from mrio_city.sources.regionalize.sensitivity import DEFAULT_VARIANTS
+    from mrio_city.sources.synthetic import city_mrio
+
+    seen = []
+
+    def small(year, **kwargs):
+        seen.append(kwargs)
+        return city_mrio(n_cities=5, n_sectors=3, seed=len(seen))
+
+    monkeypatch.setattr(build, "build_china_cities", small)
+    assert main(["build", "china-cities", "--sensitivity", "--out", str(tmp_path)]) == 0
+    frame = pd.read_csv(tmp_path / "china-cities-2012-sensitivity.csv", index_col=0)
+    assert list(frame.index[:-1]) == list(DEFAULT_VARIANTS)
+    assert frame.index[-1].startswith("published") and frame.loc[frame.index[-1], "isc_fd"] == 0.8
+    seen = [{k: v for k, v in s.items() if k != "data_dir"} for s in seen]
+    assert {"delta": 0.3, "intermediate_method": "flq"} in seen and {} in seen
+    out = capsys.readouterr().out
+    assert "| variant | isc_fd" in out and "top 10 per capita" in out
