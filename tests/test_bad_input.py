@@ -600,6 +600,21 @@ PRECONDITIONS = [
         id="output-rtol-1e9",
     ),
     pytest.param(
+        lambda: __import__("mrio_city").MRIOTable(
+            [[10, "x"], [0, 10]],
+            [[90], [90]],
+            [[1, 1]],
+            cities=["c"],
+            sectors=["s1", "s2"],
+            categories=["fd"],
+            stressors=["CO2"],
+            name="t",
+        ),
+        "TableValidationError",
+        "table 't': Z must hold numbers only (could not convert string to float: 'x')",
+        id="text-in-array",
+    ),
+    pytest.param(
         lambda: _one_city([[10, 0], [0, 10]], [[90], [np.nan]], [[1, 1]]),
         "NonFiniteValueError",
         "table 't': Y has 1 NaN or infinite entry, first at (c, s2) -> (c, fd)",
@@ -1025,3 +1040,55 @@ def test_cli_run_of_a_scenario_naming_a_hostile_recipe(tmp_path, capsys):
     )
     code, err = _cli(["run", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "absolute" not in err[0] and "outside" in err[0]
+
+
+# -- pymrio systems are checked like files --------------------------------------------------
+def _z_text(io):
+    io.Z = io.Z.astype(object)
+    io.Z.iloc[0, 1] = "x"
+
+
+def _z_nan(io):
+    io.Z.iloc[0, 0] = np.nan
+
+
+def _z_column_dropped(io):
+    io.Z = io.Z.iloc[:, :-1]
+
+
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        pytest.param(
+            _z_text,
+            "pymrio system: Z must hold numbers only (could not convert string to float: 'x')",
+            id="text",
+        ),
+        pytest.param(
+            _z_nan,
+            "table 'testmrio': Z has 1 NaN or infinite entry, first at (reg1, food) -> "
+            "(reg1, food)",
+            id="nan",
+        ),
+        pytest.param(
+            _z_column_dropped,
+            "pymrio system: Z columns do not match the labels of Z and Y: missing (reg6, other)",
+            id="column-dropped",
+        ),
+    ],
+)
+def test_pymrio_systems_are_checked(corrupt, message):
+    import copy
+    import warnings
+
+    import pymrio
+
+    from mrio_city.io.pymrio_adapter import from_pymrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        io = copy.deepcopy(pymrio.load_test())
+    corrupt(io)
+    with pytest.raises(MrioCityError) as info:
+        from_pymrio(io)
+    assert str(info.value) == message

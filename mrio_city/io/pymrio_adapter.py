@@ -69,11 +69,21 @@ def _frame_values(df: pd.DataFrame, index: pd.Index, columns: pd.Index, what: st
             missing = want.difference(have)
             unexpected = have.difference(want)
             if len(missing) or len(unexpected):
+                parts = [
+                    f"{word} {first_labels(labels)}"
+                    for word, labels in (("missing", missing), ("unexpected", unexpected))
+                    if len(labels)
+                ]
                 raise LabelMismatchError(
                     f"pymrio system: {what} {axis} do not match the labels of Z and Y: "
-                    f"missing {first_labels(missing)}, unexpected {first_labels(unexpected)}"
+                    + ", ".join(parts)
                 )
-    return df.reindex(index=index, columns=columns).to_numpy(dtype=np.float64)
+    try:
+        return df.reindex(index=index, columns=columns).to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # text or objects in the frame
+        raise TableValidationError(
+            f"pymrio system: {what} must hold numbers only ({exc})"
+        ) from None
 
 
 def from_pymrio(

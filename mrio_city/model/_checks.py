@@ -14,6 +14,7 @@ from mrio_city.model.errors import (
     NegativeValueError,
     NonFiniteValueError,
     ShapeMismatchError,
+    TableValidationError,
 )
 from mrio_city.model.labels import format_label
 
@@ -35,7 +36,12 @@ def as_array(value, *, table: str, field: str, ndim: int) -> np.ndarray:
     """Return a read-only float64 view (no copy when already float64)."""
     if isinstance(value, pd.DataFrame | pd.Series):
         value = value.to_numpy()
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:  # text, None, ragged lists
+        raise TableValidationError(
+            f"table {table!r}: {field} must hold numbers only ({exc})"
+        ) from None
     if arr.ndim == 1 and ndim == 2:
         arr = arr.reshape(-1, 1)
     if arr.ndim != ndim:
