@@ -653,6 +653,18 @@ def test_mathematical_preconditions(build, error, message):
     assert str(info.value) == message
 
 
+def test_structured_tables_cap_output_rtol_too():
+    from mrio_city.model.errors import TableValidationError
+    from mrio_city.testing import random_structured_table
+
+    t = random_structured_table(3, 2, seed=1)
+    with pytest.raises(TableValidationError) as info:
+        t.replace(x=t.x, output_rtol=1e9)
+    assert str(info.value) == (
+        f"table {t.name!r}: output_rtol must be a number between 0 and 0.01, got 1000000000.0"
+    )
+
+
 def test_negative_flows_with_spectral_radius_below_one_are_accepted():
     import mrio_city
 

@@ -201,6 +201,7 @@ class StructuredMRIOTable(BaseTable):
                 rows=self.nodes,
             )
         else:
+            self._check_output_rtol(output_rtol, t=t)
             self.x = _checks.as_array(x, table=t, field="x", ndim=1)
             self._check_output(self.x, t=t)
             ax = self.apply_A(self.x[:, None])[:, 0]

@@ -263,6 +263,19 @@ class BaseTable:
                 self.population, table=t, field="population", rows=self.cities
             )
 
+    @staticmethod
+    def _check_output_rtol(output_rtol: Any, *, t: str) -> None:
+        """The tolerance of the output check must be a number in [0, MAX_OUTPUT_RTOL]."""
+        if (
+            isinstance(output_rtol, bool)
+            or not isinstance(output_rtol, int | float | np.floating)
+            or not 0 <= output_rtol <= MAX_OUTPUT_RTOL
+        ):
+            raise TableValidationError(
+                f"table {t!r}: output_rtol must be a number between 0 and {MAX_OUTPUT_RTOL:g}, "
+                f"got {output_rtol!r}"
+            )
+
     def _check_output(self, x, *, t: str) -> None:
         _checks.check_shape(x, (self.n_nodes,), table=t, field="x", meaning="n_nodes")
         _checks.check_finite(x, table=t, field="x", rows=self.nodes)
@@ -571,15 +584,7 @@ class MRIOTable(BaseTable):
                 cols=self.nodes,
                 hint="; pass allow_negative_flows=True if they are intended",
             )
-        if (
-            isinstance(output_rtol, bool)
-            or not isinstance(output_rtol, int | float | np.floating)
-            or not 0 <= output_rtol <= MAX_OUTPUT_RTOL
-        ):
-            raise TableValidationError(
-                f"table {t!r}: output_rtol must be a number between 0 and {MAX_OUTPUT_RTOL:g}, "
-                f"got {output_rtol!r}"
-            )
+        self._check_output_rtol(output_rtol, t=t)
         row_sums = self._row_sums()
         if x is None:
             x = row_sums
