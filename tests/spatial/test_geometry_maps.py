@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import NAMES, lattice_frame
+from spatial_fixtures import NAMES, lattice_frame
 
 from mrio_city.analyses.spatial.geometry import (
     area_km2,

@@ -51,7 +51,7 @@ def test_gi_star_matches_a_hand_computed_lattice():
 
 
 def test_hotspot_shares_under_two_allocations():
-    from conftest import lattice_frame
+    from spatial_fixtures import lattice_frame
 
     from mrio_city.analyses.spatial.geometry import area_km2, boundaries_from_wkt
 
