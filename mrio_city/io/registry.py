@@ -452,8 +452,9 @@ def _write_cache(table: BaseTable, final: Path) -> None:
 def _cache_lock(final: Path) -> Iterator[bool]:
     """Hold the lock file of one cache entry; yields False when the cache is not writable.
 
-    Builders of the same entry wait for each other (``fcntl.flock``; on systems without it
-    an exclusive lock file is polled), so one builds and the others read its result.  While
+    Builders of the same entry wait for each other (``fcntl.flock``; where locks are not
+    available, they build side by side and the atomic rename keeps the entry whole), so one
+    builds and the others read its result.  While
     the lock is held, temporary folders left by killed builds of this entry are removed.
     """
     lock_path = final.parent / f".{final.name}.lock"
@@ -469,7 +470,10 @@ def _cache_lock(final: Path) -> Iterator[bool]:
         except ImportError:  # pragma: no cover - Windows
             fcntl = None
         if fcntl is not None:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            except OSError:  # a file system without locks: build without waiting
+                pass
         for stale in final.parent.glob(f".{final.name}.*"):
             if stale.suffix in (".tmp", ".old") and stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
