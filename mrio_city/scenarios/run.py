@@ -203,17 +203,10 @@ def city_characteristics(scenario: Scenario, baseline: Baseline, stressor: str) 
         thresholds={**typ.affluence_thresholds, "high": np.inf},
         structure_threshold=typ.structure_threshold,
     )
-    attrs = t.city_attributes
-    if attrs is not None and "resource_based" in attrs.columns:
-        flag = attrs["resource_based"].reindex(t.cities)
-        resource = np.where(
-            flag.isna(),
-            "unknown",
-            np.where(flag.astype(bool), "resource-based", "not resource-based"),
-        )
-    else:
-        flag = pd.Series(np.nan, index=t.cities)
-        resource = np.full(t.n_cities, "unknown", dtype=object)
+    flag = _resource_flag(t)
+    known = flag.notna().to_numpy()
+    yes = np.array([bool(v) if k else False for v, k in zip(flag, known, strict=True)])
+    resource = np.where(~known, "unknown", np.where(yes, "resource-based", "not resource-based"))
     pbf = acc.production_based[stressor].to_numpy(float)
     eee = acc.embodied_in_exports[stressor].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -232,6 +225,22 @@ def city_characteristics(scenario: Scenario, baseline: Baseline, stressor: str) 
         },
         index=t.cities.copy(),
     )
+
+
+def _resource_flag(table: BaseTable) -> pd.Series:
+    """Resource-based status per city (bool, NaN when unknown).
+
+    From the city attribute ``resource_based`` (bool) or ``resource_based_type`` (the State
+    Council 2013 list's type - growing, mature, declining, regenerating - empty when the city
+    is not on the list).
+    """
+    attrs = table.city_attributes
+    if attrs is not None and "resource_based" in attrs.columns:
+        return attrs["resource_based"].reindex(table.cities).astype(object)
+    if attrs is not None and "resource_based_type" in attrs.columns:
+        kind = attrs["resource_based_type"].reindex(table.cities).fillna("").astype(str)
+        return (kind.str.strip() != "").astype(object)
+    return pd.Series(np.nan, index=table.cities, dtype=object)
 
 
 @dataclass

@@ -53,9 +53,11 @@ METRICS = (
     "population_reaching",
     "population_share_reaching",
 )
-#: Measured start-up of a 2-worker LocalCluster (processes, 1 thread each) on the 2-core
-#: development machine, incl. client connection and shutdown [s] (docs/scenarios.md).
-LOCAL_CLUSTER_STARTUP_S = 4.0
+#: Measured start-up of a 2-worker LocalCluster (processes, 1 thread each) incl. client
+#: connection and shutdown [s]: 6.3 and 7.1 s on the shared 2-core machine (load average 16),
+#: 2026-12-04 (docs/scenarios.md).  A quiet machine starts faster; the rule then errs toward
+#: staying in process.
+LOCAL_CLUSTER_STARTUP_S = 6.5
 
 
 @dataclass(frozen=True)

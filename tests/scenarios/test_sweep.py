@@ -68,7 +68,7 @@ def test_tables_are_required_and_names_refused(scenario):
 
 
 def test_scheduler_choice_follows_measured_cost():
-    # 4 points of 0.2 s: 0.6 s in process against > 4 s of cluster start-up
+    # 4 points of 0.2 s: 0.6 s in process against > 6 s of cluster start-up
     assert choose_scheduler(4, 0.2, 1.0, 2)[0] is None
     # 200 points of 1 s: 199 s in process against ~100 s + start-up on 2 workers
     sched, why = choose_scheduler(200, 1.0, 10.0, 2)

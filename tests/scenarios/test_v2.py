@@ -147,3 +147,16 @@ def test_default_scenario_runs_on_a_42_sector_table():
     assert r.quota_by_consumer["quota"].sum() == pytest.approx(r.quota, rel=1e-7)
     assert r.share_of_budget == pytest.approx(r.quota / 1.693e9, rel=1e-3)
     assert all(":" in label and "[" not in label for label in r.quota_by_lever.index)
+
+
+def test_resource_status_from_the_state_council_type(table):
+    from mrio_city.scenarios.run import _resource_flag
+
+    attrs = table.city_attributes.drop(columns=["resource_based"])
+    kinds = ["mature" if i % 3 == 0 else "" for i in range(table.n_cities)]
+    t2 = table.replace(city_attributes=attrs.assign(resource_based_type=kinds))
+    flag = _resource_flag(t2)
+    assert list(flag) == [k != "" for k in kinds]
+    assert list(_resource_flag(table)) == list(table.city_attributes["resource_based"])
+    t3 = table.replace(city_attributes=attrs)
+    assert _resource_flag(t3).isna().all()
