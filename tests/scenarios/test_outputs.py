@@ -99,3 +99,19 @@ def test_compare_paper_cli_on_the_default_table(tmp_path, capsys):
     assert len(df) == 7 and (df["published"] > 0).all() and df["ours"].notna().all()
     wb = load_workbook(tmp_path / "paper_comparison.xlsx", read_only=True)
     assert "paper_comparison" in wb.sheetnames
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_compare_paper_on_the_real_table_when_data_are_present(capsys):
+    from mrio_city.sources import default_data_dir
+
+    if not (default_data_dir() / "ceads-emissions").is_dir():
+        pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
+    assert main(["compare-paper", "china-cities-2012", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "against china-cities-2012" in text and "COUNT FORCED" not in text
+    rows = {line[:64].strip(): line[64:].split() for line in text.splitlines()[2:9]}
+    assert float(rows["number of super-emitter cities"][1]) > 0
+    # the quota is a result of the pathways, not of the paper's 1.4 Gt
+    assert 0 < float(rows["carbon quota created"][1]) < 1.4
