@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "groups",
     "spatial",
     "anatomy",
+    "uncertainty",
 )
 
 DESCRIPTION = """\

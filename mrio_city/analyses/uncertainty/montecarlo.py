@@ -1,0 +1,336 @@
+"""Monte Carlo of city footprints: F/Y draws on one factorization, A draws on Dask workers.
+
+Draws of intensities and final demand (no change of A) reuse the baseline factorization: with
+``X_k = L Y_k`` solved once for every city and final-demand category k (``n x R`` per k) and
+``x_ex = L exports``, draw d with intensity factors ``eps`` (per city-sector) and demand factors
+``lambda`` (per city and category) gives exactly
+
+``Q_d[r, s] = sum_k lambda[s, k] sum_{i in r} f_i eps_i X_k[i, s]``
+
+computed for a batch of draws as one batched matrix product per producing city (BLAS-3), then
+PBF, CBF, EEI, EEE and the inter-city share as in the accounts.  Households' direct emissions
+are not drawn.  Draws that change technology or trade shares build their own table and
+factorization; they are spread over Dask workers (a LocalCluster by default, any scheduler by
+address), the base table sent to each worker once.
+
+Results stream to ``DIR/draws/part-<first>-<last>.parquet`` (long format: draw, city, quantity,
+value), each part written to a temporary file and renamed, so a run that dies leaves only whole
+parts and the next run resumes with the draws not yet written; memory is bounded by one batch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mrio_city._progress import progress_bar
+from mrio_city.accounts.footprints import compute_accounts
+from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.solve import LeontiefSolver, factorize
+
+__all__ = [
+    "ALL_CITIES",
+    "QUANTITIES",
+    "FixedSystem",
+    "completed_draws",
+    "read_draws",
+    "run_montecarlo",
+]
+
+#: Per-city quantities of every draw [stressor unit]; national ones use city ALL_CITIES.
+QUANTITIES = (
+    "production_based",
+    "consumption_based",
+    "consumption_based_with_households",
+    "embodied_in_imports",
+    "embodied_in_exports",
+)
+ALL_CITIES = "(all cities)"
+_PART = re.compile(r"part-(\d+)-(\d+)\.parquet$")
+
+
+class FixedSystem:
+    """A table's solved blocks ``L Y_k`` and ``L exports``, for F/Y draws without new solves.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    solver : LeontiefSolver, optional
+    stressor : str, optional
+        Default: the first stressor.
+    chunk : int, default=96
+        Columns solved together when building the blocks.
+    """
+
+    def __init__(
+        self,
+        table: BaseTable,
+        solver: LeontiefSolver | None = None,
+        *,
+        stressor: str | None = None,
+        chunk: int = 96,
+        progress: bool = False,
+    ):
+        ensure_table(table)
+        self.table = table
+        solver = solver if solver is not None else factorize(table)
+        R, N, K = table.n_cities, table.n_sectors, table.n_categories
+        self.stressor = stressor if stressor is not None else table.stressors[0]
+        k = table.stressors.get_loc(self.stressor)
+        self.f = table.direct_intensities[k]
+        self.households = table.F_Y[k].reshape(R, K).sum(axis=1)
+        # X[r, i, s*K + k] = (L Y_{s,k})_{(r, i)}: category columns of every destination city
+        X = np.empty((R * N, R * K))
+        cols = range(0, R * K, chunk)
+        for start in progress_bar(cols, enabled=progress, desc="solved blocks", unit="block"):
+            stop = min(start + chunk, R * K)
+            X[:, start:stop] = solver.solve(self._final_demand_columns(start, stop))
+        self.X = X.reshape(R, N, R * K)
+        ex = table.exports.sum(axis=1)
+        self.x_ex = solver.solve(ex).reshape(R, N) if np.any(ex) else np.zeros((R, N))
+
+    def _final_demand_columns(self, start: int, stop: int) -> np.ndarray:
+        t = self.table
+        K = t.n_categories
+        out = np.empty((t.n_nodes, stop - start))
+        for c, col in enumerate(range(start, stop)):
+            s, k = divmod(col, K)
+            if t.structured:
+                sh = t.final_trade_shares
+                if isinstance(sh, np.ndarray):
+                    share = sh[:, :, s]  # (N, R): t_i[c, s]
+                else:
+                    share = np.column_stack([m[:, [s]].toarray()[:, 0] for m in sh]).T
+                out[:, c] = (share * t.final_demand[s, :, k][:, None]).T.reshape(-1)
+            else:
+                out[:, c] = t.Y[:, s * K + k]
+        return out
+
+    def evaluate(self, draws: Sequence[Draw]) -> dict[str, np.ndarray]:
+        """Per-city quantities (D, R) and national ones (D,) of a batch of draws."""
+        t = self.table
+        R, N, K = t.n_cities, t.n_sectors, t.n_categories
+        D = len(draws)
+        eps = np.stack([d.intensity for d in draws])  # (D, n)
+        lam = np.stack([d.demand for d in draws])  # (D, R, K)
+        G = (eps * self.f[None, :]).reshape(D, R, N).transpose(1, 0, 2)  # (R, D, N)
+        T = np.matmul(G, self.X).reshape(R, D, R, K)  # (r, d, s, k)
+        Q = np.einsum("rdsk,dsk->drs", T, lam, optimize=True)  # (D, R, R)
+        local = np.einsum("drr->dr", Q)
+        cbf = Q.sum(axis=1)
+        q_ex = np.einsum("rdn,rn->dr", G, self.x_ex)
+        total = Q.sum(axis=(1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total != 0, (total - local.sum(axis=1)) / total, np.nan)
+        return {
+            # output follows the drawn demand: PBF = sum_s Q[r, s] + Q_EX[r] (accounts' closure)
+            "production_based": Q.sum(axis=2) + q_ex,
+            "consumption_based": cbf,
+            "consumption_based_with_households": cbf + self.households[None, :],
+            "embodied_in_imports": cbf - local,
+            "embodied_in_exports": Q.sum(axis=2) - local + q_ex,
+            "supply_chain_share": share,
+        }
+
+
+def _perturbed_table(table: BaseTable, d: Draw, stressor: str) -> BaseTable:
+    """The table of an A-changing draw: technology, trade shares, final demand and intensities."""
+    if not table.structured:
+        raise ScenarioSpecError(
+            "technology_cv and trade_cv draws need a structured (trade shares x technology) table"
+        )
+    changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
+    if d.technology is not None:
+        changes["technology"] = table.technology * d.technology
+    if d.trade is not None:
+        shares = np.asarray(table.trade_shares) * d.trade
+        sums = shares.sum(axis=1, keepdims=True)
+        changes["trade_shares"] = np.divide(shares, sums, out=np.zeros_like(shares), where=sums > 0)
+        changes["final_trade_shares"] = changes["trade_shares"]
+    t1 = table.replace(**changes)
+    F = np.array(table.F, dtype=float)
+    k = table.stressors.get_loc(stressor)
+    F[k] = table.direct_intensities[k] * d.intensity * t1.x
+    return t1.replace(F=F, x=t1.x)
+
+
+def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) -> dict:
+    """Evaluate one A-changing draw (runs on a Dask worker)."""
+    t = _perturbed_table(table, draw(spec, table, index), stressor)
+    acc = compute_accounts(t)
+    s = stressor
+    return {
+        "production_based": acc.production_based[s].to_numpy(),
+        "consumption_based": acc.consumption_based[s].to_numpy(),
+        "consumption_based_with_households": acc.consumption_based_with_households[s].to_numpy(),
+        "embodied_in_imports": acc.embodied_in_imports[s].to_numpy(),
+        "embodied_in_exports": acc.embodied_in_exports[s].to_numpy(),
+        "supply_chain_share": float(acc.supply_chain_share[s]),
+    }
+
+
+def _long(table: BaseTable, indices: Sequence[int], results: dict, unit: str) -> pd.DataFrame:
+    R, D = table.n_cities, len(indices)
+    parts = []
+    for q in QUANTITIES:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "draw": np.repeat(np.asarray(indices, dtype=np.int64), R),
+                    "city": np.tile(np.asarray(table.cities, dtype=object), D),
+                    "quantity": q,
+                    "value": np.asarray(results[q], dtype=float).reshape(-1),
+                }
+            )
+        )
+    parts.append(
+        pd.DataFrame(
+            {
+                "draw": np.asarray(indices, dtype=np.int64),
+                "city": ALL_CITIES,
+                "quantity": "supply_chain_share",
+                "value": np.asarray(results["supply_chain_share"], dtype=float).reshape(-1),
+            }
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    out["unit"] = np.where(out["quantity"] == "supply_chain_share", "1", unit)
+    return out
+
+
+def _write_part(folder: Path, indices: Sequence[int], frame: pd.DataFrame) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"part-{min(indices):07d}-{max(indices):07d}.parquet"
+    tmp = folder / f".{final.name}.{os.getpid()}.tmp"
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, final)
+    return final
+
+
+def completed_draws(out: str | os.PathLike[str]) -> set[int]:
+    """Draws already written under ``out/draws`` (whole parts only)."""
+    folder = Path(out) / "draws"
+    done: set[int] = set()
+    if folder.is_dir():
+        for path in folder.glob("part-*.parquet"):
+            done.update(pd.read_parquet(path, columns=["draw"])["draw"].unique().tolist())
+    return done
+
+
+def read_draws(out: str | os.PathLike[str], quantity: str | None = None) -> pd.DataFrame:
+    """The long table of every written draw (optionally one quantity)."""
+    folder = Path(out) / "draws"
+    filters = [("quantity", "==", quantity)] if quantity else None
+    return pd.read_parquet(folder, filters=filters)
+
+
+def _batches(indices: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(indices), size):
+        yield indices[start : start + size]
+
+
+def run_montecarlo(
+    table: BaseTable,
+    spec: UncertaintySpec,
+    draws: int,
+    out: str | os.PathLike[str],
+    *,
+    solver: LeontiefSolver | None = None,
+    stressor: str | None = None,
+    batch: int = 32,
+    scheduler: str | None = None,
+    workers: int = 2,
+    progress: bool = False,
+) -> Path:
+    """Run (or resume) ``draws`` Monte Carlo draws and stream them to ``out/draws``.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    spec : UncertaintySpec
+    draws : int
+        Total number of draws (0 .. draws-1); those already written are skipped.
+    out : path
+        Output folder.
+    solver : LeontiefSolver, optional
+        Baseline factorization (F/Y draws).
+    stressor : str, optional
+    batch : int, default=32
+        Draws per part file (and per batched product).
+    scheduler : str, optional
+        Address of a running Dask scheduler for A-changing draws; default a LocalCluster.
+    workers : int, default=2
+        Workers of the LocalCluster.
+    progress : bool, default=False
+
+    Returns
+    -------
+    pathlib.Path
+        The folder of the parquet parts.
+    """
+    ensure_table(table)
+    if draws < 1:
+        raise ScenarioSpecError(f"the number of draws must be at least 1, got {draws}")
+    s = stressor if stressor is not None else table.stressors[0]
+    folder = Path(out) / "draws"
+    for stale in folder.glob(".part-*.tmp") if folder.is_dir() else []:
+        stale.unlink()  # a killed run's half-written part
+    todo = sorted(set(range(draws)) - completed_draws(out))
+    unit = table.units[s]
+    if not todo:
+        return folder
+    if not spec.changes_A:
+        system = FixedSystem(table, solver, stressor=s, progress=progress)
+        chunks = list(_batches(todo, batch))
+        for chunk in progress_bar(chunks, enabled=progress, desc="draws", unit="batch"):
+            res = system.evaluate([draw(spec, table, i) for i in chunk])
+            _write_part(folder, chunk, _long(table, chunk, res, unit))
+        return folder
+    _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress)
+    return folder
+
+
+def _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress):
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(scheduler if scheduler is not None else cluster)
+    try:
+        base = client.scatter(table, broadcast=True)  # each worker holds the base table once
+        futures = [client.submit(_a_draw, base, spec, i, s, pure=False) for i in todo]
+        index_of = {f.key: i for f, i in zip(futures, todo, strict=True)}
+        pending: dict[int, dict] = {}
+        done = progress_bar(
+            as_completed(futures), enabled=progress, desc="draws (A)", unit="draw", total=len(todo)
+        )
+        for fut in done:
+            pending[index_of[fut.key]] = fut.result()
+            if len(pending) >= batch:
+                _flush(table, folder, pending, unit)
+        if pending:
+            _flush(table, folder, pending, unit)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _flush(table, folder, pending: dict, unit: str) -> None:
+    indices = sorted(pending)
+    stacked = {
+        q: np.stack([np.atleast_1d(pending[i][q]) for i in indices])
+        for q in (*QUANTITIES, "supply_chain_share")
+    }
+    _write_part(folder, indices, _long(table, indices, stacked, unit))
+    pending.clear()

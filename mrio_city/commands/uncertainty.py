@@ -1,0 +1,112 @@
+"""``mrio-city montecarlo SCENARIO --draws N``: intervals on every city's footprint."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``montecarlo`` subcommand."""
+    p = sub.add_parser(
+        "montecarlo",
+        help="Monte Carlo intervals of every city's footprint and super-emitter probabilities",
+        description=(
+            "Draw emission intensities, final demand (and, when asked, technology and trade "
+            "shares) and report the median and 5-95 %% interval of PBF, CBF, EEI and EEE per "
+            "city, the inter-city share, and the probability that each city is a super-emitter "
+            "under the scenario's rule.  Draws already written to --out are kept (resume)."
+        ),
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (its table and rule)")
+    p.add_argument("--draws", type=int, default=1000, help="number of draws (default 1000)")
+    p.add_argument("--uncertainty", metavar="FILE", help="TOML file with an [uncertainty] table")
+    p.add_argument("--table", help="table overriding the scenario file's")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (A-changing draws)")
+    p.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
+    p.add_argument("--out", metavar="DIR", default="montecarlo-output", help="output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_montecarlo)
+
+
+def _spec(path: str | None):
+    from mrio_city.analyses.uncertainty.draws import UncertaintySpec
+    from mrio_city.model.errors import ScenarioSpecError
+
+    if path is None:
+        return UncertaintySpec()
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"uncertainty file {str(p)!r} does not exist")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioSpecError(f"{p.name}: invalid TOML: {exc}") from None
+    if set(data) - {"uncertainty"}:
+        raise ScenarioSpecError(f"{p.name}: only an [uncertainty] table is expected")
+    return UncertaintySpec.from_mapping(data.get("uncertainty", {}), source=p.name)
+
+
+def super_emitter_probability(draws: pd.DataFrame, table, rule) -> tuple[pd.DataFrame, pd.Series]:
+    """Per-capita intervals and the share of draws in which each city is a super-emitter."""
+    from mrio_city.scenarios.selection import select_super_emitters
+
+    pop = pd.Series(table.population, index=table.cities)
+    wide = draws.pivot(index="draw", columns="city", values="value")[list(table.cities)]
+    counts = pd.Series(0, index=table.cities, dtype=float)
+    for _, row in wide.iterrows():
+        per_capita = row / pop.where(pop > 0)
+        sel = select_super_emitters(per_capita, row, rule, unit="t")
+        counts[sel.cities] += 1
+    pc = wide.div(pop.where(pop > 0), axis=1)
+    summary = pd.DataFrame(
+        {
+            "mean": pc.mean(),
+            "median": pc.median(),
+            "p5": pc.quantile(0.05),
+            "p95": pc.quantile(0.95),
+        }
+    )
+    return summary, counts / len(wide)
+
+
+def _montecarlo(args: argparse.Namespace) -> int:
+    from mrio_city.analyses.uncertainty.montecarlo import read_draws, run_montecarlo
+    from mrio_city.analyses.uncertainty.summary import intervals
+    from mrio_city.commands.scenarios import _load_table
+    from mrio_city.exports.uncertainty import write_uncertainty
+    from mrio_city.scenarios.spec import Scenario
+
+    scenario = Scenario.from_file(args.scenario)
+    spec = _spec(args.uncertainty)
+    table = _load_table(args.table, scenario, not args.quiet, args.scenario)
+    out = Path(args.out)
+    run_montecarlo(
+        table, spec, args.draws, out, scheduler=args.scheduler, workers=args.workers,
+        progress=not args.quiet,
+    )  # fmt: skip
+    iv = intervals(out)
+    share = iv.loc[("supply_chain_share", slice(None))]
+    print(f"{args.draws} draws of {table.name} (CVs: {spec.as_dict()})")
+    print(
+        f"inter-city supply-chain share: median {float(share['median'].iloc[0]):.1%}, 5-95 % "
+        f"{float(share['p5'].iloc[0]):.1%} - {float(share['p95'].iloc[0]):.1%}"
+    )
+    cbf = read_draws(out, "consumption_based_with_households")
+    cbf = cbf[cbf["draw"] < args.draws]
+    per_capita, prob = super_emitter_probability(cbf, table, scenario.super_emitter)
+    sure = int((prob >= 0.95).sum())
+    maybe = int(((prob > 0.05) & (prob < 0.95)).sum())
+    print(f"super-emitters: {sure} cities in at least 95 % of draws, {maybe} between 5 and 95 %")
+    paths = write_uncertainty(
+        iv, per_capita, prob, table, out, spec=spec.as_dict(), draws=args.draws
+    )
+    for path in paths:
+        print(f"wrote {path}")
+    return 0 if np.isfinite(per_capita["median"]).any() else 1

@@ -1,0 +1,154 @@
+"""Monte Carlo (issue 17): exact draws on one factorization, reproducibility, resume, Dask."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mrio_city import compute_accounts
+from mrio_city.analyses.uncertainty import montecarlo as mcmod
+from mrio_city.analyses.uncertainty.draws import UncertaintySpec, draw
+from mrio_city.analyses.uncertainty.montecarlo import (
+    QUANTITIES,
+    FixedSystem,
+    _a_draw,
+    read_draws,
+    run_montecarlo,
+)
+from mrio_city.analyses.uncertainty.summary import intervals
+from mrio_city.commands.main import main
+from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.testing import random_structured_table, random_table
+
+
+@pytest.fixture(scope="module")
+def table():
+    return random_structured_table(n_cities=5, n_sectors=3, seed=1)
+
+
+def _oracle(table, d):
+    """Accounts of the perturbed table built explicitly (A kept, demand and intensities drawn)."""
+    t2 = table.replace(final_demand=table.final_demand * d.demand[:, None, :])
+    F = np.array(t2.F, dtype=float)
+    F[0] = table.direct_intensities[0] * d.intensity * t2.x
+    return compute_accounts(t2.replace(F=F, x=t2.x))
+
+
+def test_batched_draws_equal_the_perturbed_tables_accounts(table):
+    spec = UncertaintySpec(seed=3, demand_cv=0.2, intensity_cv_node=0.2)
+    system = FixedSystem(table)
+    draws = [draw(spec, table, i) for i in range(3)]
+    res = system.evaluate(draws)
+    for k, d in enumerate(draws):
+        acc = _oracle(table, d)
+        for q in QUANTITIES:
+            want = getattr(acc, q).iloc[:, 0].to_numpy()
+            np.testing.assert_allclose(res[q][k], want, rtol=1e-9, atol=1e-9 * np.abs(want).max())
+        assert res["supply_chain_share"][k] == pytest.approx(float(acc.supply_chain_share.iloc[0]))
+
+
+def test_general_tables_keep_A_under_demand_draws():
+    t = random_table(n_cities=3, n_sectors=2, seed=2)
+    d = draw(UncertaintySpec(seed=1, demand_cv=0.3), t, 4)
+    res = FixedSystem(t).evaluate([d])
+    A = t.technical_coefficients("dense")
+    Y2 = t.Y * d.demand.reshape(-1)[None, :]
+    x2 = np.linalg.solve(np.eye(len(A)) - A, Y2.sum(axis=1) + t.exports.sum(axis=1))
+    F = t.direct_intensities[0] * d.intensity * x2
+    t2 = t.replace(Z=A * x2[None, :], Y=Y2, F=F[None, :], x=x2)
+    acc = compute_accounts(t2)
+    np.testing.assert_allclose(res["consumption_based"][0], acc.consumption_based.iloc[:, 0])
+    np.testing.assert_allclose(res["production_based"][0], acc.production_based.iloc[:, 0])
+
+
+def test_a_draw_recomputed_alone_equals_the_same_draw_in_a_batch(tmp_path, table):
+    spec = UncertaintySpec(seed=11)
+    run_montecarlo(table, spec, 10, tmp_path, batch=4)
+    stored = read_draws(tmp_path, "consumption_based")
+    alone = FixedSystem(table).evaluate([draw(spec, table, 7)])["consumption_based"][0]
+    got = stored[stored["draw"] == 7].set_index("city")["value"].reindex(table.cities)
+    np.testing.assert_allclose(got.to_numpy(), alone, rtol=1e-12)
+    assert sorted(stored["draw"].unique()) == list(range(10))
+
+
+def test_intervals_shrink_with_the_cv_and_vanish_at_zero(tmp_path, table):
+    point = compute_accounts(table).consumption_based.iloc[:, 0]
+    widths = []
+    for cv in (0.2, 0.05, 0.0):
+        spec = UncertaintySpec(seed=5, intensity_cv_sector=cv, intensity_cv_node=cv, demand_cv=cv)
+        out = tmp_path / f"cv{cv}"
+        run_montecarlo(table, spec, 40, out)
+        iv = intervals(out).loc["consumption_based"]
+        widths.append(float((iv["p95"] - iv["p5"]).mean()))
+        if cv == 0:
+            np.testing.assert_allclose(iv["median"].reindex(point.index), point, rtol=1e-9)
+    assert widths[0] > widths[1] > widths[2] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path, table, monkeypatch):
+    spec = UncertaintySpec(seed=9)
+    run_montecarlo(table, spec, 12, tmp_path / "whole", batch=3)
+    calls = {"n": 0}
+    real = mcmod._write_part
+
+    def dying(folder, indices, frame):
+        calls["n"] += 1
+        if calls["n"] == 3:  # killed while writing the third part: a stale temp file is left
+            (folder / ".part-0000006-0000008.parquet.999.tmp").write_bytes(b"half")
+            raise KeyboardInterrupt
+        return real(folder, indices, frame)
+
+    monkeypatch.setattr(mcmod, "_write_part", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
+    monkeypatch.setattr(mcmod, "_write_part", real)
+    assert mcmod.completed_draws(tmp_path / "killed") == set(range(6))
+    run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
+    assert not list((tmp_path / "killed" / "draws").glob(".*tmp"))
+    key = ["draw", "quantity", "city"]
+    a = read_draws(tmp_path / "whole").sort_values(key).reset_index(drop=True)
+    b = read_draws(tmp_path / "killed").sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_two_worker_local_cluster_equals_in_process(tmp_path):
+    table = random_structured_table(n_cities=4, n_sectors=3, seed=2)
+    spec = UncertaintySpec(seed=4, technology_cv=0.1, trade_cv=0.1)
+    run_montecarlo(table, spec, 4, tmp_path, workers=2, batch=2)
+    stored = read_draws(tmp_path, "consumption_based")
+    for i in range(4):
+        alone = _a_draw(table, spec, i, "CO2")["consumption_based"]
+        got = stored[stored["draw"] == i].set_index("city")["value"].reindex(table.cities)
+        np.testing.assert_allclose(got.to_numpy(), alone, rtol=1e-12)
+
+
+def test_spec_errors_name_the_key():
+    with pytest.raises(ScenarioSpecError, match=r"f.toml: uncertainty.demand_cv must be a number"):
+        UncertaintySpec.from_mapping({"demand_cv": "high"}, source="f.toml")
+    with pytest.raises(ScenarioSpecError, match=r"coefficient of variation in \[0, 2.0\], got 5"):
+        UncertaintySpec.from_mapping({"demand_cv": 5}, source="f.toml")
+    with pytest.raises(ScenarioSpecError, match=r"unknown key\(s\) \['cv'\]"):
+        UncertaintySpec.from_mapping({"cv": 0.1}, source="f.toml")
+    with pytest.raises(ScenarioSpecError, match="seed must be a non-negative integer"):
+        UncertaintySpec.from_mapping({"seed": True}, source="f.toml")
+
+
+def test_cli_montecarlo(tmp_path, capsys):
+    unc = tmp_path / "u.toml"
+    unc.write_text("[uncertainty]\nseed = 1\ndemand_cv = 0.1\n")
+    scen = tmp_path / "s.toml"
+    scen.write_text(
+        (
+            __import__("mrio_city._resources", fromlist=["shipped"]).shipped(
+                "scenarios", "super_emitters.toml"
+            )
+        ).read_text()
+    )
+    out = tmp_path / "mc"
+    args = ["montecarlo", str(scen), "--table", "toy-cities", "--draws", "8", "--quiet"]
+    code = main([*args, "--uncertainty", str(unc), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    text = capsys.readouterr().out
+    assert "inter-city supply-chain share: median" in text
+    assert {p.name for p in out.iterdir()} >= {"intervals.csv", "uncertainty.xlsx", "draws"}
