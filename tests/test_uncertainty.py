@@ -152,3 +152,30 @@ def test_cli_montecarlo(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "inter-city supply-chain share: median" in text
     assert {p.name for p in out.iterdir()} >= {"intervals.csv", "uncertainty.xlsx", "draws"}
+
+
+def test_sobol_indices_of_the_ishigami_function():
+    from mrio_city.analyses.uncertainty.sobol import sobol_indices
+
+    a, b = 7.0, 0.1
+
+    def ishigami(X):
+        return np.sin(X[:, 0]) + a * np.sin(X[:, 1]) ** 2 + b * X[:, 2] ** 4 * np.sin(X[:, 0])
+
+    box = (-np.pi, np.pi)
+    res = sobol_indices(ishigami, {"x1": box, "x2": box, "x3": box}, n=2048, seed=1).loc[0]
+    # analytic values (Ishigami & Homma 1990; Sobol' & Levitan 1999)
+    np.testing.assert_allclose(res["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
+    np.testing.assert_allclose(res["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
+
+
+def test_footprint_sobol_ranks_the_parameters(table):
+    from mrio_city.analyses.uncertainty.sobol import footprint_sobol
+
+    groups = {"first": [table.sectors[0]], "rest": list(table.sectors[1:])}
+    res = footprint_sobol(table, groups, n=64)
+    nat = res.loc["national consumption-based footprint"]
+    assert set(nat.index) == {"intensity: first", "intensity: rest"} | {
+        f"demand: {c}" for c in table.categories
+    }
+    assert (nat["ST"] >= -0.05).all() and nat["S1"].sum() <= 1.1
