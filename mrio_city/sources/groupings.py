@@ -9,7 +9,6 @@ described in ``tables/groupings/README.md`` and ``docs/groups.md``.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 
 from mrio_city._resources import shipped
 from mrio_city.model.errors import DataSourceError, LabelMismatchError
+from mrio_city.model.reader import did_you_mean
 from mrio_city.model.table import BaseTable
 
 __all__ = [
@@ -53,11 +53,6 @@ SIZE_CLASSES = (
     ("medium (0.5-1 M)", 500_000),
     ("small (under 0.5 M)", 0),
 )
-
-
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def size_class(population: np.ndarray) -> np.ndarray:
@@ -148,9 +143,9 @@ def city_grouping(table: BaseTable, spec: str, *, accounts=None) -> pd.Series | 
         return _read_user_grouping(Path(spec), "city")
     options = [*CITY_GROUPINGS, *([] if attrs is None else attrs.columns)]
     raise LabelMismatchError(
-        f"unknown city grouping {spec!r}{_suggest(spec, options)}; choose a city attribute of "
-        f"table {table.name!r}, one of {sorted(CITY_GROUPINGS)}, or a CSV file with columns "
-        "city,group"
+        f"unknown city grouping {spec!r}: choose a city attribute of table {table.name!r}, one "
+        f"of {sorted(CITY_GROUPINGS)}, or a CSV file with columns city,group"
+        + did_you_mean(spec, options)
     )
 
 
@@ -189,8 +184,8 @@ def sector_grouping(table: BaseTable, spec: str) -> pd.Series:
         source = f"grouping file {spec!r}"
     else:
         raise LabelMismatchError(
-            f"unknown sector grouping {spec!r}{_suggest(spec, SECTOR_GROUPINGS)}; choose one "
-            f"of {sorted(SECTOR_GROUPINGS)} or a CSV file with columns sector,group"
+            f"unknown sector grouping {spec!r}: choose one of {sorted(SECTOR_GROUPINGS)} or a CSV "
+            "file with columns sector,group" + did_you_mean(spec, list(SECTOR_GROUPINGS))
         )
     mapping = pd.Series(df["group"].to_numpy(), index=df["sector"].to_numpy(), name="group")
     missing = [s for s in table.sectors if s not in mapping.index]

@@ -29,7 +29,6 @@ and batches can be split among workers in any way.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.reader import DocumentReader
 from mrio_city.model.table import BaseTable
 
 __all__ = ["DEFAULT_CVS", "Draw", "UncertaintySpec", "draw"]
@@ -90,40 +90,19 @@ class UncertaintySpec:
         ScenarioSpecError
             Unknown keys, non-numbers, negative or too large CVs (above 2), non-integer seeds.
         """
-        known = {"seed", *DEFAULT_CVS}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ScenarioSpecError(
-                f"{source}: [uncertainty] has unknown key(s) {unknown}; known: {sorted(known)}"
-            )
-        out: dict[str, Any] = {"source": source}
-        if "seed" in data:
-            seed = data["seed"]
-            if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-                raise ScenarioSpecError(
-                    f"{source}: uncertainty.seed must be a non-negative integer, got {seed!r}"
-                )
-            out["seed"] = seed
-        for key in DEFAULT_CVS:
-            if key not in data:
-                continue
-            value = data[key]
-            if key == "intensity_cv_sector" and isinstance(value, Mapping):
-                out[key] = {str(k): _cv(v, f"{key}.{k}", source) for k, v in value.items()}
-            else:
-                out[key] = _cv(value, key, source)
-        return cls(**out)
-
-
-def _cv(value: Any, key: str, source: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioSpecError(f"{source}: uncertainty.{key} must be a number, got {value!r}")
-    if not 0 <= value <= _MAX_CV:
-        raise ScenarioSpecError(
-            f"{source}: uncertainty.{key} must be a coefficient of variation in [0, {_MAX_CV}], "
-            f"got {value!r}"
+        r = DocumentReader(
+            source, data, "uncertainty", ("seed", *DEFAULT_CVS), error=ScenarioSpecError
         )
-    return float(value)
+        out: dict[str, Any] = {"source": source}
+        if r.has("seed"):
+            out["seed"] = r.number("seed", low=0, integer=True)
+        for key in DEFAULT_CVS:
+            if key == "intensity_cv_sector" and isinstance(data.get(key), Mapping):
+                sub = r.table(key)
+                out[key] = {str(k): sub.number(k, low=0, high=_MAX_CV) for k in sub.data}
+            elif r.has(key):
+                out[key] = r.number(key, low=0, high=_MAX_CV)
+        return cls(**out)
 
 
 def _lognormal(rng: np.random.Generator, cv, size) -> np.ndarray:
