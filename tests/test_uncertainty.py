@@ -182,3 +182,10 @@ def test_footprint_sobol_ranks_the_parameters(table):
         f"demand: {c}" for c in table.categories
     }
     assert (nat["ST"] >= -0.05).all() and nat["S1"].sum() <= 1.1
+
+
+def test_uncertainty_benchmark_smoke(tmp_path):
+    from benchmarks.uncertainty import main as bench_main
+
+    args = ["--cities", "6", "--draws", "20", "--a-draws", "0", "--out", str(tmp_path / "u.json")]
+    assert bench_main(args) == 0
