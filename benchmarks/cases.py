@@ -52,7 +52,18 @@ __all__ = [
 
 OUR_METHODS = ("block", "dense", "sparse")
 BASELINES = ("pymrio", "numpy_inv", "scipy_lu")
-OPERATIONS = ("factorize", "multipliers", "accounts", "scenario", "save", "load", "solver_choice")
+OPERATIONS = (
+    "factorize",
+    "multipliers",
+    "accounts",
+    "scenario",
+    "scopes",
+    "indicators",
+    "inequality",
+    "save",
+    "load",
+    "solver_choice",
+)
 SOLVER_CHOICES = ("block_polynomial", "block_gmres", "block_jacobi", "neumann", "gmres")
 #: Max relative error against the dense reference for a case to pass.
 REL_TOL = 1e-6
@@ -80,6 +91,8 @@ def methods_for(operation: str) -> tuple[str, ...]:
         return ("folder",)
     if operation == "solver_choice":
         return SOLVER_CHOICES
+    if operation in ("scopes", "indicators", "inequality"):
+        return ("block",)
     raise KeyError(f"unknown operation {operation!r}; known: {OPERATIONS}")
 
 
@@ -581,6 +594,10 @@ def make_case(operation: str, size: str, method: str, *, inject_error: float = 0
         raise KeyError(
             f"method {method!r} is not benchmarked for {operation!r}; have {methods_for(operation)}"
         )
+    if operation in ("scopes", "indicators", "inequality"):
+        from benchmarks.cases_analyses import AnalysisCase
+
+        return AnalysisCase(operation, size, method, inject_error=inject_error)
     if operation == "solver_choice":
         from benchmarks.solver_choice import SolverChoice
 

@@ -102,10 +102,15 @@ def markdown(record: dict) -> str:
             if v is None:
                 vs = t.get("note", "-")
             elif "GiB" in t["name"]:
-                vs = f"{v:.2f}"
+                vs = f"{v:.3f}"
+            elif "[s]" in t["name"]:
+                vs = f"{v:.3g} s"
             else:
                 vs = f"{_fmt_ratio(v)} ({v:.4g})"
-            lim = f"{t['limit']:.2f}" if t["limit"] >= 1 else f"1/{1 / t['limit']:.0f}"
+            if "[s]" in t["name"] or "GiB" in t["name"]:
+                lim = f"{t['limit']:.3g}"
+            else:
+                lim = f"1/{1 / t['limit']:.0f}"
             met = {True: "yes", False: "**no**", None: "-"}[t["met"]]
             lines.append(f"| {t['name']} | {vs} | {lim} | {met} |")
         lines.append("")

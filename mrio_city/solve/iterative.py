@@ -275,7 +275,9 @@ def mixed_polynomial_iteration(
             stalled, cycle_start = stalled or seg > 0.5 * cycle_start, seg
         if seg > SINGLE_REDUCTION and estimate > 0.5 * tol and not stalled:
             continue
-        U += d.astype(np.float64) * col  # replace the residual by the true, float64 one
+        del r
+        _add_scaled(U, d, col)  # then replace the residual by the true, float64 one
+        del d
         true = apply_K(apply_off_minv, U)
         np.subtract(rhs, true, out=true)
         total += 1
@@ -305,6 +307,12 @@ def mixed_polynomial_iteration(
         )
         return X, total + more, rel
     return apply_minv(U), total, rel
+
+
+def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, block: int = 64) -> None:
+    """``U += d * col`` (d float32, U float64) a few columns at a time: small temporaries."""
+    for a in range(0, U.shape[1], block):
+        U[:, a : a + block] += d[:, a : a + block].astype(np.float64) * col[a : a + block]
 
 
 def _single_segment(r64: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
