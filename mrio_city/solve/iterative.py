@@ -189,27 +189,35 @@ def polynomial_iteration(
             if rel > 0.5 * cycle_start:
                 break  # this polynomial does not contract here: let GMRES finish
             cycle_start = rel
+    return _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what)
+
+
+def _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what):
+    """``(X, applications, rel)`` of a polynomial iteration that stopped at ``U``.
+
+    Converged: ``X = M^-1 U``.  Out of iterations: ConvergenceError.  Stopped because the
+    roots did not contract (or the residual became non-finite): lockstep GMRES continues
+    from ``U`` (from zero if ``U`` is not finite), so the answer never depends on the roots.
+    """
     if rel > tol and total >= maxiter and np.isfinite(rel):
         raise ConvergenceError(
             f"polynomial iteration for {what} did not converge: relative residual {rel:.3g} "
             f"after {total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
         )
-    if rel > tol:
-        if not np.isfinite(rel):
-            U = np.zeros((n, k))
-        X, more, rel = gmres_lockstep(
-            np.ascontiguousarray(rhs),
-            apply_minv,
-            None,
-            tol=tol,
-            maxiter=max(maxiter - total, 1),
-            restart=restart,
-            what=what,
-            apply_off_minv=apply_off_minv,
-            initial=U,
-        )
-        return X, total + more, rel
-    return apply_minv(U), total, rel
+    if rel <= tol:
+        return apply_minv(U), total, rel
+    X, more, rel = gmres_lockstep(
+        np.ascontiguousarray(rhs),
+        apply_minv,
+        None,
+        tol=tol,
+        maxiter=max(maxiter - total, 1),
+        restart=restart,
+        what=what,
+        apply_off_minv=apply_off_minv,
+        initial=U if np.isfinite(rel) and np.isfinite(U).all() else None,
+    )
+    return X, total + more, rel
 
 
 #: Reduction asked of each single-precision correction solve (float32 carries ~7 digits).
@@ -288,25 +296,7 @@ def mixed_polynomial_iteration(
         r, col, d = _single_segment(true)
         cycle_start = 1.0
         del true
-    if rel > tol and total >= maxiter and np.isfinite(rel):
-        raise ConvergenceError(
-            f"polynomial iteration for {what} did not converge: relative residual {rel:.3g} "
-            f"after {total} iterations > tol {tol:.1g}; raise maxiter or loosen tol"
-        )
-    if rel > tol:
-        X, more, rel = gmres_lockstep(
-            np.ascontiguousarray(rhs),
-            apply_minv,
-            None,
-            tol=tol,
-            maxiter=max(maxiter - total, 1),
-            restart=restart,
-            what=what,
-            apply_off_minv=apply_off_minv,
-            initial=U if np.isfinite(U).all() else None,
-        )
-        return X, total + more, rel
-    return apply_minv(U), total, rel
+    return _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what)
 
 
 def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, block: int = 64) -> None:
