@@ -14,6 +14,7 @@ from typing import Any
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
+from mrio_city.scenarios.catalogue import LEVERS
 
 __all__ = [
     "register",
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "and its reallocation.  Writes scenario.xlsx, CSV files, PNG charts and "
             "summary.json/summary.txt to --out."
         ),
+    )
+    p.epilog = "lever types (docs/scenarios.md): " + "; ".join(
+        f"{k.name} = {k.title}" for k in LEVERS.values()
     )
     p.add_argument("file", metavar="FILE", help="scenario file, e.g. scenarios/super_emitters.toml")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")

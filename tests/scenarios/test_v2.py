@@ -150,7 +150,7 @@ def test_default_scenario_runs_on_a_42_sector_table():
 
 
 def test_resource_status_from_the_state_council_type(table):
-    from mrio_city.scenarios.run import _resource_flag
+    from mrio_city.scenarios.baseline import _resource_flag
 
     attrs = table.city_attributes.drop(columns=["resource_based"])
     kinds = ["mature" if i % 3 == 0 else "" for i in range(table.n_cities)]
@@ -160,3 +160,29 @@ def test_resource_status_from_the_state_council_type(table):
     assert list(_resource_flag(table)) == list(table.city_attributes["resource_based"])
     t3 = table.replace(city_attributes=attrs)
     assert _resource_flag(t3).isna().all()
+
+
+def test_lever_docs_and_cli_derive_from_the_catalogue(capsys):
+    from pathlib import Path
+
+    from mrio_city.commands.main import main
+    from mrio_city.scenarios.catalogue import LEVERS, catalogue_markdown
+    from mrio_city.scenarios.spec import LEVER_TYPES
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text("utf-8")
+    assert catalogue_markdown() in docs
+    assert set(LEVER_TYPES) == set(LEVERS)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert all(f"{k.name} = {k.title}" in " ".join(out.split()) for k in LEVERS.values())
+
+
+def test_sweep_chart_labels_only_the_swept_parameter():
+    from mrio_city.scenarios.charts import _param_name, _param_unit
+
+    assert _param_name("pathways.industrial.levers[0].gap_closed") == (
+        "industrial lever 1: gap closed"
+    )
+    assert _param_unit("super_emitter.per_capita_multiple") == "x national median"
+    assert _param_unit("pathways.industrial.levers[0].gap_closed") == "1"
