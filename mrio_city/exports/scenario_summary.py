@@ -36,7 +36,8 @@ def _quota_panel(ax, result) -> None:
             ax.barh(range(len(df)), v, left=np.where(v >= 0, left, neg), label=str(col))
             left += np.where(v >= 0, v, 0)
             neg += np.where(v < 0, v, 0)
-        ax.set_yticks(range(len(df)), [str(i).replace("/", " / ") for i in df.index], fontsize=7)
+        labels = [textwrap.fill(str(i).replace("/", " / "), 24) for i in df.index]
+        ax.set_yticks(range(len(df)), labels, fontsize=7)
         ax.legend(title="lever type", fontsize=7, title_fontsize=7, loc="lower right")
     ax.axvline(0, color="black", lw=0.5)
     ax.set_xlabel(f"quota created [Mt {result.stressor}/yr]")
@@ -98,7 +99,9 @@ def plot_scenario_summary(result, path: str | os.PathLike[str]) -> Path:
     use_chart_font()
     fig = plt.figure(figsize=(11.7, 8.3))  # A4 landscape [inch]
     try:
-        grid = fig.add_gridspec(2, 2, height_ratios=[1, 1], hspace=0.35, wspace=0.35)
+        grid = fig.add_gridspec(
+            2, 2, height_ratios=[1, 1], hspace=0.35, wspace=0.3, left=0.15, right=0.97
+        )
         _quota_panel(fig.add_subplot(grid[0, 0]), result)
         _people_panel(fig.add_subplot(grid[1, 0]), result)
         _per_capita_panel(fig.add_subplot(grid[:, 1]), result)
