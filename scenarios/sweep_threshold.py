@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import mrio_city
+from mrio_city.exports.scenario_charts import plot_sweep
 from mrio_city.scenarios import Scenario, sweep
-from mrio_city.scenarios.charts import plot_sweep
 
 HERE = Path(__file__).resolve().parent
 

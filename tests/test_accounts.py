@@ -171,7 +171,7 @@ def test_long_format_and_city_table():
     assert row.value.iloc[0] == pytest.approx(41.640790, abs=1e-6)
     assert set(long.unit) == {"t CO2"}
     ct = a.city_table()
-    assert isinstance(ct, pd.DataFrame) and ct.attrs["unit"] == "t CO2"
+    assert isinstance(ct, pd.DataFrame) and ct.attrs["units"]["consumption_based"] == "t CO2"
     with pytest.raises(KeyError, match="stressor 'CH4' not in accounts"):
         a.city_table("CH4")
 

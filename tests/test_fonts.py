@@ -111,7 +111,7 @@ def test_package_charts_draw_chinese_names(tmp_path, strict_warnings):
 def test_scenario_charts_draw_chinese_names(tmp_path, strict_warnings):
     from types import SimpleNamespace
 
-    from mrio_city.scenarios.charts import plot_quota_by_type
+    from mrio_city.exports.scenario_charts import plot_quota_by_type
 
     quota = pd.DataFrame({"供应链": [1e6, 2e6], "能源": [3e6, -1e6]}, index=["资源型", "综合型"])
     result = SimpleNamespace(

@@ -9,15 +9,14 @@ import pytest
 
 from mrio_city import compute_accounts
 from mrio_city.analyses.inequality import gini
-from mrio_city.commands import analyses
-from mrio_city.commands.main import main
-from mrio_city.exports.reports import (
+from mrio_city.analyses.report_tables import (
     indicator_tables,
-    indicators_report,
-    inequality_report,
     inequality_tables,
     per_capita_footprints,
 )
+from mrio_city.commands import analyses
+from mrio_city.commands.main import main
+from mrio_city.exports.reports import indicators_report, inequality_report
 from mrio_city.io.folder import write_table
 from mrio_city.model.errors import LabelMismatchError, TableValidationError
 from mrio_city.sources.synthetic import city_mrio
@@ -111,8 +110,15 @@ def test_inequality_workbook_sheets_headers_and_values(synth, inequality_out):
     np.testing.assert_allclose(
         wide.loc[xl.index, "per_capita"], xl["per_capita [t CO2 per person]"], rtol=1e-15
     )
-    lorenz = pd.read_csv(paths["lorenz_csv"], float_precision="round_trip")
-    assert lorenz["population_share"].iloc[-1] == pytest.approx(1.0)
+    lorenz = pd.read_csv(
+        paths["lorenz_csv"], float_precision="round_trip"
+    )  # same headers and units as the sheet
+    assert {"population_share [1]", "emission_share [1]"} <= set(lorenz.columns)
+    assert lorenz["population_share [1]"].iloc[-1] == pytest.approx(1.0)
+    xl_lorenz = pd.read_excel(paths["workbook"], sheet_name="lorenz")
+    assert list(xl_lorenz.columns) == ["point", *lorenz.columns]
+    theil = pd.read_csv(paths["theil_groups_csv"])
+    assert "mean_per_capita [t CO2 per person]" in theil.columns
 
 
 def test_inequality_pngs(inequality_out):

@@ -84,6 +84,6 @@ def consumption_based_by_final_demand(
         index=pd.Index(table.cities, name="city"),
         columns=[*map(str, table.categories), EXPORTS_ABROAD],
     )
-    out.attrs["unit"] = table.units[s]
+    out.attrs["units"] = dict.fromkeys(out.columns, table.units[s])
     out.attrs["stressor"] = s
     return out

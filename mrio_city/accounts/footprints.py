@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
+from mrio_city.accounts.catalogue import CITY_ACCOUNTS
 from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver, factorize
@@ -44,18 +45,9 @@ __all__ = [
     "ACCOUNT_NAMES",
 ]
 
-#: Per-city accounts of :class:`Accounts`, in report order, with a one-line description.
-ACCOUNT_NAMES: dict[str, str] = {
-    "production_based": "territorial industrial emissions (PBF, excl. households)",
-    "production_based_with_households": "PBF incl. households' direct emissions",
-    "consumption_based": "consumption-based footprint (CBF, excl. households' direct)",
-    "consumption_based_with_households": "CBF incl. households' direct emissions",
-    "embodied_in_exports": "emissions embodied in exports (EEE), to other cities and abroad",
-    "embodied_in_exports_abroad": "part of EEE for demand outside the table's cities",
-    "embodied_in_imports": "emissions embodied in imports (EEI) from other cities",
-    "local": "emitted in the city for its own final demand (Q[r, r])",
-    "households": "households' direct emissions (F_Y)",
-}
+#: Per-city accounts of :class:`Accounts`, in report order, with a one-line description
+#: (derived from :data:`mrio_city.accounts.catalogue.CITY_ACCOUNTS`).
+ACCOUNT_NAMES: dict[str, str] = {a.name: a.description for a in CITY_ACCOUNTS}
 
 
 def _frame(values: np.ndarray, table: BaseTable, account: str) -> pd.DataFrame:
@@ -116,7 +108,7 @@ class Accounts:
         if s not in self.production_based.columns:
             raise KeyError(f"stressor {s!r} not in accounts; have {list(self.units)}")
         df = pd.DataFrame({name: getattr(self, name)[s] for name in ACCOUNT_NAMES})
-        df.attrs["unit"] = self.units[s]
+        df.attrs["units"] = {name: self.units[s] for name in ACCOUNT_NAMES}
         df.attrs["stressor"] = s
         return df
 
@@ -237,7 +229,7 @@ def compute_accounts(
     )
     flows.attrs["units"] = dict(table.units)
     share = pd.Series(isc, index=table.stressors.copy(), name="supply_chain_share")
-    share.attrs["unit"] = "1"
+    share.attrs["units"] = {share.name: "1"}
     return Accounts(
         table_name=table.name,
         units=dict(table.units),

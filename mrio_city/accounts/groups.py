@@ -75,7 +75,7 @@ class GroupAccounts:
         df["imports_between_groups"] = self.imports_between_groups[s]
         df["exports_between_groups"] = self.exports_between_groups[s]
         df.insert(0, "n_cities", self.n_cities)
-        df.attrs["unit"] = self.units[s]
+        df.attrs["units"] = {c: self.units[s] for c in df.columns} | {"n_cities": "cities"}
         return df
 
 
@@ -198,7 +198,7 @@ def group_accounts(
             },
             index=stressors,
         )
-    share.attrs["unit"] = "1"
+    share.attrs["units"] = dict.fromkeys(share.columns, "1")
     flows = pd.DataFrame(
         Qg.reshape(S * G, G),
         index=pd.MultiIndex.from_product([stressors, groups], names=[STRESSOR, "producer_group"]),

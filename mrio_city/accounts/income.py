@@ -152,7 +152,7 @@ def income_based_accounts(
         index=table.cities.copy(),
         name="primary_inputs",
     )
-    primary.attrs["unit"] = table.meta.money_unit
+    primary.attrs["units"] = {primary.name: table.meta.money_unit}
     return IncomeAccounts(
         table_name=table.name,
         units=dict(table.units),

@@ -1,7 +1,8 @@
 """Analysis subcommands: ``inequality`` and ``indicators``.
 
 Thin handlers: load the table (:func:`mrio_city.io.registry.load_table`), compute the accounts,
-call :mod:`mrio_city.exports.reports`, print a short summary and return the exit code.
+call :mod:`mrio_city.analyses.report_tables` and write through :mod:`mrio_city.exports.reports`
+into a staged output folder, print a short summary and return the exit code.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ def format_inequality_summary(summary: pd.DataFrame, *, group: str | None = None
     group : str, optional
         Name of the decomposition group, when one was used.
     """
+    from mrio_city.analyses.report_tables import reference_label
+
     v = summary["value"]
     unit = summary.loc["mean_per_capita", "unit"]
     lines = [
@@ -161,7 +164,7 @@ def format_inequality_summary(summary: pd.DataFrame, *, group: str | None = None
         if key.startswith("cities_below_"):
             name = key[len("cities_below_") :]
             lines.append(
-                f"below {name}: {v[key]:.0%} of cities, "
+                f"below {reference_label(name)}: {v[key]:.0%} of cities, "
                 f"{v['population_below_' + name]:.0%} of people; above it: "
                 f"{int(v.get('cities_above_' + name, float('nan')))} cities"
             )
@@ -175,7 +178,23 @@ def format_inequality_summary(summary: pd.DataFrame, *, group: str | None = None
 
 def run_inequality(args: argparse.Namespace) -> int:
     """Handler of ``mrio-city inequality``."""
-    from mrio_city.exports.reports import inequality_report, inequality_tables
+    from mrio_city.io.staging import staged_output
+
+    with staged_output(args.out, command="inequality") as run:  # --out checked before work
+        paths, summary, group, table = _inequality_in(args, run)
+    print(
+        f"Footprint inequality, table {table.name!r} "
+        f"({'incl.' if getattr(args, 'households', True) else 'excl.'} households' direct "
+        "emissions)"
+    )
+    print(format_inequality_summary(summary, group=group))
+    _print_paths({k: run.final(p) for k, p in paths.items()})
+    return 0
+
+
+def _inequality_in(args: argparse.Namespace, run):
+    from mrio_city.analyses.report_tables import inequality_tables
+    from mrio_city.exports.reports import inequality_report
 
     table, accounts = _load(args)
     group = args.group
@@ -195,21 +214,16 @@ def run_inequality(args: argparse.Namespace) -> int:
         group=group,
         stressor=stressor,
         households=households,
-        out_dir=args.out,
+        out_dir=run.path,
         tables=tables,
     )
-    summary = tables["summary"]
-    print(
-        f"Footprint inequality, table {table.name!r} "
-        f"({'incl.' if households else 'excl.'} households' direct emissions)"
-    )
-    print(format_inequality_summary(summary, group=group))
-    _print_paths(paths)
-    return 0
+    run.record_table(table, source=args.table)
+    run.record(parameters={"group": group, "stressor": stressor, "households": households})
+    return paths, tables["summary"], group, table
 
 
 def format_indicators_summary(tables: dict[str, pd.DataFrame]) -> str:
-    """A few readable lines from :func:`mrio_city.exports.reports.indicator_tables` output."""
+    """A few readable lines from :func:`mrio_city.analyses.report_tables.indicator_tables`."""
     ind, classes = tables["indicators"], tables["typology"]
     unit = ind.attrs["units"]["territorial"]
     lines = []
@@ -245,7 +259,22 @@ def format_indicators_summary(tables: dict[str, pd.DataFrame]) -> str:
 
 def run_indicators(args: argparse.Namespace) -> int:
     """Handler of ``mrio-city indicators``."""
-    from mrio_city.exports.reports import indicator_tables, indicators_report
+    from mrio_city.io.staging import staged_output
+
+    with staged_output(args.out, command="indicators") as run:  # --out checked before work
+        paths, tables, table, options = _indicators_in(args, run)
+    print(
+        f"Urban carbon indicators, table {table.name!r} ({options['boundary_set']}, "
+        f"{options['variant']})"
+    )
+    print(format_indicators_summary(tables))
+    _print_paths({k: run.final(p) for k, p in paths.items()})
+    return 0
+
+
+def _indicators_in(args: argparse.Namespace, run):
+    from mrio_city.analyses.report_tables import indicator_tables
+    from mrio_city.exports.reports import indicators_report
 
     table, accounts = _load(args)
     options = dict(
@@ -260,11 +289,7 @@ def run_indicators(args: argparse.Namespace) -> int:
     tables = indicator_tables(
         table, accounts, progress=bool(getattr(args, "progress", False)), **options
     )
-    paths = indicators_report(table, accounts, out_dir=args.out, tables=tables, **options)
-    print(
-        f"Urban carbon indicators, table {table.name!r} ({options['boundary_set']}, "
-        f"{options['variant']})"
-    )
-    print(format_indicators_summary(tables))
-    _print_paths(paths)
-    return 0
+    paths = indicators_report(table, accounts, out_dir=run.path, tables=tables, **options)
+    run.record_table(table, source=args.table)
+    run.record(parameters=options)
+    return paths, tables, table, options

@@ -164,75 +164,86 @@ def format_summary(
 
 
 def _write_accounts(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
-    from mrio_city.io.csvfiles import write_accounts_csv
-    from mrio_city.io.excel import write_accounts_excel
+    from mrio_city.exports.accounts import write_accounts
 
-    out.mkdir(parents=True, exist_ok=True)
     switches = {"solver": accounts.solver.method}  # merged over run_metadata(table) there
-    paths = [write_accounts_excel(accounts, out / "accounts.xlsx", table=table, metadata=switches)]
-    paths += list(write_accounts_csv(accounts, out))
-    return paths
+    return write_accounts(accounts, out, table=table, metadata=switches)
 
 
 def _footprints(args: argparse.Namespace) -> int:
-    table = _load(args.table, progress=args.progress)
-    t0 = time.perf_counter()
-    solver = factorize(table, method=args.method)
-    accounts = compute_accounts(table, solver, progress=args.progress)
-    seconds = time.perf_counter() - t0
-    print(format_summary(table, accounts, top=args.top, seconds=seconds))
-    if args.out:
-        for path in _write_accounts(table, accounts, Path(args.out)):
-            print(f"wrote {path}")
-    for path in write_extra_accounts(args, table, accounts):
-        print(f"wrote {path}")
+    from mrio_city.io.staging import maybe_staged
+
+    with maybe_staged(args.out, command="footprints") as run:  # --out checked before work
+        table = _load(args.table, progress=args.progress)
+        t0 = time.perf_counter()
+        solver = factorize(table, method=args.method)
+        accounts = compute_accounts(table, solver, progress=args.progress)
+        seconds = time.perf_counter() - t0
+        print(format_summary(table, accounts, top=args.top, seconds=seconds))
+        paths = []
+        if run is not None:
+            paths = _write_accounts(table, accounts, run.path)
+            run.record_table(table, source=args.table)
+            run.record(parameters={"method": args.method, "solver": accounts.solver.method})
+        # group and income accounts write into the same staged set
+        staged_args = argparse.Namespace(**{**vars(args), "out": run.path if run else None})
+        paths += write_extra_accounts(staged_args, table, accounts)
+    for path in paths:
+        print(f"wrote {run.final(path) if run is not None else path}")
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    print(f"== footprints of {args.table} ==")
-    table = _load(args.table, progress=True)
-    t0 = time.perf_counter()
-    accounts = compute_accounts(table, factorize(table), progress=True)
-    print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
-    for path in _write_accounts(table, accounts, out / "footprints"):
-        print(f"wrote {path}")
-    _demo_inequality(table, accounts, out / "inequality")
-    _demo_scenario(table, out / "scenario")
-    _demo_map(out / "map")
+    from mrio_city.io.staging import staged_output
+
+    with staged_output(args.out, command="demo") as run:
+        print(f"== footprints of {args.table} ==")
+        table = _load(args.table, progress=True)
+        t0 = time.perf_counter()
+        accounts = compute_accounts(table, factorize(table), progress=True)
+        print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
+        paths = _write_accounts(table, accounts, run.path / "footprints")
+        paths += _demo_inequality(table, accounts, run.path / "inequality")
+        paths += _demo_scenario(table, run.path / "scenario")
+        paths += _demo_map(run.path / "map")
+        run.record_table(table, source=args.table)
+    for path in paths:
+        print(f"wrote {run.final(path)}")
     return 0
 
 
-def _demo_map(out: Path) -> None:
+def _demo_map(out: Path) -> list[Path]:
     from mrio_city.commands.spatial import demo_map
     from mrio_city.model.errors import DataSourceError, MissingDependencyError
 
     print("\n== map of real city CO2 per person, 2012 ==")
     try:
-        for path in demo_map(out):
-            print(f"wrote {path}")
+        return list(demo_map(out))
     except (MissingDependencyError, DataSourceError) as exc:
         print(f"map skipped: {exc}")
+        return []
 
 
-def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> None:
+def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
+    from mrio_city.analyses.report_tables import inequality_tables
     from mrio_city.commands.analyses import format_inequality_summary
-    from mrio_city.exports.reports import inequality_report, inequality_tables
+    from mrio_city.exports.reports import inequality_report
 
     attrs = table.city_attributes
     group = "province" if attrs is not None and "province" in attrs.columns else None
     print(f"\n== footprint inequality across cities (group: {group}) ==")
     tables = inequality_tables(table, accounts, group=group)
     print(format_inequality_summary(tables["summary"], group=group))
-    paths = inequality_report(table, accounts, group=group, out_dir=out, tables=tables)
-    for path in paths.values():
-        print(f"wrote {path}")
+    return list(
+        inequality_report(table, accounts, group=group, out_dir=out, tables=tables).values()
+    )
 
 
-def _demo_scenario(table: BaseTable, out: Path) -> None:
+def _demo_scenario(table: BaseTable, out: Path) -> list[Path]:
     from mrio_city.commands.scenarios import run_scenario_file
 
     scenario_file = shipped("scenarios", "super_emitters.toml")
     print(f"\n== super-emitter scenario {scenario_file.name} ==")
-    run_scenario_file(scenario_file, out, table=table)
+    paths: list[Path] = []
+    run_scenario_file(scenario_file, out, table=table, written=paths)
+    return paths

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import time
 import tomllib
@@ -147,73 +145,13 @@ def _load_table(
     return load_table(scenario.table or DEFAULT_TABLE, progress=progress)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):
-        return _jsonable(value.item())
-    return value
-
-
 def write_scenario_outputs(
     result: ScenarioResult, table: BaseTable, out: Path, *, baseline: Baseline | None = None
 ) -> list[Path]:
-    """Write the workbook, CSV files, charts, IAMC table and summary of a scenario result.
+    """Write the outputs of a scenario result (:func:`mrio_city.exports.scenario`)."""
+    from mrio_city.exports.scenario import write_scenario_outputs as write
 
-    With ``baseline`` the workbook also gets the ``paper_comparison`` sheet (each headline of
-    Zheng et al. 2023 beside ours).
-    """
-    from mrio_city.exports.iamc import write_iamc
-    from mrio_city.exports.scenario_summary import plot_scenario_summary
-    from mrio_city.io.atomic import atomic_path
-    from mrio_city.io.csvfiles import write_csv
-    from mrio_city.io.excel import write_workbook
-    from mrio_city.io.provenance import run_metadata
-    from mrio_city.scenarios.charts import plot_per_capita, plot_quota_by_type
-
-    out.mkdir(parents=True, exist_ok=True)
-    sheets = result.sheets()
-    if baseline is not None:
-        from mrio_city.scenarios.paper import compare_with_paper
-
-        sheets["paper_comparison"] = compare_with_paper(baseline, result)
-    meta = run_metadata(
-        table,
-        scenario=result.scenario.name,
-        scenario_file=result.scenario.source,
-        households_included=result.include_households,
-        refactorized=result.refactorized,
-    )
-    meta["scenario_document"] = json.dumps(result.scenario.raw, default=str)
-    paths = [write_workbook(out / "scenario.xlsx", sheets, metadata=meta, readme=_readme(result))]
-    for name, frame in sheets.items():
-        paths.append(write_csv(out / f"{name}.csv", frame))
-    paths.append(plot_quota_by_type(result, out / "quota_by_type.png"))
-    paths.append(plot_per_capita(result, out / "per_capita_before_after.png"))
-    paths.append(plot_scenario_summary(result, out / "scenario_summary.png"))
-    paths += write_iamc(result, out)
-    summary = {k: _jsonable(v) for k, v in result.summary().items()}
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    paths.append(out / "summary.json")
-    with atomic_path(out / "summary.txt") as tmp:
-        tmp.write_text(result.summary_text() + "\n", encoding="utf-8")
-    paths.append(out / "summary.txt")
-    return paths
-
-
-def _readme(result: ScenarioResult) -> str:
-    return (
-        f"Scenario {result.scenario.name!r} on table {result.table_name}, target year "
-        f"{result.target_year}.\nEmissions in {result.unit}; totals and quota "
-        f"{'include' if result.include_households else 'exclude'} households' direct "
-        "emissions.\nSheets: summary (with units), super_emitters (characteristics, type, "
-        "pathway, attributed quota), quota_by_lever, quota_by_type, quota_by_consumer (the "
-        "quota attributed to consuming cities through the solved flows), attribution (one row "
-        "per applied change), cities (before/after), reallocation (living standard, service "
-        "order), paper_comparison (each headline of Zheng et al. 2023: published, ours, "
-        "definition, note).\nMethod and every default with its source: docs/scenarios.md."
-    )
+    return write(result, table, out, baseline=baseline)
 
 
 def run_scenario_file(
@@ -223,6 +161,7 @@ def run_scenario_file(
     table: BaseTable | None = None,
     table_name: str | None = None,
     progress: bool = True,
+    written: list[Path] | None = None,
 ) -> ScenarioResult:
     """Run a scenario file, print its summary and write all outputs to ``out``.
 
@@ -231,31 +170,47 @@ def run_scenario_file(
     path : str or Path
         Scenario file (TOML).
     out : str or Path
-        Output folder.
+        Output folder: checked before any work, filled through a staging folder and
+        committed with a manifest (:mod:`mrio_city.io.staging`).
     table : MRIOTable or StructuredMRIOTable, optional
         Use this table (else ``table_name``, else the file's ``scenario.table``).
     table_name : str, optional
         Table folder or registry name overriding the file.
     progress : bool, default=True
+    written : list, optional
+        When given, ``out`` is written directly (it is inside a caller's staging folder) and
+        the paths written are appended to this list instead of printed.
 
     Returns
     -------
     ScenarioResult
     """
-    scenario = Scenario.from_file(path)  # structure errors before loading anything
-    if table is None:
-        table = _load_table(table_name, scenario, progress, path)
-    scenario.validate(table)
-    t0 = time.perf_counter()
-    baseline = Baseline(table, progress=progress)
-    print(
-        f"baseline: {table.name} factorized ({baseline.solver.method}) and accounted in "
-        f"{time.perf_counter() - t0:.2f} s"
-    )
-    result = run_scenario(scenario, baseline=baseline, progress=progress)
-    print(result.summary_text())
-    for p in write_scenario_outputs(result, table, Path(out), baseline=baseline):
-        print(f"wrote {p}")
+    from mrio_city.io.staging import maybe_staged
+
+    with maybe_staged(None if written is not None else out, command="run") as run:
+        scenario = Scenario.from_file(path)  # structure errors before loading anything
+        if table is None:
+            table = _load_table(table_name, scenario, progress, path)
+        scenario.validate(table)
+        t0 = time.perf_counter()
+        baseline = Baseline(table, progress=progress)
+        print(
+            f"baseline: {table.name} factorized ({baseline.solver.method}) and accounted in "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
+        result = run_scenario(scenario, baseline=baseline, progress=progress)
+        print(result.summary_text())
+        paths = write_scenario_outputs(
+            result, table, run.path if run else Path(out), baseline=baseline
+        )
+        if run is not None:
+            run.record_table(table, source=table_name or scenario.table)
+            run.record(inputs={"scenario_file": str(path)})
+    if written is not None:
+        written.extend(paths)
+    else:
+        for p in paths:
+            print(f"wrote {run.final(p)}")
     return result
 
 
@@ -265,10 +220,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from mrio_city.io.csvfiles import write_csv
-    from mrio_city.io.excel import write_workbook
-    from mrio_city.io.provenance import run_metadata
-    from mrio_city.scenarios.charts import plot_sweep
+    from mrio_city.io.staging import staged_output
 
     if len(args.param) != len(args.values):
         raise ScenarioSpecError(
@@ -276,6 +228,16 @@ def _sweep(args: argparse.Namespace) -> int:
             f"--param and {len(args.values)} --values)"
         )
     grid = {p: parse_values(v, param=p) for p, v in zip(args.param, args.values)}
+    with staged_output(args.out, command="sweep") as run:  # --out checked before work
+        paths = _sweep_in(args, grid, run)
+    for p in paths:
+        print(f"wrote {run.final(p)}")
+    return 0
+
+
+def _sweep_in(args: argparse.Namespace, grid: dict[str, list[Any]], run) -> list[Path]:
+    from mrio_city.exports.scenario import write_sweep_outputs
+
     scenario = Scenario.from_file(args.file)
     table = _load_table(args.table, scenario, not args.quiet, args.file)
     scheduler = None if args.scheduler == "inprocess" else args.scheduler
@@ -289,7 +251,6 @@ def _sweep(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     seconds = time.perf_counter() - t0
-    out = Path(args.out)
     wide = res.wide()
     cols = [
         c
@@ -305,24 +266,10 @@ def _sweep(args: argparse.Namespace) -> int:
         view["quota"] = view["quota"] / 1e9
         view = view.rename(columns={"quota": "quota [Gt]"})
     print(view.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-    paths = [
-        write_csv(out / "sweep.csv", res.table, index=False),
-        write_csv(out / "sweep_wide.csv", wide, index=False),
-    ]
-    meta = run_metadata(
-        table,
-        scenario=scenario.name,
-        scenario_file=scenario.source,
-        grid=json.dumps(grid),
-        scheduler=res.scheduler,
-    )
-    paths.append(
-        write_workbook(out / "sweep.xlsx", {"sweep": res.table, "wide": wide}, metadata=meta)
-    )
-    paths.append(plot_sweep(res, out / "sweep.png"))
-    for p in paths:
-        print(f"wrote {p}")
-    return 0
+    if table is not None:
+        run.record_table(table, source=args.table)
+    run.record(inputs={"scenario_file": str(args.file)}, parameters={"grid": grid})
+    return write_sweep_outputs(res, table, run.path, scenario=scenario, grid=grid)
 
 
 def compare_paper(
@@ -365,15 +312,12 @@ def _compare_paper(args: argparse.Namespace) -> int:
     print(f"Zheng et al. 2023 headlines against {table.name} ({result.rule}):")
     print(format_comparison(df))
     if args.out:
-        from mrio_city.io.csvfiles import write_csv
-        from mrio_city.io.excel import write_workbook
-        from mrio_city.io.provenance import run_metadata
+        from mrio_city.exports.scenario import write_paper_comparison
+        from mrio_city.io.staging import staged_output
 
-        out = Path(args.out)
-        meta = run_metadata(table, scenario=result.scenario.name, paper=df.attrs["source"])
-        for p in (
-            write_csv(out / "paper_comparison.csv", df),
-            write_workbook(out / "paper_comparison.xlsx", {"paper_comparison": df}, metadata=meta),
-        ):
-            print(f"wrote {p}")
+        with staged_output(args.out, command="compare-paper") as run:
+            paths = write_paper_comparison(df, table, result, run.path)
+            run.record_table(table, source=args.table)
+        for p in paths:
+            print(f"wrote {run.final(p)}")
     return 0

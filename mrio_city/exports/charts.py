@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city._fonts import use_chart_font
-from mrio_city.io.atomic import atomic_path
+from mrio_city.exports.figures import new_figure, save_figure
 from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 
 __all__ = ["plot_lorenz"]
@@ -86,12 +85,7 @@ def plot_lorenz(
             )
     gini = 1.0 - float(np.sum(np.diff(x) * (lor[:-1] + lor[1:])))
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    use_chart_font()
-    fig = Figure(figsize=(6.0, 6.0), dpi=150, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure(6.0, 6.0)
     ax = fig.add_subplot()
     ax.plot(
         [0, 1], [0, 1], color="#7f8c8d", linestyle="--", linewidth=1.0, label="line of equality"
@@ -119,7 +113,4 @@ def plot_lorenz(
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", fontsize=8, frameon=True)
     ax.set_title(title, fontsize=11)
-    final = Path(path)
-    with atomic_path(final) as tmp:
-        fig.savefig(tmp, format="png")
-    return final
+    return save_figure(fig, path)

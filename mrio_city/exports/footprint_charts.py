@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city._fonts import use_chart_font
-from mrio_city.io.atomic import atomic_path
+from mrio_city.exports.figures import new_figure, save_figure
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
 from mrio_city.model.labels import first_labels
 
@@ -31,23 +30,6 @@ TYPE_COLORS: dict[str, str] = {
     "balanced": "#7f8c8d",
 }
 _FALLBACK_COLORS = ["#27ae60", "#8e44ad", "#d68910", "#17202a", "#16a085"]
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    use_chart_font()
-    fig = Figure(figsize=(width, height), dpi=150, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig, path: str | os.PathLike[str]) -> Path:
-    final = Path(path)
-    with atomic_path(final) as tmp:
-        fig.savefig(tmp, format="png")
-    return final
 
 
 def _require(frame: pd.DataFrame, columns: list[str], who: str) -> None:
@@ -91,7 +73,7 @@ def plot_top_per_capita(
     total = per_capita["local"] + per_capita["imported"]
     order = total.sort_values(ascending=False).index[:top]
     data = per_capita.loc[order[::-1]]
-    fig = _figure(8.0, max(3.0, 0.32 * len(data) + 1.6))
+    fig = new_figure(8.0, max(3.0, 0.32 * len(data) + 1.6))
     ax = fig.add_subplot()
     y = np.arange(len(data))
     local = data["local"].to_numpy(float)
@@ -119,7 +101,7 @@ def plot_top_per_capita(
         )
     ax.legend(loc="lower right", fontsize=8, frameon=True)
     ax.set_title(title or f"{len(data)} largest per-capita footprints", fontsize=11)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_production_vs_consumption(
@@ -168,7 +150,7 @@ def plot_production_vs_consumption(
             NegativeFootprintWarning,
             stacklevel=2,
         )
-    fig = _figure(6.5, 6.0)
+    fig = new_figure(6.5, 6.0)
     ax = fig.add_subplot()
     types = frame[type_column].astype(str)
     order = [t for t in TYPE_COLORS if t in set(types)] + sorted(set(types) - set(TYPE_COLORS))
@@ -220,4 +202,4 @@ def plot_production_vs_consumption(
             color="#922b21",
         )
     ax.set_title(title or "Production- vs consumption-based footprint by city", fontsize=11)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from mrio_city.io.csvfiles import write_csv
-from mrio_city.io.excel import write_workbook
+from mrio_city.exports.csvfiles import write_csv
+from mrio_city.exports.workbook import write_workbook
 from mrio_city.io.provenance import run_metadata
 
 __all__ = ["write_group_accounts", "write_income_accounts"]
@@ -83,7 +83,9 @@ def write_income_accounts(income, accounts, out: Path, *, table=None) -> list[Pa
     )
     df.index.name = "city"
     df = _with_units(df.reset_index(), unit)
-    df.attrs["units"]["primary_inputs"] = str(income.primary_inputs.attrs.get("unit", ""))
+    df.attrs["units"]["primary_inputs"] = str(
+        income.primary_inputs.attrs.get("units", {}).get("primary_inputs", "")
+    )
     df["primary_inputs"] = income.primary_inputs.to_numpy()
     enabling = income.enabling.loc[stressor].reset_index()
     enabling.attrs["units"] = {c: unit for c in enabling.columns[1:]}

@@ -62,8 +62,8 @@ def write_inventory(
     dict of str to pathlib.Path
         'workbook' and '<view>_csv' -> file written.
     """
-    from mrio_city.io.csvfiles import write_csv
-    from mrio_city.io.excel import write_workbook
+    from mrio_city.exports.csvfiles import write_csv
+    from mrio_city.exports.workbook import write_workbook
     from mrio_city.io.provenance import run_metadata
 
     views = inventory_views(inventory, scopes)

@@ -6,20 +6,16 @@ Tables
     * :func:`read_excel_table` / :func:`write_excel_table`: a documented one-workbook layout;
     * :func:`from_pymrio` / :func:`to_pymrio`: pymrio ``IOSystem`` conversion.
 
-Results
-    * :func:`write_workbook`: DataFrames to an Excel workbook (units in headers, metadata
-      sheet); :func:`read_workbook_sheets` reads one back;
-    * :func:`write_accounts_excel`, :func:`write_accounts_csv`: city accounts;
-    * :func:`write_csv`: one frame to CSV.
+Results are written by :mod:`mrio_city.exports` (workbooks, CSV, charts); a run's output
+folder is staged and committed with a manifest by :mod:`mrio_city.io.staging`.
 
 Every writer is atomic (:func:`atomic_path`, :func:`atomic_dir`): an output is complete or
-absent.  The formats are specified in ``docs/table-format.md``.  pymrio and openpyxl are only
-imported by the functions that need them.
+absent.  Cells of .xlsx files are written and read through :mod:`mrio_city.io.xlsx` (text is
+never a formula).  The formats are specified in ``docs/table-format.md``.  pymrio and
+openpyxl are only imported by the functions that need them.
 """
 
 from mrio_city.io.atomic import atomic_dir, atomic_path
-from mrio_city.io.csvfiles import write_accounts_csv, write_csv
-from mrio_city.io.excel import read_workbook_sheets, write_accounts_excel, write_workbook
 from mrio_city.io.excel_table import read_excel_table, write_excel_table
 from mrio_city.io.folder import read_table, write_table
 from mrio_city.io.pymrio_adapter import from_pymrio, to_pymrio
@@ -30,12 +26,7 @@ __all__ = [
     "from_pymrio",
     "read_excel_table",
     "read_table",
-    "read_workbook_sheets",
     "to_pymrio",
-    "write_accounts_csv",
-    "write_accounts_excel",
-    "write_csv",
     "write_excel_table",
     "write_table",
-    "write_workbook",
 ]

@@ -15,12 +15,28 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["atomic_path", "atomic_dir"]
+
+
+def _mkdir_unique(parent: Path, prefix: str, suffix: str) -> Path:
+    """Create a new empty folder in ``parent`` with the user's umask.
+
+    ``tempfile.mkdtemp`` would make it 0700, and the renamed output folder would keep that mode.
+    """
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"cannot create a temporary folder in {parent}")
 
 
 def _remove(path: Path) -> None:
@@ -91,7 +107,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     if final.exists() and not final.is_dir():
         raise FileExistsError(f"{final} exists and is not a folder")
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+    tmp = _mkdir_unique(final.parent, f".{final.name}.", ".tmp")
     try:
         yield tmp
     except BaseException:
@@ -101,9 +117,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         for attempt in range(5):
             if final.exists():
-                backup = Path(
-                    tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
-                )
+                backup = _mkdir_unique(final.parent, f".{final.name}.", ".old")
                 try:
                     os.replace(final, backup)  # replaces the empty placeholder folder
                 except FileNotFoundError:  # a concurrent writer moved it away first

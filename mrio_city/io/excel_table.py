@@ -66,13 +66,15 @@ class _Book:
     """Rows of each sheet of one workbook, with errors naming workbook, sheet and cell."""
 
     def __init__(self, path: Path) -> None:
-        from mrio_city.io.excel import _open_for_reading
+        from mrio_city.io.xlsx import open_for_reading as _open_for_reading
+        from mrio_city.io.xlsx import unescape_row as text_row_back
 
         self.path = path
         wb = _open_for_reading(path)
         try:
-            self.sheets = {
-                ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets
+            self.sheets = {  # text cells unescaped: labels come back as written
+                ws.title: [text_row_back(r) for r in ws.iter_rows(values_only=True)]
+                for ws in wb.worksheets
             }
         finally:
             wb.close()
@@ -412,7 +414,8 @@ def _matrix_rows(
     """Append a labelled block: ``len(col_labels[0])`` header rows, then labelled rows."""
     from openpyxl.cell import WriteOnlyCell
 
-    from mrio_city.io.excel import _number_cell
+    from mrio_city.io.xlsx import escape_cell_text, text_row
+    from mrio_city.io.xlsx import number_cell as _number_cell
 
     levels = len(col_labels[0]) if col_labels else 1
     ws.freeze_panes = _cell(levels, label_cols)  # write-only sheets: before the first row
@@ -424,17 +427,19 @@ def _matrix_rows(
             c.font = bold
             line.append(c)
         for label in col_labels:
-            c = WriteOnlyCell(ws, value=label[level])
+            c = WriteOnlyCell(ws, value=escape_cell_text(str(label[level])))
             c.font = bold
             line.append(c)
         ws.append(line)
     for label, row in zip(row_labels, values):
-        ws.append([*label, *(_number_cell(ws, float(v), "General") for v in row)])
+        ws.append([*text_row(label), *(_number_cell(ws, float(v), "General") for v in row)])
 
 
 def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
-    from mrio_city.io.excel import _number_cell, _scalar
     from mrio_city.io.folder import _output_rtol
+    from mrio_city.io.xlsx import cell_value as _scalar
+    from mrio_city.io.xlsx import number_cell as _number_cell
+    from mrio_city.io.xlsx import text_row
 
     nodes = [(str(c), str(s)) for c, s in table.nodes]
     fd = [(str(c), str(k)) for c, k in table.final_demand_labels]
@@ -467,7 +472,7 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
                 )
             header.append(str(col))
             columns.append(table.city_attributes[col].tolist())
-    ws.append(header)
+    ws.append(text_row(header))
     for k in range(table.n_cities):
         line = []
         for col in columns:
@@ -515,7 +520,7 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
         ("output_rtol", _output_rtol(table)),
         ("allow_negative_flows", bool(negative)),
     ):
-        ws.append([key, value])
+        ws.append(text_row([key, value]))
 
 
 def write_excel_table(table: BaseTable, path: str | os.PathLike[str]) -> Path:
@@ -544,7 +549,7 @@ def write_excel_table(table: BaseTable, path: str | os.PathLike[str]) -> Path:
     """
     from openpyxl.styles import Font
 
-    from mrio_city.io.excel import _save_write_only
+    from mrio_city.io.xlsx import save_write_only as _save_write_only
 
     if table.n_nodes + 2 > _MAX_COLS or table.n_cities * table.n_categories + 2 > _MAX_COLS:
         raise ValueError(

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["table_hash", "file_sha256", "run_metadata", "blas_info"]
+__all__ = ["table_hash", "file_sha256", "run_metadata", "blas_info", "jsonable"]
 
 
 def _update_array(h, name: str, arr) -> None:
@@ -144,13 +144,18 @@ def blas_info() -> list[dict[str, Any]]:
     ]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` made JSON-safe: numpy scalars and arrays, paths, NaN/inf -> None, others str."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
     if isinstance(value, np.generic):
-        return value.item()
+        return jsonable(value.item())
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if value is None or isinstance(value, str | int | float | bool):
@@ -204,8 +209,8 @@ def run_metadata(table=None, **switches: Any) -> dict[str, Any]:
             table_form="structured" if table.structured else "general",
             table_hash=table_hash(table),
             table_money_unit=table.meta.money_unit,
-            table_provenance=_jsonable(dict(table.meta.provenance)),
+            table_provenance=jsonable(dict(table.meta.provenance)),
         )
     meta["created"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    meta["switches"] = _jsonable(dict(switches))
+    meta["switches"] = jsonable(dict(switches))
     return meta

@@ -30,6 +30,7 @@ __all__ = [
     "MissingDependencyError",
     "InventoryError",
     "UnitError",
+    "OutputFolderError",
     "MrioCityWarning",
     "ZeroOutputWarning",
     "EfficiencyWarning",
@@ -111,6 +112,10 @@ class InventoryError(MrioCityError, ValueError):
 
 class UnitError(InventoryError):
     """A unit cannot be read, or measures the wrong thing for its use."""
+
+
+class OutputFolderError(MrioCityError, OSError):
+    """An output folder cannot receive outputs (a file, not writable, disk full)."""
 
 
 class MrioCityWarning(UserWarning):

@@ -128,7 +128,7 @@ class ScenarioResult:
         )
         by_lever.attrs["units"] = {"quota": unit, "cities": "cities"}
         by_city = attribution.groupby("city", sort=False)["quota"].sum().rename("quota")
-        by_city.attrs["unit"] = unit
+        by_city.attrs["units"] = {by_city.name: unit}
         quota = totals["quota"]
         budget = sc.quota.budget_to_peak
         ev = kw.pop("evaluation")
@@ -277,7 +277,7 @@ class ScenarioResult:
                 aggfunc="sum",
                 fill_value=0.0,
             )
-        df.attrs["unit"] = self.unit
+        df.attrs["units"] = dict.fromkeys(df.columns, self.unit)
         return df
 
 

@@ -65,7 +65,7 @@ def read_census_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.
     kept as NaN (e.g. the Xinjiang corps cities have no population; some urban/rural
     splits are absent); they are not errors.
 
-    Units (also in ``DataFrame.attrs["unit"]``, a dict column -> unit):
+    Units (also in ``DataFrame.attrs["units"]``, a dict column -> unit):
     ``popu_<year>``, ``popu_urban_<year>``, ``popu_rural_<year>``: persons;
     ``household_<year>``: persons per household; ``male_female_<year>``: males per 100
     females; ``age_*``: % of population; ``centroid_lon/lat`` (area centroid) and
@@ -109,7 +109,7 @@ def read_census_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.
             f"{CENSUS_FILE}, row {i + 2}, column '{col}': negative population {numeric[col][i]}"
         )
     out = pd.concat([raw[_KEYS], numeric.astype(float)], axis=1).set_index("city_code")
-    out.attrs["unit"] = dict(_UNITS)
+    out.attrs["units"] = dict(_UNITS)
     out.attrs["source"] = CENSUS_FILE
     return out
 

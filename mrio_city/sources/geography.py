@@ -106,6 +106,6 @@ def read_county_census(*, data_dir: str | os.PathLike[str] | None = None) -> pd.
             f"non-negative number, found {raw[_COUNTY_VALUES[j]].iloc[i]!r}"
         )
     out = pd.concat([raw[keys], values.astype(float)], axis=1).set_index("code")
-    out.attrs["unit"] = dict.fromkeys(_COUNTY_VALUES, "persons")
+    out.attrs["units"] = dict.fromkeys(_COUNTY_VALUES, "persons")
     out.attrs["source"] = COUNTY_FILE
     return out

@@ -5,8 +5,8 @@ import pytest
 
 from mrio_city._resources import shipped
 from mrio_city.commands.main import main
+from mrio_city.exports.workbook import read_workbook_sheets
 from mrio_city.inventory.views import VIEWS, build_inventory
-from mrio_city.io.excel import read_workbook_sheets
 
 EXAMPLE = shipped("tables", "energy", "example.csv")
 EXAMPLE_GRID = shipped("tables", "energy", "example_grid.csv")

@@ -7,15 +7,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mrio_city.io.atomic import atomic_dir, atomic_path
-from mrio_city.io.csvfiles import write_accounts_csv, write_csv
-from mrio_city.io.excel import (
-    ACCOUNT_SHEETS,
+from mrio_city.exports.accounts import ACCOUNT_SHEETS, write_accounts_csv, write_accounts_excel
+from mrio_city.exports.csvfiles import write_csv
+from mrio_city.exports.workbook import (
     read_workbook_sheets,
     sanitize_sheet_names,
-    write_accounts_excel,
     write_workbook,
 )
+from mrio_city.io.atomic import atomic_dir, atomic_path
 
 
 # -- atomic --------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ def _frames():
     )
     b.attrs["units"] = {"CO2": "t CO2"}
     c = pd.DataFrame({"gini": [0.3]}, index=["all"])
-    c.attrs["unit"] = "1"
+    c.attrs["units"] = {"gini": "1"}
     return {"accounts: per city?": a, "nodes": b, "x" * 40: c}
 
 
@@ -104,16 +103,19 @@ def test_write_workbook_layout(tmp_path):
     assert [c.value for c in ws[1]] == ["city", "CO2 [t CO2]", "CH4 [kg CH4]"]
     assert ws.freeze_panes == "B2"
     assert all(c.font.b for c in ws[1])
-    assert ws["B2"].number_format == "#,##0.000" and ws["B2"].value == 1234567.891
-    assert ws["B3"].number_format == "0.000E+00" and ws["B3"].value == 0.000123
+    # one format per column, chosen by the column's typical magnitude (median 5.5)
+    assert ws["B2"].number_format == "#,##0.00" and ws["B2"].value == 1234567.891
+    assert ws["B3"].number_format == "#,##0.00" and ws["B3"].value == 0.000123
     assert ws["C4"].value is None  # NaN -> empty cell
-    assert ws.column_dimensions["B"].width >= len("1,234,567.891")
+    assert ws.column_dimensions["B"].width >= len("1,234,567.89")
     ws = wb["nodes"]
     assert [c.value for c in ws[1]] == ["city", "sector", "CO2 | x [t CO2]", "CO2 | y [t CO2]"]
     assert ws.freeze_panes == "C2"
     assert ws["C2"].number_format == "#,##0"
-    assert [c.value for c in wb["x" * 31][1]] == ["index", "gini [1]"]
-    assert [r[0].value for r in wb["README"].iter_rows()] == ["line one", "line two"]
+    assert [c.value for c in wb["x" * 31][1]] == ["key", "gini [1]"]
+    readme = [r[0].value for r in wb["README"].iter_rows()]
+    assert readme[:4] == ["line one", "line two", None, "Sheets:"]
+    assert "  nodes" in readme and any((line or "").startswith("  metadata: ") for line in readme)
     meta = dict((r[0].value, r[1].value) for r in wb["metadata"].iter_rows(min_row=2))
     assert meta["table_name"] == "t"
     assert meta["switches.method"] == "dense"
@@ -138,7 +140,7 @@ def test_write_workbook_is_atomic(tmp_path):
     target.write_bytes(b"old")
     with pytest.raises(TypeError, match="sheet 'bad': expected a DataFrame"):
         write_workbook(target, {"bad": [1, 2]}, metadata={})
-    big = pd.DataFrame(index=range(3), columns=range(16_384))
+    big = pd.DataFrame(index=range(3), columns=range(16_385))
     with pytest.raises(ValueError, match="sheet 'big': frame of shape"):
         write_workbook(target, {"big": big}, metadata={})
     assert target.read_bytes() == b"old"
@@ -156,11 +158,13 @@ def test_accounts_excel_and_csv_hold_the_same_numbers(tmp_path, accounts, genera
         "flows.csv",
         "multipliers.csv",
         "supply_chain_share.csv",
+        "cities.csv",
     ]
     wb = openpyxl.load_workbook(xlsx, read_only=True)
     assert wb.sheetnames == (
         [
             "README",
+            "cities",
             *ACCOUNT_SHEETS.values(),
             "flows CO2",
             "flows CH4",
@@ -240,8 +244,9 @@ def test_workbook_floats_round_trip_to_the_last_bit(tmp_path):
     back = pd.read_excel(path, sheet_name="f")
     assert back["v"].tolist() == values  # exact, not approximately
     ws = openpyxl.load_workbook(path)["f"]
-    assert ws["B2"].value == 0.1 + 0.2 and ws["B2"].data_type == "n"
-    assert ws["C2"].value == "inf" and ws["C3"].value == "-inf"
+    assert ws["A1"].value == "v"  # a default RangeIndex is not written
+    assert ws["A2"].value == 0.1 + 0.2 and ws["A2"].data_type == "n"
+    assert ws["B2"].value == "inf" and ws["B3"].value == "-inf"
 
 
 def test_writers_leave_no_partial_file_when_saving_fails(tmp_path, monkeypatch, accounts):

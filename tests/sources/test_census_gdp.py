@@ -15,8 +15,8 @@ from mrio_city.sources.gdp import read_yearbook_city_gdp
 def test_census_cities(data_dir):
     c = read_census_cities(data_dir=data_dir)
     assert c.shape[0] == 369 and c.index.name == "city_code" and c.index.is_unique
-    assert c.attrs["unit"]["popu_2010"] == "persons"
-    assert c.attrs["unit"]["centroid_lon"] == "degrees (WGS84)"
+    assert c.attrs["units"]["popu_2010"] == "persons"
+    assert c.attrs["units"]["centroid_lon"] == "degrees (WGS84)"
     # 1,336.4 million (2010) and 1,414.0 million (2020) resident persons (SOURCE.md)
     assert c["popu_2010"].sum() / 1e6 == pytest.approx(1336.42, abs=0.01)
     assert c["popu_2020"].sum() / 1e6 == pytest.approx(1414.04, abs=0.01)

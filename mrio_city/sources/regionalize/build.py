@@ -389,7 +389,7 @@ def build_china_cities(
     )
     next(steps, None)
     if report_dir is not None:
-        from mrio_city.io.csvfiles import write_csv
+        from mrio_city.exports.csvfiles import write_csv
 
         write_csv(Path(report_dir) / f"china-cities-{year}-units.csv", crosswalk.unit_report(units))
     return table

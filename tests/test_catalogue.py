@@ -1,0 +1,68 @@
+"""The account catalogue is the one list of accounts: everything else follows it."""
+
+import dataclasses
+from pathlib import Path
+
+import openpyxl
+
+from mrio_city.accounts import catalogue
+from mrio_city.accounts.footprints import ACCOUNT_NAMES, Accounts, compute_accounts
+from mrio_city.exports.accounts import ACCOUNT_SHEETS, accounts_sheets, write_accounts_excel
+from mrio_city.testing import toy_cities
+
+#: Fields of Accounts that are not accounts (bookkeeping of the computation).
+NOT_ACCOUNTS = {"table_name", "units", "identity_residual", "solver"}
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "accounts.md"
+
+
+def test_every_account_field_is_in_the_catalogue_and_back():
+    fields = [f.name for f in dataclasses.fields(Accounts) if f.name not in NOT_ACCOUNTS]
+    names = [a.name for a in catalogue.ACCOUNTS]
+    assert sorted(fields) == sorted(names), (
+        "Accounts and the catalogue disagree: add the account to "
+        "mrio_city/accounts/catalogue.py (or the field to Accounts)"
+    )
+    assert fields == names  # same order: report order is field order
+
+
+def test_derived_lists_follow_the_catalogue():
+    city = [a.name for a in catalogue.CITY_ACCOUNTS]
+    assert list(ACCOUNT_NAMES) == city
+    assert list(ACCOUNT_SHEETS) == city
+    sheets = [a.sheet for a in catalogue.ACCOUNTS]
+    assert len(set(sheets)) == len(sheets) and all(len(s) <= 31 for s in sheets)
+
+
+def test_workbook_and_csv_have_a_sheet_and_rows_for_every_account(tmp_path):
+    table = toy_cities()
+    accounts = compute_accounts(table)
+    sheets = accounts_sheets(accounts, table)
+    for a in catalogue.ACCOUNTS:
+        if a.kind == "city_matrix":
+            assert all(f"{a.sheet} {s}" in sheets for s in accounts.units)
+        else:
+            assert a.sheet in sheets, a.name
+    assert set(accounts.to_long()["account"]) == {a.name for a in catalogue.CITY_ACCOUNTS}
+    path = write_accounts_excel(accounts, tmp_path / "a.xlsx", table=table)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    readme = "\n".join(str(r[0]) for r in wb["README"].iter_rows(values_only=True))
+    wb.close()
+    for a in catalogue.ACCOUNTS:
+        assert a.description in readme, a.name
+
+
+def test_docs_table_is_generated_from_the_catalogue():
+    assert catalogue.markdown_table() in DOCS.read_text(encoding="utf-8"), (
+        "docs/accounts.md is out of date: paste "
+        "`python -c 'from mrio_city.accounts.catalogue import markdown_table; "
+        "print(markdown_table())'`"
+    )
+
+
+def test_units_follow_the_catalogue():
+    assert catalogue.unit_of("production_based", stressor_unit="t CO2") == "t CO2"
+    assert catalogue.unit_of("supply_chain_share", stressor_unit="t CO2") == "1"
+    table = toy_cities()
+    accounts = compute_accounts(table)
+    m = accounts_sheets(accounts, table)["multipliers"]
+    assert m.attrs["units"] == {"CO2": "t CO2 per money"}
