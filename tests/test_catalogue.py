@@ -66,3 +66,24 @@ def test_units_follow_the_catalogue():
     accounts = compute_accounts(table)
     m = accounts_sheets(accounts, table)["multipliers"]
     assert m.attrs["units"] == {"CO2": "t CO2 per money"}
+
+
+def test_every_indicator_column_is_in_the_indicator_catalogue():
+    import warnings
+
+    from mrio_city.analyses.indicators import INDICATORS, urban_indicators
+    from mrio_city.sources.synthetic import city_mrio
+
+    table = city_mrio(n_cities=6, n_sectors=8, seed=1)
+    accounts = compute_accounts(table)
+    seen = set()
+    for boundary_set in ("ramaswami4", "trade4"):
+        for variant in ("lincui", "final_demand"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ind = urban_indicators(table, accounts, boundary_set=boundary_set, variant=variant)
+            columns = [c for c in ind.columns if c != "nonpositive_footprint"]
+            assert set(ind.attrs["units"]) == set(columns)  # a unit for every column
+            for c in columns:
+                seen.add(c.removesuffix("_lincui").removesuffix("_final_demand"))
+    assert seen == {i.name for i in INDICATORS}

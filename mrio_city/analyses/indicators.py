@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -71,6 +72,9 @@ __all__ = [
     "VARIANTS",
     "KEY_SECTOR_PATTERNS",
     "INDICATOR_SYMBOLS",
+    "INDICATORS",
+    "IndicatorSpec",
+    "indicator_unit",
     "key_sector_labels",
     "gross_trade",
     "urban_indicators",
@@ -101,29 +105,105 @@ KEY_SECTOR_PATTERNS = (
     "transport",
 )
 
-#: Symbol (METHODS §2) of each column of :func:`urban_indicators`.
-INDICATOR_SYMBOLS: dict[str, str] = {
-    "direct_emissions": "DE",
-    "embodied_in_imports": "EEI",
-    "embodied_in_exports": "EEE",
-    "territorial": "B1 CF_T",
-    "community_supply_chain": "B2 CF_P",
-    "consumption_based": "B3 CF_C",
-    "infrastructure_supply_chain": "B4 CF_I",
-    "net_transfer": "B4 CF_TB",
-    "scope2": "S2",
-    "upstream_key_products": "sum_g EEI_g (U_key)",
-    "gross_imports": "IM",
-    "gross_exports": "EX",
-    "gdp": "GDP",
-    "population": "P",
-    "production_intensity": "CPI",
-    "production_intensity_territorial": "CPI_T",
-    "consumption_level": "CCL",
-    "import_export_balance": "BIE",
-    "import_export_ratio": "EEI/EEE",
-    "trade_intensity_balance": "BTI",
-}
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """Description of one column of :func:`urban_indicators`.
+
+    Attributes
+    ----------
+    name : str
+        Column name (also the ``indicator`` value in ``indicators_long.csv``).
+    symbol : str
+        Symbol of METHODS §2 (B1-B4 boundaries, CPI, CCL, BIE, BTI, ...).
+    description : str
+        One line: what the number means.
+    unit : str
+        Unit pattern: ``{stressor_unit}`` and ``{money_unit}`` are filled in by
+        :func:`indicator_unit`.
+    """
+
+    name: str
+    symbol: str
+    description: str
+    unit: str
+
+
+_S, _M = "{stressor_unit}", "{money_unit}"
+
+#: Every column of :func:`urban_indicators`, described once (symbols, units, meaning); the
+#: units of the frame, the README of ``indicators.xlsx`` and the symbols of the long CSV file
+#: come from here.  ``tests/test_catalogue.py`` fails when a column is missing.
+INDICATORS: tuple[IndicatorSpec, ...] = (
+    IndicatorSpec("direct_emissions", "DE", "direct (territorial) emissions", _S),
+    IndicatorSpec("embodied_in_imports", "EEI", "emissions embodied in imports", _S),
+    IndicatorSpec("embodied_in_exports", "EEE", "emissions embodied in exports", _S),
+    IndicatorSpec("territorial", "B1 CF_T", "territorial footprint, CF_T = DE", _S),
+    IndicatorSpec(
+        "community_supply_chain", "B2 CF_P", "community supply-chain footprint, DE + EEI", _S
+    ),
+    IndicatorSpec(
+        "consumption_based", "B3 CF_C", "consumption-based footprint, DE + EEI - EEE", _S
+    ),
+    IndicatorSpec(
+        "infrastructure_supply_chain",
+        "B4 CF_I",
+        "infrastructure supply-chain footprint, DE + S2 + U_key - S2_key",
+        _S,
+    ),
+    IndicatorSpec("net_transfer", "B4 CF_TB", "net transfer footprint, EEI - EEE", _S),
+    IndicatorSpec("scope2", "S2", "scope 2: emissions of the purchased energy", _S),
+    IndicatorSpec(
+        "upstream_key_products",
+        "sum_g EEI_g (U_key)",
+        "upstream emissions of purchases of key infrastructure products",
+        _S,
+    ),
+    IndicatorSpec("gross_imports", "IM", "gross monetary imports from other cities", _M),
+    IndicatorSpec("gross_exports", "EX", "gross monetary exports", _M),
+    IndicatorSpec("gdp", "GDP", "gross domestic product", _M),
+    IndicatorSpec("population", "P", "resident population", "persons"),
+    IndicatorSpec(
+        "production_intensity", "CPI", "production carbon intensity, CF_P / GDP", f"{_S} per {_M}"
+    ),
+    IndicatorSpec(
+        "production_intensity_territorial",
+        "CPI_T",
+        "territorial carbon intensity, CF_T / GDP",
+        f"{_S} per {_M}",
+    ),
+    IndicatorSpec(
+        "consumption_level", "CCL", "consumption carbon level, CF_C / P", f"{_S} per person"
+    ),
+    IndicatorSpec("import_export_balance", "BIE", "EEI - EEE (> 0: net carbon consumer)", _S),
+    IndicatorSpec("import_export_ratio", "EEI/EEE", "EEI / EEE", "1"),
+    IndicatorSpec(
+        "trade_intensity_balance",
+        "BTI",
+        "EEI / IM - EEE / EX (> 0: imports more carbon-intensive than exports)",
+        f"{_S} per {_M}",
+    ),
+)
+
+_INDICATORS = {i.name: i for i in INDICATORS}
+
+#: Symbol (METHODS §2) of each column of :func:`urban_indicators` (from :data:`INDICATORS`).
+INDICATOR_SYMBOLS: dict[str, str] = {i.name: i.symbol for i in INDICATORS}
+
+
+def indicator_unit(name: str, *, stressor_unit: str, money_unit: str) -> str:
+    """Unit of indicator column ``name`` (a cross-check column ``<name>_<variant>`` too).
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not in :data:`INDICATORS`.
+    """
+    base = name
+    for suffix in ("_lincui", "_final_demand"):
+        if name.endswith(suffix) and name[: -len(suffix)] in _INDICATORS:
+            base = name[: -len(suffix)]
+    return _INDICATORS[base].unit.format(stressor_unit=stressor_unit, money_unit=money_unit)
 
 
 def key_sector_labels(
@@ -379,9 +459,6 @@ def urban_indicators(
         df["net_transfer"] = eei[variant] - eee[variant]
     df["gross_imports"] = trade["imports"]
     df["gross_exports"] = trade["exports"]
-    per_gdp = f"{unit} per {money}"
-    units = {c: unit for c in df.columns}
-    units.update(gross_imports=money, gross_exports=money)
     if table.gdp is not None:
         gdp = pd.Series(table.gdp, index=df.index)
         df["gdp"] = gdp
@@ -391,9 +468,6 @@ def urban_indicators(
         df["production_intensity_territorial"] = _divide(
             df["territorial"], gdp, name="production_intensity_territorial", notes=notes
         )
-        units.update(
-            gdp=money, production_intensity=per_gdp, production_intensity_territorial=per_gdp
-        )
     else:
         notes.append(f"table {table.name!r} has no GDP: production_intensity (CPI) left out")
     if table.population is not None:
@@ -402,25 +476,20 @@ def urban_indicators(
         df["consumption_level"] = _divide(
             df["consumption_based"], pop, name="consumption_level", notes=notes
         )
-        units.update(population="persons", consumption_level=f"{unit} per person")
     else:
         notes.append(f"table {table.name!r} has no population: consumption_level (CCL) left out")
     df["import_export_balance"] = eei[variant] - eee[variant]
     df["import_export_ratio"] = _divide(
         eei[variant], eee[variant], name="import_export_ratio", notes=notes
     )
-    units.update(import_export_balance=unit, import_export_ratio="1")
     for v in (variant, other):
         bti = _divide(
             eei[v], trade["imports"], name=f"EEI/IM ({v})", notes=notes, zero_over_zero=0.0
         ) - _divide(eee[v], trade["exports"], name=f"EEE/EX ({v})", notes=notes, zero_over_zero=0.0)
         col = "trade_intensity_balance" if v == variant else f"trade_intensity_balance_{v}"
         df[col] = bti
-        units[col] = per_gdp
     df[f"embodied_in_imports_{other}"] = eei[other]
     df[f"embodied_in_exports_{other}"] = eee[other]
-    units[f"embodied_in_imports_{other}"] = unit
-    units[f"embodied_in_exports_{other}"] = unit
     boundary_cols = ["territorial", "community_supply_chain", "consumption_based"]
     if ramaswami:
         boundary_cols.append("infrastructure_supply_chain")
@@ -437,7 +506,11 @@ def urban_indicators(
         warnings.warn(msg, NegativeFootprintWarning, stacklevel=2)
     df.index.name = table.cities.name
     df.attrs.update(
-        units={c: units[c] for c in df.columns if c in units},
+        units={
+            c: indicator_unit(c, stressor_unit=unit, money_unit=money)
+            for c in df.columns
+            if c != "nonpositive_footprint"
+        },
         symbols={
             c: INDICATOR_SYMBOLS.get(c.replace(f"_{other}", ""), "")
             + (f" ({other})" if c.endswith(f"_{other}") else "")

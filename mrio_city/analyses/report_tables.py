@@ -215,7 +215,7 @@ def inequality_tables(
                 ),
             ]
             g = dec.groups.copy()
-            g.insert(0, "index", f"theil_{kind.lower()}")
+            g.insert(0, "theil_index", f"theil_{kind.lower()}")
             parts.append(g)
         theil = pd.concat(parts)
         theil.index.name = group

@@ -185,6 +185,16 @@ def inequality_report(
     return paths
 
 
+def _indicator_text(column: str) -> str:
+    from mrio_city.analyses.indicators import INDICATORS
+
+    text = {i.name: i.description for i in INDICATORS}
+    for suffix in ("_lincui", "_final_demand"):
+        if column.endswith(suffix) and column.removesuffix(suffix) in text:
+            return f"{text[column.removesuffix(suffix)]} (cross-check, other variant)"
+    return text.get(column, "")
+
+
 def _inequality_descriptions(group: str | None) -> dict[str, str]:
     return {
         "summary": "every inequality measure, one per row, with its unit (shares as fractions)",
@@ -292,8 +302,8 @@ def indicators_report(
         f"{'included' if households else 'excluded'} in DE and CF_C",
         f"energy-supply sectors (scope 2): {ind.attrs['energy_sectors'] or 'n/a'}",
         f"key infrastructure sectors (B4): {ind.attrs['key_sectors'] or 'n/a'}",
-        "columns (symbol, METHODS §2):",
-        *[f"  {c}: {v}" for c, v in symbols.items() if v],
+        "columns (symbol, METHODS §2: meaning):",
+        *[f"  {c}: {v}: {_indicator_text(c)}" for c, v in symbols.items() if v],
         f"typology: production-led if PBF > CBF, trade-balanced if |PBF - CBF|/PBF < {tau:g}; "
         "affluence from GDP per capita in USD (World Bank FY2014 thresholds); structure from "
         "the secondary-industry share vs the median city",

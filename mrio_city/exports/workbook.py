@@ -12,8 +12,8 @@ Layout written by :func:`write_workbook` (openpyxl, write-only mode):
   or any of its parts may be the key);
 * the header row is bold and frozen (together with the index columns);
 * **one number format per column, chosen by kind** (:func:`column_format`): integers and
-  counts ``#,##0``; shares (unit ``1`` or ``%`` and a name containing ``share``) ``0.0%``;
-  other floats a fixed format whose decimals follow the column's typical magnitude
+  counts ``#,##0``; shares (unit ``1`` or ``%`` and a name containing ``share`` or
+  ``below_``) ``0.0%``; totals in Mt ``#,##0.0``; other floats a fixed format whose decimals follow the column's typical magnitude
   (``#,##0`` from 1,000, ``#,##0.0``, ``#,##0.00``, ``0.0000``), or ``0.00E+00`` for the whole
   column when its typical magnitude is below 0.001 or above 1e15; never fixed and scientific
   mixed in one column.  NaN is written as an empty cell; widths follow the content;
@@ -58,6 +58,7 @@ __all__ = [
     "writes_index",
     "INT_FORMAT",
     "SHARE_FORMAT",
+    "MT_FORMAT",
 ]
 
 _MAX_ROWS = 1_048_576
@@ -69,6 +70,9 @@ INT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
 _SCI_FORMAT = "0.00E+00"
 _COUNT_UNITS = {"persons", "people", "cities", "count", "points"}
+_SHARE_WORDS = ("share", "below_")
+#: Format of totals in millions of tonnes (Mt CO2): one decimal.
+MT_FORMAT = "#,##0.0"
 
 
 def sanitize_sheet_names(names: list[str]) -> list[str]:
@@ -136,8 +140,9 @@ def _index_headers(index: pd.Index) -> list[str]:
 
 
 def _is_share(label: object, unit: str | None) -> bool:
+    """A dimensionless column (or summary row) whose name says it is a share of a whole."""
     name = _flat_label(label).lower()
-    return unit in ("1", "%", "share") and "share" in name
+    return unit in ("1", "%", "share") and any(w in name for w in _SHARE_WORDS)
 
 
 def column_format(values: Any, *, label: object = "", unit: str | None = None) -> str | None:
@@ -172,6 +177,8 @@ def column_format(values: Any, *, label: object = "", unit: str | None = None) -
         integral and unit is not None and unit.lower() in _COUNT_UNITS
     ):
         return INT_FORMAT
+    if unit is not None and unit.startswith("Mt "):
+        return MT_FORMAT
     nonzero = np.abs(finite[finite != 0])
     if not nonzero.size:
         return "0.00"
@@ -241,6 +248,9 @@ def _write_frame(wb, title: str, frame: pd.DataFrame, bold) -> None:
         column_format(col, label=label, unit=unit_of(frame, label))
         for col, label in zip(columns, frame.columns, strict=True)
     ]
+    index_formats = [
+        column_format([r[k] for r in index_rows], label=h) for k, h in enumerate(idx_headers)
+    ]
     per_row = _row_formats(frame, columns, formats)
     widths = [len(h) for h in headers]
     for i in range(min(n_rows, 200)):
@@ -259,7 +269,10 @@ def _write_frame(wb, title: str, frame: pd.DataFrame, bold) -> None:
         header_cells.append(c)
     ws.append(header_cells)
     for i in range(n_rows):
-        row: list[Any] = [cell_value(v) for v in index_rows[i]]
+        row: list[Any] = []
+        for v, fmt in zip(map(cell_value, index_rows[i]), index_formats, strict=True):
+            is_number = isinstance(v, int | float) and not isinstance(v, bool)
+            row.append(number_cell(ws, v, fmt) if is_number and fmt else v)
         for j in range(n_cols):
             v = cell_value(columns[j][i])
             fmt = per_row[0][i] if per_row is not None and j == per_row[1] else formats[j]
