@@ -13,10 +13,12 @@ Layout written by :func:`write_workbook` (openpyxl, write-only mode):
 * the header row is bold and frozen (together with the index columns);
 * **one number format per column, chosen by kind** (:func:`column_format`): integers and
   counts ``#,##0``; shares (unit ``1`` or ``%`` and a name containing ``share`` or
-  ``below_``) ``0.0%``; totals in Mt ``#,##0.0``; other floats a fixed format whose decimals follow the column's typical magnitude
-  (``#,##0`` from 1,000, ``#,##0.0``, ``#,##0.00``, ``0.0000``), or ``0.00E+00`` for the whole
-  column when its typical magnitude is below 0.001 or above 1e15; never fixed and scientific
-  mixed in one column.  NaN is written as an empty cell; widths follow the content;
+  ``below_``) ``0.0%``; totals in Mt ``#,##0.0``; other floats a fixed format whose decimals
+  follow the column's typical magnitude (``#,##0`` from 1,000, ``#,##0.0``, ``#,##0.00``,
+  ``0.0000``), or ``0.00E+00`` for the whole column when its typical magnitude is below 0.001
+  or above 1e15; never fixed and scientific mixed in one column.  Key/value sheets (a
+  ``value`` and a ``unit`` column) are formatted row by row from each row's unit.  NaN is
+  written as an empty cell; widths follow the content;
 * every text is escaped (:func:`mrio_city.io.xlsx.escape_cell_text`): no cell is a formula;
 * a ``metadata`` sheet last: ``key, value`` rows.  Nested mappings are flattened to dotted keys
   (``switches.method``); lists and other non-scalars are written as JSON.
