@@ -87,3 +87,10 @@ def test_every_indicator_column_is_in_the_indicator_catalogue():
             for c in columns:
                 seen.add(c.removesuffix("_lincui").removesuffix("_final_demand"))
     assert seen == {i.name for i in INDICATORS}
+
+
+def test_docs_indicator_table_is_generated_from_the_catalogue():
+    from mrio_city.analyses.indicators import markdown_table
+
+    text = (DOCS.parent / "analyses.md").read_text(encoding="utf-8")
+    assert markdown_table() in text, "docs/analyses.md: paste indicators.markdown_table()"

@@ -143,15 +143,18 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "community_supply_chain", "B2 CF_P", "community supply-chain footprint, DE + EEI", _S
     ),
     IndicatorSpec(
-        "consumption_based", "B3 CF_C", "consumption-based footprint, DE + EEI - EEE", _S
+        "consumption_based",
+        "B3 CF_C",
+        "consumption-based footprint, DE + EEI - EEE (= CBF in both variants)",
+        _S,
     ),
     IndicatorSpec(
         "infrastructure_supply_chain",
         "B4 CF_I",
-        "infrastructure supply-chain footprint, DE + S2 + U_key - S2_key",
+        "infrastructure supply-chain footprint, DE + S2 + U_key - S2_key (ramaswami4)",
         _S,
     ),
-    IndicatorSpec("net_transfer", "B4 CF_TB", "net transfer footprint, EEI - EEE", _S),
+    IndicatorSpec("net_transfer", "B4 CF_TB", "net transfer footprint, EEI - EEE (trade4)", _S),
     IndicatorSpec("scope2", "S2", "scope 2: emissions of the purchased energy", _S),
     IndicatorSpec(
         "upstream_key_products",
@@ -189,6 +192,17 @@ _INDICATORS = {i.name: i for i in INDICATORS}
 
 #: Symbol (METHODS §2) of each column of :func:`urban_indicators` (from :data:`INDICATORS`).
 INDICATOR_SYMBOLS: dict[str, str] = {i.name: i.symbol for i in INDICATORS}
+
+
+def markdown_table() -> str:
+    """The indicator catalogue as a Markdown table (the one in ``docs/analyses.md``)."""
+    lines = ["| column | symbol | unit | meaning |", "|---|---|---|---|"]
+    for i in INDICATORS:
+        unit = i.unit.replace("{stressor_unit}", "stressor unit").replace(
+            "{money_unit}", "money unit"
+        )
+        lines.append(f"| `{i.name}` | {i.symbol} | {unit} | {i.description} |")
+    return "\n".join(lines)
 
 
 def indicator_unit(name: str, *, stressor_unit: str, money_unit: str) -> str:

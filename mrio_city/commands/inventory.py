@@ -89,35 +89,43 @@ def run_inventory(args: argparse.Namespace) -> int:
     from mrio_city.exports.inventory import write_inventory
     from mrio_city.inventory.power_heat import load_grid_factors
     from mrio_city.inventory.views import build_inventory
+    from mrio_city.io.staging import staged_output
 
-    grid = load_grid_factors(args.grid, regions=args.grid_regions)
-    inventory, scopes = build_inventory(
-        args.energy,
-        args.factors,
-        grid=grid,
-        year=args.year,
-        method=args.method,
-        sectors=args.sectors,
-    )
-    extra = {}
-    if args.table is not None:
-        from mrio_city.accounts.scopes import compute_scopes
-        from mrio_city.inventory.city_scopes import physical_scopes, scope_summary
-        from mrio_city.io.registry import load_table
-
-        table = load_table(args.table)
-        mrio = compute_scopes(table, energy_sectors=args.energy_sectors)
-        extra["city_scopes"] = physical_scopes(
-            table, mrio, scopes, energy_sectors=args.energy_sectors
+    with staged_output(args.out, command="inventory") as run:  # --out checked before work
+        grid = load_grid_factors(args.grid, regions=args.grid_regions)
+        inventory, scopes = build_inventory(
+            args.energy,
+            args.factors,
+            grid=grid,
+            year=args.year,
+            method=args.method,
+            sectors=args.sectors,
         )
-        extra["scope_summary"] = scope_summary(extra["city_scopes"])
-    paths = write_inventory(
-        inventory,
-        scopes,
-        args.out,
-        metadata={"command": "inventory", "mrio_table": args.table},
-        extra=extra,
-    )
+        extra = {}
+        if args.table is not None:
+            from mrio_city.accounts.scopes import compute_scopes
+            from mrio_city.inventory.city_scopes import physical_scopes, scope_summary
+            from mrio_city.io.registry import load_table
+
+            table = load_table(args.table)
+            mrio = compute_scopes(table, energy_sectors=args.energy_sectors)
+            extra["city_scopes"] = physical_scopes(
+                table, mrio, scopes, energy_sectors=args.energy_sectors
+            )
+            extra["scope_summary"] = scope_summary(extra["city_scopes"])
+            run.record_table(table, source=args.table)
+        paths = write_inventory(
+            inventory,
+            scopes,
+            run.path,
+            metadata={"command": "inventory", "mrio_table": args.table},
+            extra=extra,
+        )
+        run.record(
+            inputs={"energy": str(args.energy), "factors": str(args.factors)},
+            parameters={"year": args.year, "method": args.method},
+        )
+    paths = {k: run.final(p) for k, p in paths.items()}
     r = scopes.by_region
     print(
         f"inventory of {inventory.source}: {len(r)} region(s), factor set "

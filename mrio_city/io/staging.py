@@ -400,8 +400,15 @@ def staged_output(
     lock = _try_lock(staging / _LOCK)
     run = StagedOutput(final, staging, command)
     try:
-        with _tempdir_inside(staging / _TMP):
-            yield run
+        try:
+            with _tempdir_inside(staging / _TMP):
+                yield run
+        except OSError as exc:  # a full disk while writing: name the folder, exit code 2
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutputFolderError(
+                    f"output folder {final}: no space left while writing ({exc.strerror})"
+                ) from exc
+            raise
         shutil.rmtree(staging / _TMP, ignore_errors=True)
         try:
             run.commit()

@@ -226,3 +226,14 @@ def test_kill_at_random_points_never_leaves_a_partial_set(tmp_path):
     last = read_manifest(out)
     assert [f["path"] for f in last["files"]] == [f["path"] for f in first["files"]]
     assert json.dumps(last["inputs"]) == json.dumps(first["inputs"])
+
+
+def test_a_full_disk_is_a_named_error_and_leaves_nothing(tmp_path):
+    import errno
+
+    out = tmp_path / "out"
+    with pytest.raises(OutputFolderError, match=r"out: no space left while writing"):
+        with staged_output(out) as run:
+            _write(run, "a.csv", "1")
+            raise OSError(errno.ENOSPC, "No space left on device", str(run.path / "b.xlsx"))
+    assert not out.exists()

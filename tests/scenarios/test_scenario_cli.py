@@ -2,11 +2,13 @@
 
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from mrio_city.commands.main import main
 from mrio_city.io.folder import write_table
+from mrio_city.io.staging import verify_manifest
 from mrio_city.scenarios import Scenario, run_scenario
 
 SCENARIO = """
@@ -79,6 +81,17 @@ def test_run_writes_outputs_and_summary(tmp_path, table, scenario_file, table_di
     cities = pd.read_csv(out / "cities.csv", index_col=0)
     assert cities["super_emitter"].sum() == 5
     assert not list(out.glob(".*tmp*"))  # no temporary files left
+    # the workbook an economist opens: README explains every sheet, units in headers, no
+    # pandas index column; the manifest lists the complete set
+    wb = openpyxl.load_workbook(out / "scenario.xlsx")
+    assert wb.sheetnames[0] == "README" and wb.sheetnames[-1] == "metadata"
+    readme = "\n".join(str(r[0]) for r in wb["README"].iter_rows(values_only=True))
+    for ws in wb.worksheets[1:-1]:
+        assert f"  {ws.title}: " in readme, ws.title
+        assert "index" not in [c.value for c in ws[1]], ws.title
+    assert [c.value for c in wb["summary"][1]] == ["key", "value", "unit"]
+    assert any(str(c.value).startswith("quota [") for c in wb["quota_by_lever"][1])
+    assert verify_manifest(out) == [] and (out / "metadata.json").is_file()
 
 
 def test_run_bad_file_exits_2(tmp_path, table_dir, capsys):
