@@ -99,8 +99,8 @@ def _spatial(args: argparse.Namespace) -> int:
     from mrio_city.analyses.spatial.geometry import area_km2, join_values, to_equal_area
     from mrio_city.analyses.spatial.gwr import fit_gwr
     from mrio_city.analyses.spatial.hotspots import contiguity_weights, gi_star, hotspot_shares
+    from mrio_city.exports.csvfiles import write_csv
     from mrio_city.exports.maps import plot_categories, plot_choropleth, write_choropleth_html
-    from mrio_city.io.csvfiles import write_csv
     from mrio_city.io.registry import load_table
     from mrio_city.sources.geography import read_city_boundaries
 

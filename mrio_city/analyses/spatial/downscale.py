@@ -286,7 +286,9 @@ def county_validation(
     out = pd.DataFrame(rows).T
     out.index.name = "proxy"
     out.attrs["units"] = {
-        "median_abs_error": observed.attrs.get("unit", "unit of observed"),
+        "median_abs_error": next(
+            iter(observed.attrs.get("units", {}).values()), "unit of observed"
+        ),
         "median_abs_pct_error": "%",
         "within_50pct": "1",
     }

@@ -36,7 +36,7 @@ def city_frame(table, accounts, *, stressor: str | None = None) -> pd.DataFrame:
         Columns as described in the module docstring; units in ``attrs['units']``.
     """
     acc = accounts.city_table(stressor)
-    unit = acc.attrs.get("unit", "")
+    unit = acc.attrs["units"]["consumption_based"]
     pop = pd.Series(np.asarray(table.population, dtype=float), index=acc.index)
     out = pd.DataFrame(
         {

@@ -189,7 +189,7 @@ def read_land_use(path: str | os.PathLike[str]) -> pd.DataFrame:
     table = pd.DataFrame({"unit": keys["unit"], "class": keys["class"], "area": area})
     wide = table.pivot(index="unit", columns="class", values="area").fillna(0.0)
     wide = wide.loc[list(dict.fromkeys(table["unit"]))]
-    wide.attrs["unit"] = "ha"
+    wide.attrs["units"] = dict.fromkeys(wide.columns, "ha")
     wide.attrs["source"] = path.name
     return wide
 
