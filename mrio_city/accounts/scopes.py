@@ -550,7 +550,6 @@ def compute_scopes(
     unit = table.units[s]
     df.attrs.update(
         units={c: unit for c in df.columns if c != "scope3_consumption_negative"},
-        unit=unit,
         stressor=s,
         energy_sectors=energy,
         households=households,

@@ -147,7 +147,8 @@ def physical_scopes(
 
     ensure_table(table)
     smap = sectors if sectors is not None else load_sector_map()
-    unit = scopes.attrs.get("unit") or next(iter(table.units.values()))
+    stressor = scopes.attrs.get("stressor")
+    unit = table.units.get(stressor) if stressor else next(iter(table.units.values()))
     scale = 1.0 / _to_tonnes(unit)  # t CO2 -> table unit
     by_region = inventory_scopes.by_region.rename(index=dict(regions or {}))
     by_sector = inventory_scopes.by_sector.rename(index=dict(regions or {}), level="region")
@@ -253,7 +254,7 @@ def source_mix_types(
         },
         index=df.index,
     )
-    unit = physical.attrs.get("unit")
+    unit = physical.attrs.get("units", {}).get("scope1_production")
     out.attrs.update(
         units={"production_side": unit, "consumption_side": unit, "production_share": "1"},
         scope2=scope2,
