@@ -281,7 +281,7 @@ def _counties(data, path: Path, data_dir) -> Path:
     import pandas as pd
 
     from mrio_city.analyses.spatial.downscale import county_parents, downscale
-    from mrio_city.io.csvfiles import write_csv
+    from mrio_city.exports.csvfiles import write_csv
     from mrio_city.sources.geography import read_county_census
 
     census = read_county_census(data_dir=data_dir)

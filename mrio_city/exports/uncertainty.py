@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._fonts import use_chart_font
+from mrio_city.exports.csvfiles import write_csv
+from mrio_city.exports.workbook import write_workbook
 from mrio_city.io.atomic import atomic_path
-from mrio_city.io.csvfiles import write_csv
-from mrio_city.io.excel import write_workbook
 from mrio_city.io.provenance import run_metadata
 
 __all__ = ["interval_chart", "write_uncertainty"]
