@@ -179,7 +179,7 @@ def test_lever_docs_and_cli_derive_from_the_catalogue(capsys):
 
 
 def test_sweep_chart_labels_only_the_swept_parameter():
-    from mrio_city.scenarios.charts import _param_name, _param_unit
+    from mrio_city.exports.scenario_charts import _param_name, _param_unit
 
     assert _param_name("pathways.industrial.levers[0].gap_closed") == (
         "industrial lever 1: gap closed"
