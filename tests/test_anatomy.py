@@ -225,3 +225,18 @@ def test_anatomy_benchmark_smoke(tmp_path):
     from benchmarks.anatomy import main as bench_main
 
     assert bench_main(["--cities", "12", "--repeats", "1", "--out", str(tmp_path / "a.json")]) == 0
+
+
+@pytest.mark.realdata
+def test_real_2012_to_2017_decomposition_is_exactly_additive():
+    from mrio_city.io.registry import load_table
+    from mrio_city.sources import default_data_dir
+
+    if not (default_data_dir() / "nbs-china-io").is_dir():
+        pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
+    t0, t1 = load_table("china-cities-2012"), load_table("china-cities-2017")
+    res = structural_decomposition(t0, t1)
+    assert res.factors[2] == "trade structure"  # both real tables are structured
+    np.testing.assert_allclose(res.effects.sum(axis=1), res.change, rtol=1e-9, atol=1e-3)
+    assert res.residual < 1e-9
+    assert res.national().sum() == pytest.approx(res.change.sum(), rel=1e-9)

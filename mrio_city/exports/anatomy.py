@@ -161,21 +161,27 @@ def path_sankey(result, table, path: Path, *, top: int = 12) -> Path:
     return _save(fig, path)
 
 
-def decomposition_waterfall(result, path: Path, *, title: str) -> Path:
+def decomposition_waterfall(
+    result, path: Path, *, title: str, ends: tuple[str, str] = ("year 0", "year 1")
+) -> Path:
     """National waterfall: footprint of year 0, each factor's effect, footprint of year 1."""
     div, unit = _scale(result.unit)
     start, end = result.start.sum() / div, result.end.sum() / div
     effects = result.national() / div
     fig = _figure(8, 4.8)
     ax = fig.add_subplot()
-    names = ["year 0", *effects.index, "year 1"]
+    names = [ends[0], *effects.index, ends[1]]
     ax.bar(0, start, color="#7f8c8d")
-    level = start
+    ax.text(0, start, f"{start:,.0f}", ha="center", va="bottom", fontsize=8)
+    level, top = start, max(start, end)
     for k, v in enumerate(effects.to_numpy(), start=1):
         ax.bar(k, v, bottom=level, color="#c0392b" if v > 0 else "#27ae60")
         ax.text(k, level + max(v, 0), f"{v:+,.1f}", ha="center", va="bottom", fontsize=8)
         level += v
+        top = max(top, level, level - v)
     ax.bar(len(names) - 1, end, color="#7f8c8d")
+    ax.text(len(names) - 1, end, f"{end:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, top * 1.1)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
     ax.set_ylabel(f"national consumption-based footprint [{unit}]")
     ax.set_title(title, fontsize=10)
@@ -256,9 +262,13 @@ def write_decomposition(result, table0, table1, out: Path) -> list[Path]:
         f"{table1.name}: the effect of each factor averaged over all orderings; the effects of "
         "a city add up to its change exactly."
     )
-    title = f"Why the national footprint changed: {table0.name} -> {table1.name}"
+    title = (
+        f"Why the national footprint changed: {table0.name} -> {table1.name}\n"
+        "(effects averaged over all orderings; they add up to the change)"
+    )
+    ends = tuple(str(t.meta.year or t.name) for t in (table0, table1))
     return [
         write_csv(out / "decomposition.csv", df, index=False, units_in_header=True),
         write_workbook(out / "decomposition.xlsx", {"effects": df}, metadata=meta, readme=readme),
-        decomposition_waterfall(result, out / "decomposition.png", title=title),
+        decomposition_waterfall(result, out / "decomposition.png", title=title, ends=ends),
     ]
