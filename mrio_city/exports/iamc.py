@@ -125,8 +125,14 @@ def write_iamc(result, folder: str | os.PathLike[str], *, stem: str = "scenario_
     with atomic_path(folder / f"{stem}.csv") as tmp:
         df.to_csv(tmp, index=False)
     out.append(folder / f"{stem}.csv")
+    from mrio_city.io.xlsx import escape_cell_text
+
+    safe = df.copy()  # text cells never become formulas (issue 14): region names are labels
+    for col in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
+            safe[col] = safe[col].map(lambda v: escape_cell_text(v) if isinstance(v, str) else v)
     with atomic_path(folder / f"{stem}.xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            df.to_excel(xl, sheet_name="data", index=False)
+            safe.to_excel(xl, sheet_name="data", index=False)
     out.append(folder / f"{stem}.xlsx")
     return out

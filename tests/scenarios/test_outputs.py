@@ -115,3 +115,20 @@ def test_compare_paper_on_the_real_table_when_data_are_present(capsys):
     assert float(rows["number of super-emitter cities"][1]) > 0
     # the quota is a result of the pathways, not of the paper's 1.4 Gt
     assert 0 < float(rows["carbon quota created"][1]) < 1.4
+
+
+def test_iamc_xlsx_cells_are_never_formulas(tmp_path, monkeypatch):
+    import openpyxl
+
+    from mrio_city.exports import iamc
+
+    hostile = pd.DataFrame(
+        {c: ["=HYPERLINK(1)" if c == "region" else "x"] for c in IAMC_COLUMNS if c != "value"}
+        | {"value": [1.0]}
+    )[IAMC_COLUMNS]
+    monkeypatch.setattr(iamc, "scenario_to_iamc", lambda result: hostile)
+    _, xlsx = iamc.write_iamc(None, tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    cells = [c for row in wb["data"].iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'=HYPERLINK(1)" in [c.value for c in cells]
