@@ -35,3 +35,13 @@ def shipped(*parts: str) -> Path:
         if candidate.exists():
             return candidate
     return _ROOTS[-1].joinpath(*parts)
+
+
+def checkout_root() -> Path | None:
+    """Return the repository folder when the package runs from a source checkout, else None.
+
+    A checkout (or an editable install of one) has ``pyproject.toml`` beside the package
+    folder; an installed wheel does not.
+    """
+    root = _PACKAGE.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "tables").is_dir() else None

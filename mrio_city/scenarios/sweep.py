@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from mrio_city._progress import progress_bar, progress_counter
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios.result import SUMMARY_UNITS
@@ -242,7 +243,7 @@ def sweep(
         indexed = indexed[1:]
     if scheduler is None or scheduler == "inprocess":
         baseline = baseline if baseline is not None else Baseline(table, progress=progress)
-        for point in _bar(indexed, progress, len(indexed), "sweep"):
+        for point in progress_bar(indexed, enabled=progress, desc="sweep", unit="point"):
             rows += _evaluate_points(baseline, raw, source, [point], 1 + point[0])
         name = "inprocess"
     else:
@@ -251,18 +252,6 @@ def sweep(
         more, name = _run_dask(scheduler, n_workers, table, raw, source, batches, progress)
         rows += more
     return _collect(rows, points, name, decision)
-
-
-def _bar(items, progress: bool, total: int, desc: str):
-    if not progress:
-        yield from items
-        return
-    from tqdm.auto import tqdm
-
-    with tqdm(total=total, desc=desc, unit="point") as bar:
-        for item in items:
-            yield item
-            bar.update(1)
 
 
 def _run_dask(scheduler, n_workers, table, raw, source, batches, progress):
@@ -288,18 +277,12 @@ def _run_dask(scheduler, n_workers, table, raw, source, batches, progress):
         ]
         rows: list[dict[str, Any]] = []
         total = sum(len(b) for b in batches)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=total, desc="sweep", unit="point")
+        bar = progress_counter(total, enabled=progress, desc="sweep", unit="point")
         for fut in as_completed(futures):
             part = fut.result()
             rows += part
-            if bar is not None:
-                bar.update(len({r["point"] for r in part}))
-        if bar is not None:
-            bar.close()
+            bar.update(len({r["point"] for r in part}))
+        bar.close()
         name = scheduler if scheduler != "local" else f"local ({n_workers} workers)"
     finally:
         client.close()

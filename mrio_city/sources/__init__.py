@@ -1,10 +1,11 @@
 """Readers of real public data sets and sector concordances (layer 5: sources).
 
 Every reader takes ``data_dir`` (default :func:`default_data_dir`: the environment
-variable ``MRIO_CITY_DATA``, else ``../shared/data/real`` relative to the working
-directory), never copies data into the repository, returns labelled pandas objects with
-units, and raises :class:`mrio_city.model.errors.DataSourceError` naming the file, sheet and
-cell/row when a file is missing or laid out unexpectedly.  See ``docs/data-sources.md``.
+variable ``MRIO_CITY_DATA``, else ``data_dir`` in the user configuration file, else
+``../shared/data/real`` beside a source checkout), never copies data into the repository,
+returns labelled pandas objects with units, and raises
+:class:`mrio_city.model.errors.DataSourceError` naming the file, sheet and cell/row when a
+file is missing or laid out unexpectedly.  See ``docs/data-sources.md``.
 
 Input-output tables
     read_nbs_io, available_nbs_tables, read_wiod_longrun, read_wiod_national,

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mrio_city._progress import progress_counter
 from mrio_city.model.shares import apply_shares, share_matrix
 from mrio_city.model.structured import StructuredMRIOTable
 from mrio_city.model.table import TableMetadata
@@ -365,8 +366,6 @@ def city_mrio(
     ValueError
         If a size parameter is not a positive integer (``n_provinces`` above 31).
     """
-    from tqdm.auto import tqdm
-
     R = _check_int(n_cities, "n_cities", 1)
     N = _check_int(n_sectors, "n_sectors", 1)
     _check_int(seed, "seed", 0)
@@ -377,7 +376,7 @@ def city_mrio(
     if n_partners is not None:
         n_partners = min(_check_int(n_partners, "n_partners", 1), R - 1)
     rng = np.random.default_rng(seed)
-    bar = tqdm(total=6, desc="synthetic table", disable=not progress, leave=False)
+    bar = progress_counter(6, enabled=progress, desc="synthetic table", unit="step", leave=False)
 
     # 1-3. geography, population, GDP per capita --------------------------------------------
     geo = _geography(rng, R, n_prov)

@@ -33,7 +33,7 @@ from mrio_city.model.errors import DataSourceError
 from mrio_city.model.structured import StructuredMRIOTable
 from mrio_city.model.table import TableMetadata
 from mrio_city.sources import ceads, census, crosswalk, gdp
-from mrio_city.sources._paths import data_file, resolve_dir
+from mrio_city.sources._paths import data_file, resolve_dir, where_to_set
 from mrio_city.sources.concordance import concordance_dir
 from mrio_city.sources.crosswalk import SECTOR_CODES, VALUE_ADDED_LABELS
 from mrio_city.sources.regionalize import cities as city_data
@@ -176,8 +176,9 @@ def build_china_cities(
     year : {2012, 2017}, default=2012
         Table year.
     data_dir : str or PathLike, optional
-        Real-data folder (``shared/data/real``); default ``$MRIO_CITY_DATA`` or
-        ``../shared/data/real``.
+        Real-data folder (``shared/data/real``); default
+        :func:`~mrio_city.sources.default_data_dir` (``$MRIO_CITY_DATA``, the user config
+        file's ``data_dir``, ``../shared/data/real`` beside a checkout).
     intermediate_method : {'aflq', 'flq', 'charm'}, default='aflq'
         Local share of intermediate use (:mod:`.intermediate`).
     delta : float, default=0.15
@@ -235,9 +236,7 @@ def build_china_cities(
     t_start = time.perf_counter()
     root = resolve_dir(data_dir)
     if not root.is_dir():
-        raise DataSourceError(
-            f"real-data folder {root} not found; pass data_dir= or set MRIO_CITY_DATA"
-        )
+        raise DataSourceError(f"real-data folder {root} does not exist; {where_to_set()}")
     steps = iter(progress_bar(range(6), enabled=progress, desc=f"china-cities-{year}", unit="step"))
     files = input_files(root, year, provincial_gdp_vintage)
     stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files.values())
