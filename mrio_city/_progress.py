@@ -3,9 +3,9 @@
 When asked (``enabled=True``), progress goes to standard error in one of two forms:
 
 * a tqdm bar when standard error is a terminal;
-* otherwise (a log file, a pipe, CI) plain single lines, ``desc: 3/12 blocks (25%), 4.1 s``,
-  at most one every :data:`LOG_INTERVAL` seconds plus one when the work ends: no carriage
-  returns, nothing a log reader has to clean up.
+* otherwise (a log file, a pipe, CI) plain single lines: one when the work starts, then
+  ``desc: 3/12 blocks (25%), 4.1 s`` at most every :data:`LOG_INTERVAL` seconds, and one when
+  it ends; no carriage returns, nothing a log reader has to clean up.
 
 The command line turns progress on by default and off with ``--quiet``; library functions take
 ``progress=False`` by default.
@@ -56,6 +56,8 @@ class _LogCounter(_NullCounter):
         self.n = 0
         self.start = self.last = time.perf_counter()
         self.closed = False
+        of = f" ({total} {unit}{'' if total == 1 else 's'})" if total else ""
+        print(f"{desc}: started{of}", file=sys.stderr, flush=True)
 
     def _line(self, now: float, done: bool = False) -> None:
         of = f"/{self.total}" if self.total else ""

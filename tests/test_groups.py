@@ -289,7 +289,7 @@ def test_cli_aggregate_writes_a_loadable_table(tmp_path, capsys):
     grouping.write_text("city,group\nA,one\nB,one\n")
     assert main(["aggregate", "toy-cities", "--cities", str(grouping), "--out", str(out)]) == 0
     assert "2 x 2 -> 1 cities x 2 sectors" in capsys.readouterr().out
-    assert main(["footprints", str(out)]) == 0
+    assert main(["footprints", str(out), "--out", str(tmp_path / "fp")]) == 0
 
 
 # -- real data ----------------------------------------------------------------------------

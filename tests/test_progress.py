@@ -21,3 +21,30 @@ def test_accounts_with_a_bar_equal_accounts_without(capsys):
     shown = compute_accounts(table, solver, chunk=3, progress=True)
     np.testing.assert_array_equal(shown.flows.to_numpy(), quiet.flows.to_numpy())
     assert "consumption accounts" in capsys.readouterr().err
+
+
+def test_log_lines_when_not_a_terminal(capsys, monkeypatch):
+    from mrio_city import _progress
+
+    ticks = iter([0.0, 1.0, 12.0, 13.0, 14.0, 30.0])
+    monkeypatch.setattr(_progress.time, "perf_counter", lambda: next(ticks))
+    with _progress.progress_counter(4, enabled=True, desc="work", unit="block") as bar:
+        for _ in range(4):
+            bar.update()
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines() == [
+        "work: started (4 blocks)",
+        "work: 2/4 blocks (50%), 12.0 s",
+        "work: 4/4 blocks (100%), 30.0 s, done",
+    ]
+
+
+def test_cli_progress_on_by_default_off_with_quiet(capsys, tmp_path):
+    from mrio_city.commands.main import main
+
+    assert main(["footprints", "toy-cities", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "consumption accounts: started" in err and "done" in err and "\r" not in err
+    assert main(["footprints", "toy-cities", "--out", str(tmp_path), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

@@ -132,12 +132,17 @@ def test_cache_dir_from_environment(recipes, tmp_path, monkeypatch):
 def test_unknown_name_lists_known_names(recipes):
     known = sorted(list_tables())
     assert {"china-309-synthetic", "mini", "toy-cities"} <= set(known)
-    msg = (
-        "unknown table 'no-such-table': not a table folder, a recipe file or a known table "
-        f"name; known names: {', '.join(known)}"
-    )
+    msg = f"unknown table 'no-such-table'; known tables: {', '.join(known)}"
     with pytest.raises(TableNotFoundError, match=re.escape(msg)):
         load_table("no-such-table")
+
+
+def test_typo_gets_a_suggestion_and_a_missing_folder_does_not_exist(recipes, tmp_path):
+    with pytest.raises(TableNotFoundError, match="did you mean 'toy-cities'"):
+        load_table("toy-citeis")
+    with pytest.raises(TableNotFoundError, match="does not exist") as err:
+        load_table(tmp_path / "nowhere")
+    assert "unknown table" not in str(err.value) and str(tmp_path / "nowhere") in str(err.value)
 
 
 def test_load_from_folder_and_recipe_paths(tmp_path, recipes):

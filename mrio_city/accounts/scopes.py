@@ -69,7 +69,7 @@ import scipy.sparse as sp
 from mrio_city._progress import progress_bar
 from mrio_city.accounts.footprints import Accounts, compute_accounts
 from mrio_city.model.errors import LabelMismatchError
-from mrio_city.model.labels import first_labels
+from mrio_city.model.labels import did_you_mean, first_labels
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.base import LeontiefSolver
 from mrio_city.solve.restricted import solve_restricted
@@ -117,8 +117,9 @@ def _sector_positions(
     unknown = [s for s in labels if s not in table.sectors]
     if unknown:
         raise LabelMismatchError(
-            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table; "
-            f"its sectors are {first_labels(list(table.sectors), limit=10)}"
+            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table"
+            f"{did_you_mean(unknown[0], table.sectors)} (its sectors: "
+            f"{first_labels(list(table.sectors), limit=10)})"
         )
     return np.asarray(table.sectors.get_indexer(labels), dtype=np.intp)
 
@@ -156,7 +157,8 @@ def energy_sector_labels(
     if not found:
         raise LabelMismatchError(
             f"table {table.name!r}: no energy-supply sector found: no sector label contains "
-            f"'Electricity'; pass energy_sectors=[...] (sectors: "
+            f"'Electricity'; name them (Python: energy_sectors=[...]; command line: "
+            f"--energy-sectors) (sectors: "
             f"{first_labels(list(table.sectors), limit=10)})"
         )
     return found

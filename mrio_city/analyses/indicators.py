@@ -63,7 +63,7 @@ from mrio_city.accounts.scopes import (
     upstream_outside_groups,
 )
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
-from mrio_city.model.labels import first_labels
+from mrio_city.model.labels import did_you_mean, first_labels
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver
 
@@ -251,7 +251,8 @@ def key_sector_labels(
     if unknown:
         raise LabelMismatchError(
             f"table {table.name!r}: key_sectors {first_labels(unknown)} are not sectors of the "
-            f"table; its sectors are {first_labels(list(table.sectors), limit=10)}"
+            f"table{did_you_mean(unknown[0], table.sectors)} (its sectors: "
+            f"{first_labels(list(table.sectors), limit=10)})"
         )
     return labels
 

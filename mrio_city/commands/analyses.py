@@ -8,11 +8,13 @@ into a staged output folder, print a short summary and return the exit code.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.commands._common import add_out, add_quiet, add_table, print_paths, progress
+from mrio_city.model.errors import LabelMismatchError
+from mrio_city.model.labels import did_you_mean
 from mrio_city.model.table import BaseTable
 
 __all__ = [
@@ -36,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "long-format CSV files, lorenz.png and top_per_capita.png to --out."
         ),
     )
-    _add_table_and_out(p)
+    add_table(p)
+    add_out(p, "inequality")
     p.add_argument(
         "--group",
         default="auto",
@@ -58,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "production_vs_consumption.png to --out."
         ),
     )
-    _add_table_and_out(p)
+    add_table(p)
+    add_out(p, "indicators")
     p.add_argument(
         "--boundary-set",
         default="ramaswami4",
@@ -96,12 +100,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_indicators)
 
 
-def _add_table_and_out(p: argparse.ArgumentParser) -> None:
-    """The TABLE argument and the --out folder every analysis takes."""
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-
-
 def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> None:
     """--stressor, --no-households (leaving them out of ``households``) and --progress."""
     p.add_argument("--stressor", default=None, help="stressor (default: the first, e.g. CO2)")
@@ -111,26 +109,15 @@ def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> N
         action="store_false",
         help=f"leave households' direct emissions out of {households}",
     )
-    p.add_argument("--progress", action="store_true", help="show progress bars")
+    add_quiet(p)
 
 
 def _load(args: argparse.Namespace) -> tuple[BaseTable, Accounts]:
     from mrio_city.io.registry import load_table
 
-    progress = bool(getattr(args, "progress", False))
-    table = load_table(args.table, progress=progress)
-    return table, compute_accounts(table, progress=progress)
-
-
-def _print_paths(paths: dict[str, Path]) -> None:
-    folder = {p.parent for p in paths.values()}
-    where = folder.pop() if len(folder) == 1 else None
-    names = ", ".join(p.name for p in paths.values())
-    print(
-        f"wrote {len(paths)} files to {where}: {names}"
-        if where
-        else "\n".join(f"wrote {p}" for p in paths.values())
-    )
+    show = progress(args)
+    table = load_table(args.table, progress=show)
+    return table, compute_accounts(table, progress=show)
 
 
 def format_inequality_summary(summary: pd.DataFrame, *, group: str | None = None) -> str:
@@ -188,7 +175,7 @@ def run_inequality(args: argparse.Namespace) -> int:
         "emissions)"
     )
     print(format_inequality_summary(summary, group=group))
-    _print_paths({k: run.final(p) for k, p in paths.items()})
+    print_paths({k: run.final(p) for k, p in paths.items()})
     return 0
 
 
@@ -198,11 +185,18 @@ def _inequality_in(args: argparse.Namespace, run):
 
     table, accounts = _load(args)
     group = args.group
+    attrs = table.city_attributes
+    have = [] if attrs is None else [str(c) for c in attrs.columns]
     if group == "auto":
-        attrs = table.city_attributes
-        group = "province" if attrs is not None and "province" in attrs.columns else None
+        group = "province" if "province" in have else None
     elif str(group).lower() == "none":
         group = None
+    elif group not in have:
+        raise LabelMismatchError(
+            f"--group {group!r}: table {table.name!r} has no such city attribute"
+            f"{did_you_mean(group, have)} (attributes: {', '.join(have) or 'none'}; "
+            "--group none for no grouping)"
+        )
     households = getattr(args, "households", True)
     stressor = getattr(args, "stressor", None)
     tables = inequality_tables(
@@ -268,7 +262,7 @@ def run_indicators(args: argparse.Namespace) -> int:
         f"{options['variant']})"
     )
     print(format_indicators_summary(tables))
-    _print_paths({k: run.final(p) for k, p in paths.items()})
+    print_paths({k: run.final(p) for k, p in paths.items()})
     return 0
 
 

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from mrio_city.commands._common import add_quiet, progress
+
 __all__ = ["register"]
 
 
@@ -40,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--data",
         metavar="DIR",
         default=None,
-        help="real-data folder (default: $MRIO_CITY_DATA or ../shared/data/real)",
+        help="real-data folder (default: $MRIO_CITY_DATA, else data_dir in "
+        "~/.config/mrio-city/config.toml, else ../shared/data/real beside a source checkout)",
     )
     q.add_argument(
         "--out",
@@ -68,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "households) and print the headline numbers",
     )
     q.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
-    q.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_quiet(q)
     q.set_defaults(func=_china_cities)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -101,7 +104,7 @@ def _china_cities(args: argparse.Namespace) -> int:
         delta=args.delta,
         name=name,
         report_dir=report_dir,
-        progress=args.progress,
+        progress=progress(args),
     )
     write_table(table, out, overwrite=True if not args.out else args.overwrite)
     checks = table.meta.provenance["checks"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import textwrap
 import time
 from pathlib import Path
 
@@ -11,16 +13,28 @@ import pandas as pd
 
 from mrio_city._resources import shipped
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.commands._common import (
+    DEFAULT_TABLE,
+    add_data,
+    add_out,
+    add_quiet,
+    add_table,
+    progress,
+    solver_methods,
+)
 from mrio_city.commands.groups import add_footprint_options, write_extra_accounts
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
 
-DEFAULT_TABLE = "china-309-synthetic"
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the core subcommands to the CLI."""
-    p = sub.add_parser("tables", help="list the tables the package knows")
+    p = sub.add_parser(
+        "tables",
+        help="list the tables the package knows",
+        description="List the table names the package knows (recipes in the tables folders).",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (name, description, recipe)")
     p.set_defaults(func=_tables)
 
     p = sub.add_parser(
@@ -28,7 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="dimensions, totals, checks and provenance of a table",
         description="Show a table's dimensions, totals, validation checks and provenance.",
     )
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
+    add_table(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_quiet(p)
     p.set_defaults(func=_info)
 
     p = sub.add_parser(
@@ -37,33 +53,42 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Compute production-based (PBF), consumption-based (CBF), import-embodied (EEI) and "
             "export-embodied (EEE) footprints of every city, the city-to-city embodied-emission "
-            "matrix and multipliers; print a summary and, with --out, write accounts.xlsx and "
-            "long-format CSV files."
+            "matrix and multipliers; print a summary and write accounts.xlsx and long-format "
+            "CSV files to --out."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
-    p.add_argument("--out", metavar="DIR", help="folder for accounts.xlsx and CSV files")
+    add_table(p)
+    add_out(p, "footprints", "accounts.xlsx and CSV files")
+    methods = solver_methods()
     p.add_argument(
         "--method",
         default="auto",
-        choices=["auto", "dense", "sparse", "umfpack", "block"],
-        help="solver method (default: auto)",
+        choices=methods,
+        help="solver method (default: auto)"
+        + (
+            ""
+            if "umfpack" in methods
+            else "; 'umfpack' is offered when scikit-umfpack is installed"
+        ),
     )
     p.add_argument("--top", type=int, default=10, help="cities shown in the summary")
-    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_quiet(p)
     add_footprint_options(p)
     p.set_defaults(func=_footprints)
 
     p = sub.add_parser(
         "demo",
-        help="the main job on the default table: footprints, inequality, scenario",
+        help="the main job on the default table: footprints, inequality, scenario, report",
         description=(
-            "Run the main job on the bundled default table (china-309-synthetic): footprints, "
-            "inequality summary and the super-emitter scenario; write results to --out."
+            f"Run the main job on the default table ({DEFAULT_TABLE}): footprints, "
+            "inequality summary, the super-emitter scenario and the HTML report; write results "
+            "to --out (default demo-output)."
         ),
     )
     p.add_argument("--table", default=DEFAULT_TABLE, help=f"table (default {DEFAULT_TABLE})")
+    add_data(p)
     p.add_argument("--out", default="demo-output", metavar="DIR", help="output folder")
+    add_quiet(p)
     p.set_defaults(func=_demo)
 
 
@@ -74,37 +99,111 @@ def _load(name: str, progress: bool = False) -> BaseTable:
 
 
 def _tables(args: argparse.Namespace) -> int:
-    from mrio_city.io.registry import list_tables
+    from mrio_city.io.registry import _recipe_files, list_tables, tables_dirs
 
     listing = list_tables()
-    width = max((len(name) for name in listing), default=0)
+    if args.json:
+        files = _recipe_files()
+        rows = [
+            {"name": name, "description": text, "recipe": str(files[name])}
+            for name, text in listing.items()
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not listing:
+        searched = ", ".join(str(d) for d in tables_dirs())
+        print(
+            f"no tables found (searched {searched}). Give a table folder as TABLE, or add "
+            "folders of .toml recipes to the environment variable MRIO_CITY_TABLES."
+        )
+        return 0
+    width = max(len(name) for name in listing)
     for name, description in listing.items():
         print(f"{name:<{width}}  {description}")
     return 0
 
 
 def _info(args: argparse.Namespace) -> int:
-    table = _load(args.table)
+    table = _load(args.table, progress=progress(args))
+    summary = table.summary()
+    A_colsum = _max_column_sum(table)
+    prov = dict(table.meta.provenance)
+    if args.json:
+        doc = {
+            "name": table.name,
+            "description": table.meta.description,
+            "summary": summary,
+            "max_column_sum_A": A_colsum,
+            "provenance": prov,
+        }
+        print(json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default))
+        return 0
     print(f"Table {table.name!r}")
-    for key, value in table.summary().items():
+    for key, value in summary.items():
         if isinstance(value, float):
             value = f"{value:,.6g}"
         print(f"  {key:<45} {value}")
-    A_colsum = _max_column_sum(table)
     print(f"  {'max column sum of A':<45} {A_colsum:.4f} (productive: < 1)")
     if table.meta.description:
         print(f"Description: {table.meta.description}")
-    prov = dict(table.meta.provenance)
+    prov = dict(prov)
     rec = prov.pop("reconciliation", None)
     if prov:
         print("Provenance:")
-        for key, value in prov.items():
-            print(f"  {key}: {value}")
+        print(format_provenance(prov))
     if isinstance(rec, dict) and "national" in rec:
         from mrio_city.sources.regionalize.reconcile import format_reconciliation
 
         print(format_reconciliation(rec))
     return 0
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _short(value: object, width: int = 80) -> str:
+    text = f"{value:,.6g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def format_provenance(prov: dict, *, indent: int = 2) -> str:
+    """Provenance as an aligned two-column table (sections indented, long values cut).
+
+    Input files (``{"path", "sha256"}``) show as ``file name  sha256 <first 12>  (folder)``;
+    a section of more than 8 plain values shows on one line as ``key value; ...``.
+    """
+    lines: list[str] = []
+    pad = " " * indent
+    scalars = {k: v for k, v in prov.items() if not isinstance(v, dict)}
+    width = max((len(str(k)) for k in prov), default=0)
+    for key, value in scalars.items():
+        lines.append(f"{pad}{key:<{width}}  {_short(value)}")
+    for key, value in prov.items():
+        if not isinstance(value, dict):
+            continue
+        if value and all(isinstance(v, dict) and "sha256" in v for v in value.values()):
+            lines.append(f"{pad}{key}:")
+            inner = max(len(str(k)) for k in value)
+            for name, item in value.items():
+                path = Path(str(item.get("path", "")))
+                lines.append(
+                    f"{pad}  {name:<{inner}}  {path.name}  sha256 {str(item['sha256'])[:12]}  "
+                    f"({path.parent})"
+                )
+        elif len(value) > 8 and not any(isinstance(v, dict) for v in value.values()):
+            joined = "; ".join(f"{k} {_short(v, 20)}" for k, v in value.items())
+            lines.append(f"{pad}{key}:")
+            wrapped = textwrap.wrap(joined, 90, break_on_hyphens=False)
+            lines.extend(f"{pad}  {part}" for part in wrapped)
+        else:
+            lines.append(f"{pad}{key}:")
+            lines.append(format_provenance(value, indent=indent + 2))
+    return "\n".join(line for line in lines if line)
 
 
 def _max_column_sum(table: BaseTable) -> float:
@@ -174,10 +273,10 @@ def _footprints(args: argparse.Namespace) -> int:
     from mrio_city.io.staging import maybe_staged
 
     with maybe_staged(args.out, command="footprints") as run:  # --out checked before work
-        table = _load(args.table, progress=args.progress)
+        table = _load(args.table, progress=progress(args))
         t0 = time.perf_counter()
         solver = factorize(table, method=args.method)
-        accounts = compute_accounts(table, solver, progress=args.progress)
+        accounts = compute_accounts(table, solver, progress=progress(args))
         seconds = time.perf_counter() - t0
         print(format_summary(table, accounts, top=args.top, seconds=seconds))
         paths = []
@@ -198,9 +297,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     with staged_output(args.out, command="demo") as run:
         print(f"== footprints of {args.table} ==")
-        table = _load(args.table, progress=True)
+        table = _load(args.table, progress=progress(args))
         t0 = time.perf_counter()
-        accounts = compute_accounts(table, factorize(table), progress=True)
+        accounts = compute_accounts(table, factorize(table), progress=progress(args))
         print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
         paths = _write_accounts(table, accounts, run.path / "footprints")
         paths += _demo_inequality(table, accounts, run.path / "inequality")

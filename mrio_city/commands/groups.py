@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mrio_city.commands._common import add_out, add_table
 from mrio_city.model.table import BaseTable
 
 __all__ = ["register", "write_extra_accounts"]
@@ -21,10 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "sector,group) and write the aggregated table as a table folder."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table folder or known table name")
+    add_table(p)
     p.add_argument("--cities", metavar="GROUPING", help="city grouping (default: none)")
     p.add_argument("--sectors", metavar="GROUPING", help="sector grouping (default: none)")
-    p.add_argument("--out", metavar="DIR", required=True, help="folder of the new table")
+    add_out(p, "aggregate", "new table")
     p.add_argument("--name", help="name of the new table (default: <TABLE>-aggregated)")
     p.set_defaults(func=_aggregate)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from mrio_city.commands._common import add_out
+
 __all__ = ["register", "run_inventory"]
 
 
@@ -80,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the table's energy-supply sectors for the MRIO scope 2 (default: labels "
         "containing 'Electricity')",
     )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_out(p, "inventory")
     p.set_defaults(func=run_inventory)
 
 

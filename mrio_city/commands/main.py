@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from mrio_city._version import __version__
+from mrio_city.commands._common import OUTPUT_ROOT, Parser, apply_data, default_out
 from mrio_city.model.errors import MrioCityError
 
 __all__ = ["build_parser", "main", "error_line"]
@@ -33,21 +34,25 @@ COMMAND_MODULES = (
     "uncertainty",
 )
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 City-level multi-regional input-output (MRIO) carbon footprints.
 
 TABLE is a table folder (see docs/table-format.md) or the name of a table the package
 knows: bundled ('toy-cities'), generated ('china-309-synthetic') or built from real data
 ('china-cities-2012'); `mrio-city tables` lists them.
 
-Start with:  mrio-city info china-309-synthetic
-             mrio-city footprints china-309-synthetic --out results/
+TABLE is optional: without it commands use china-309-synthetic.  Commands that write
+files take --out DIR (default: {OUTPUT_ROOT}/<command> in the working folder).
+Progress shows on a terminal, as log lines when redirected; --quiet turns it off.
+
+Start with:  mrio-city info
+             mrio-city report
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mrio-city",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -68,7 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    if getattr(args, "out_command", None) and not getattr(args, "out", None):
+        args.out = str(default_out(args.out_command))
     try:
+        apply_data(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         if args.debug:

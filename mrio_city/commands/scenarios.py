@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from mrio_city.commands._common import add_data, add_out, add_quiet
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
@@ -40,13 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"{k.name} = {k.title}" for k in LEVERS.values()
     )
     p.add_argument("file", metavar="FILE", help="scenario file, e.g. scenarios/super_emitters.toml")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_out(p, "run")
     p.add_argument(
         "--table",
         metavar="NAME",
         help="table folder or name (default: the scenario's scenario.table)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_data(p)
+    add_quiet(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser(
@@ -76,8 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="V1,V2,...",
         help="comma-separated values for the matching --param",
     )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_out(p, "sweep")
     p.add_argument("--table", metavar="NAME", help="table folder or name")
+    add_data(p)
     p.add_argument(
         "--scheduler",
         default="auto",
@@ -86,7 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a scheduler address, or 'inprocess'",
     )
     p.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_quiet(p)
     p.set_defaults(func=_sweep)
 
     p = sub.add_parser(

@@ -49,6 +49,7 @@ from mrio_city.model.errors import (
     TableNotFoundError,
     TableValidationError,
 )
+from mrio_city.model.labels import did_you_mean
 from mrio_city.model.reader import DocumentReader, found, number_problem, path_inside
 from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
 
@@ -608,8 +609,14 @@ def load_table(
         return _load_recipe_table(
             load_recipe(path), cache_dir=cache_dir, rebuild=rebuild, progress=progress
         )
-    known = ", ".join(sorted(files)) or "(none)"
+    if name.endswith(".toml") or any(sep in name for sep in {"/", "\\", os.sep, "~"}):
+        raise TableNotFoundError(f"table {name!r}: {path} does not exist")
+    if not files:
+        raise TableNotFoundError(
+            f"unknown table {name!r}: no table recipes found in "
+            f"{', '.join(str(d) for d in tables_dirs())}; give a table folder instead"
+        )
     raise TableNotFoundError(
-        f"unknown table {name!r}: not a table folder, a recipe file or a known table name; "
-        f"known names: {known}"
+        f"unknown table {name!r}{did_you_mean(name, files)}; known tables: "
+        f"{', '.join(sorted(files))} (or give a table folder or a .toml recipe)"
     )

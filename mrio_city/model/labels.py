@@ -8,6 +8,7 @@ city ``d``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -27,6 +28,8 @@ __all__ = [
     "final_demand_index",
     "format_label",
     "first_labels",
+    "closest_label",
+    "did_you_mean",
 ]
 
 CITY = "city"
@@ -94,3 +97,22 @@ def first_labels(labels: Sequence[object] | pd.Index, limit: int = 5) -> str:
         repr(label) if isinstance(label, str) else format_label(label) for label in labels[:limit]
     )
     return shown + (", ..." if len(labels) > limit else "")
+
+
+def closest_label(value: object, choices: Iterable[object]) -> str | None:
+    """Return the choice closest to ``value`` (difflib ratio >= 0.6), or None.
+
+    Used for "did you mean ...?" hints on table names, sectors, cities and option values.
+    """
+    names = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+    if not close:  # case-insensitive second try ('Beijing' for 'beijing')
+        lower = {name.lower(): name for name in names}
+        close = [lower[c] for c in difflib.get_close_matches(str(value).lower(), lower, n=1)]
+    return close[0] if close else None
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""`` (for messages)."""
+    close = closest_label(value, choices)
+    return f"; did you mean {close!r}?" if close is not None else ""
