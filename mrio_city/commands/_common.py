@@ -18,7 +18,6 @@ import re
 from pathlib import Path
 
 from mrio_city.model.labels import closest_label
-from mrio_city.scenarios.spec import DEFAULT_TABLE
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -34,6 +33,9 @@ __all__ = [
     "progress",
     "solver_methods",
 ]
+
+#: The table a command uses when TABLE is not given (the one default of the command line).
+DEFAULT_TABLE = "china-309-synthetic"
 
 #: Folder (in the working folder) under which commands write when --out is not given.
 OUTPUT_ROOT = "mrio-city-output"

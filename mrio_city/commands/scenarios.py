@@ -135,7 +135,7 @@ def _load_table(
     inside the file's folder (:func:`mrio_city.io.registry.table_reference`); ``--table`` is
     the user's own choice.
     """
-    from mrio_city.commands.core import DEFAULT_TABLE
+    from mrio_city.commands._common import DEFAULT_TABLE
     from mrio_city.io.registry import load_table, table_reference
 
     if name:
