@@ -6,8 +6,8 @@ import pytest
 
 from mrio_city.commands import _common
 from mrio_city.commands._common import DEFAULT_TABLE
-from mrio_city.commands.core import format_provenance
 from mrio_city.commands.main import build_parser, main
+from mrio_city.io.provenance import format_provenance
 
 TABLE_COMMANDS = ["info", "footprints", "inequality", "indicators", "aggregate"]
 OUT_COMMANDS = ["footprints", "inequality", "indicators", "run", "sweep", "inventory", "aggregate"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import textwrap
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from mrio_city.commands._common import (
     solver_methods,
 )
 from mrio_city.commands.groups import add_footprint_options, write_extra_accounts
+from mrio_city.io.provenance import format_provenance
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
 
@@ -166,46 +166,6 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-def _short(value: object, width: int = 80) -> str:
-    text = f"{value:,.6g}" if isinstance(value, float) else str(value)
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
-def format_provenance(prov: dict, *, indent: int = 2) -> str:
-    """Provenance as an aligned two-column table (sections indented, long values cut).
-
-    Input files (``{"path", "sha256"}``) show as ``file name  sha256 <first 12>  (folder)``;
-    a section of more than 8 plain values shows on one line as ``key value; ...``.
-    """
-    lines: list[str] = []
-    pad = " " * indent
-    scalars = {k: v for k, v in prov.items() if not isinstance(v, dict)}
-    width = max((len(str(k)) for k in prov), default=0)
-    for key, value in scalars.items():
-        lines.append(f"{pad}{key:<{width}}  {_short(value)}")
-    for key, value in prov.items():
-        if not isinstance(value, dict):
-            continue
-        if value and all(isinstance(v, dict) and "sha256" in v for v in value.values()):
-            lines.append(f"{pad}{key}:")
-            inner = max(len(str(k)) for k in value)
-            for name, item in value.items():
-                path = Path(str(item.get("path", "")))
-                lines.append(
-                    f"{pad}  {name:<{inner}}  {path.name}  sha256 {str(item['sha256'])[:12]}  "
-                    f"({path.parent})"
-                )
-        elif len(value) > 8 and not any(isinstance(v, dict) for v in value.values()):
-            joined = "; ".join(f"{k} {_short(v, 20)}" for k, v in value.items())
-            lines.append(f"{pad}{key}:")
-            wrapped = textwrap.wrap(joined, 90, break_on_hyphens=False)
-            lines.extend(f"{pad}  {part}" for part in wrapped)
-        else:
-            lines.append(f"{pad}{key}:")
-            lines.append(format_provenance(value, indent=indent + 2))
-    return "\n".join(line for line in lines if line)
-
-
 def _max_column_sum(table: BaseTable) -> float:
     if table.structured:
         return float(table.technology.sum(axis=1).max())
@@ -303,11 +263,16 @@ def _demo(args: argparse.Namespace) -> int:
         print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
         paths = _write_accounts(table, accounts, run.path / "footprints")
         paths += _demo_inequality(table, accounts, run.path / "inequality")
-        paths += _demo_scenario(table, run.path / "scenario")
+        more, result = _demo_scenario(table, run.path / "scenario")
+        paths += more
         paths += _demo_map(run.path / "map")
         run.record_table(table, source=args.table)
     for path in paths:
         print(f"wrote {run.final(path)}")
+    from mrio_city.commands.report import write_report
+
+    path = write_report(table, Path(args.out), accounts=accounts, scenario_result=result)
+    print(f"\n== report ==\nwrote {path.resolve()}")
     return 0
 
 
@@ -338,11 +303,11 @@ def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> list[Pa
     )
 
 
-def _demo_scenario(table: BaseTable, out: Path) -> list[Path]:
+def _demo_scenario(table: BaseTable, out: Path):
     from mrio_city.commands.scenarios import run_scenario_file
 
     scenario_file = shipped("scenarios", "super_emitters.toml")
     print(f"\n== super-emitter scenario {scenario_file.name} ==")
     paths: list[Path] = []
-    run_scenario_file(scenario_file, out, table=table, written=paths)
-    return paths
+    result = run_scenario_file(scenario_file, out, table=table, written=paths)
+    return paths, result

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "build",
     "inventory",
     "groups",
+    "report",
     "spatial",
     "anatomy",
     "uncertainty",

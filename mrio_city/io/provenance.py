@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import sys
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["table_hash", "file_sha256", "run_metadata", "blas_info", "jsonable"]
+__all__ = [
+    "table_hash",
+    "file_sha256",
+    "run_metadata",
+    "blas_info",
+    "jsonable",
+    "format_provenance",
+]
 
 
 def _update_array(h, name: str, arr) -> None:
@@ -214,3 +222,43 @@ def run_metadata(table=None, **switches: Any) -> dict[str, Any]:
     meta["created"] = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     meta["switches"] = jsonable(dict(switches))
     return meta
+
+
+def _short(value: object, width: int = 80) -> str:
+    text = f"{value:,.6g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def format_provenance(prov: dict, *, indent: int = 2) -> str:
+    """Provenance as an aligned two-column table (sections indented, long values cut).
+
+    Input files (``{"path", "sha256"}``) show as ``file name  sha256 <first 12>  (folder)``;
+    a section of more than 8 plain values shows on one line as ``key value; ...``.
+    """
+    lines: list[str] = []
+    pad = " " * indent
+    scalars = {k: v for k, v in prov.items() if not isinstance(v, dict)}
+    width = max((len(str(k)) for k in prov), default=0)
+    for key, value in scalars.items():
+        lines.append(f"{pad}{key:<{width}}  {_short(value)}")
+    for key, value in prov.items():
+        if not isinstance(value, dict):
+            continue
+        if value and all(isinstance(v, dict) and "sha256" in v for v in value.values()):
+            lines.append(f"{pad}{key}:")
+            inner = max(len(str(k)) for k in value)
+            for name, item in value.items():
+                path = Path(str(item.get("path", "")))
+                lines.append(
+                    f"{pad}  {name:<{inner}}  {path.name}  sha256 {str(item['sha256'])[:12]}  "
+                    f"({path.parent})"
+                )
+        elif len(value) > 8 and not any(isinstance(v, dict) for v in value.values()):
+            joined = "; ".join(f"{k} {_short(v, 20)}" for k, v in value.items())
+            lines.append(f"{pad}{key}:")
+            wrapped = textwrap.wrap(joined, 90, break_on_hyphens=False)
+            lines.extend(f"{pad}  {part}" for part in wrapped)
+        else:
+            lines.append(f"{pad}{key}:")
+            lines.append(format_provenance(value, indent=indent + 2))
+    return "\n".join(line for line in lines if line)
