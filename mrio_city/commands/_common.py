@@ -111,11 +111,12 @@ def apply_data(args: argparse.Namespace) -> None:
     data = getattr(args, "data", None)
     if not data:
         return
+    from mrio_city.model.errors import DataSourceError
     from mrio_city.sources._paths import ENV_VAR
 
     folder = Path(data).expanduser()
     if not folder.is_dir():
-        raise FileNotFoundError(f"--data: folder {folder} does not exist")
+        raise DataSourceError(f"--data: folder {folder} does not exist")
     os.environ[ENV_VAR] = str(folder.resolve())
 
 

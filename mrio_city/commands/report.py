@@ -82,7 +82,9 @@ def _report(args: argparse.Namespace) -> int:
 
         scenario_file = Path(args.scenario)
         if not scenario_file.is_file():
-            raise FileNotFoundError(f"--scenario: file {scenario_file} does not exist")
+            from mrio_city.model.errors import ScenarioSpecError
+
+            raise ScenarioSpecError(f"--scenario: file {scenario_file} does not exist")
     table = load_table(args.table, progress=progress(args))
     result = None
     if args.scenario:
