@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib.util
 import os
 import re
@@ -91,20 +90,6 @@ def out_dir(args: argparse.Namespace) -> Path:
     if getattr(args, "out", None):
         return Path(args.out).expanduser()
     return default_out(getattr(args, "out_command", args.command))
-
-
-def check_out(args: argparse.Namespace) -> None:
-    """Fail before any work when --out cannot be created (a file in the way, no permission)."""
-    if not getattr(args, "out_command", None) or not getattr(args, "out", None):
-        return
-    folder = Path(args.out).expanduser().absolute()
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            if not parent.is_dir():
-                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
-            if not os.access(parent, os.W_OK | os.X_OK):
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(parent))
-            return
 
 
 def add_data(p: argparse.ArgumentParser) -> None:

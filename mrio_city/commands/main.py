@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from mrio_city._version import __version__
-from mrio_city.commands._common import OUTPUT_ROOT, Parser, apply_data, check_out, default_out
+from mrio_city.commands._common import OUTPUT_ROOT, Parser, apply_data, default_out
 from mrio_city.model.errors import MrioCityError
 
 __all__ = ["build_parser", "main", "error_line"]
@@ -78,7 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out = str(default_out(args.out_command))
     try:
         apply_data(args)
-        check_out(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         if args.debug:
