@@ -92,6 +92,19 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _spatial(args: argparse.Namespace) -> int:
+    from mrio_city.io.staging import staged_output
+
+    with staged_output(args.out, command="spatial") as run:  # --out checked before work
+        written, report = _spatial_into(args, run.path)
+        run.record(parameters={"table": args.table})
+    for path in written:
+        print(f"wrote {run.final(path)}")
+    print(report)
+    return 0
+
+
+def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]:
+    """Compute and write the spatial results into ``out`` (the staging folder)."""
     import pandas as pd
 
     from mrio_city.accounts.footprints import compute_accounts
@@ -104,7 +117,6 @@ def _spatial(args: argparse.Namespace) -> int:
     from mrio_city.io.registry import load_table
     from mrio_city.sources.geography import read_city_boundaries
 
-    out = Path(args.out)
     table = load_table(args.table)
     frame = city_frame(table, compute_accounts(table))
     units = frame.attrs["units"]
@@ -215,11 +227,13 @@ def _spatial(args: argparse.Namespace) -> int:
                 note=f"outcome cbf_per_capita; adaptive bisquare, {fit.bandwidth:g} neighbours",
             )
         )
-    for path in written:
-        print(f"wrote {path}")
-    print(shares.to_string(float_format=lambda v: f"{v:,.3f}"))
-    print(fit.diagnostics.to_string(float_format=lambda v: f"{v:,.3f}"))
-    return 0
+    report = "\n".join(
+        [
+            shares.to_string(float_format=lambda v: f"{v:,.3f}"),
+            fit.diagnostics.to_string(float_format=lambda v: f"{v:,.3f}"),
+        ]
+    )
+    return written, report
 
 
 def _coefficient_cmap(values, name: str) -> str:
