@@ -286,6 +286,9 @@ def _demo_map(out: Path) -> list[Path]:
     except (MissingDependencyError, DataSourceError) as exc:
         print(f"map skipped: {exc}")
         return []
+    except Exception as exc:  # noqa: BLE001 (an optional extra must not stop the demo's report)
+        print(f"map skipped: unexpected error {type(exc).__name__}: {exc} (a bug; please report)")
+        return []
 
 
 def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
