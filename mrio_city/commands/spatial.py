@@ -256,6 +256,8 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
     """
     import warnings
 
+    import pandas as pd
+
     from mrio_city.analyses.spatial.downscale import county_parents
     from mrio_city.analyses.spatial.geometry import join_values
     from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
@@ -265,7 +267,7 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
     geo = read_city_boundaries(data_dir=data_dir)
     co2 = read_county_co2(data_dir=data_dir)
     year = co2[co2["year"] == 2012]
-    parent = county_parents(year["county_code"], geo.index)
+    parent = county_parents(pd.Index(year["county_code"].unique()), geo.index)
     year = year[year["county_code"].isin(parent.index)]
     city = year["county_code"].map(parent)
     per_city = year.groupby(city.to_numpy())["value"].sum() * 1e6  # Mt -> t

@@ -282,3 +282,14 @@ def test_display_unit_scales_tonnes():
     assert display_unit(pd.Series([2.5e4]), "t CO2") == (1e-3, "kt CO2")
     assert display_unit(pd.Series([12.0]), "t CO2 per person") == (1.0, "t CO2 per person")
     assert display_unit(pd.Series([2.5e8]), "persons") == (1.0, "persons")
+
+
+@pytest.mark.realdata
+def test_demo_map_on_the_real_county_data(tmp_path):
+    from mrio_city.commands.spatial import demo_map
+    from mrio_city.sources import default_data_dir
+
+    if not (default_data_dir() / "china-county-co2").is_dir():
+        pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
+    png, html = demo_map(tmp_path)  # county codes repeat across rows of the CO2 file
+    assert png.stat().st_size > 50_000 and html.stat().st_size > 50_000
