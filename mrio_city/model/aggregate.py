@@ -84,13 +84,15 @@ def _aggregated_flows(table: BaseTable, C: sp.csr_matrix) -> np.ndarray:
     """``C^T Z C`` (n_new, n_new) without forming Z for structured tables."""
     if not table.structured:
         Z = table.Z
-        return np.asarray((C.T @ (Z @ C)).todense()) if sp.issparse(Z) else C.T @ (Z @ C.toarray())
+        if sp.issparse(Z):
+            return np.asarray((C.T @ (Z @ C)).todense())
+        return np.asarray(C.T @ (C.T @ Z).T).T  # sparse C times dense Z, twice: C stays sparse
     n_new = C.shape[1]
     out = np.empty((n_new, n_new))
-    Cd = C.toarray()
+    Ccols = C.tocsc()
     for start in range(0, n_new, _BLOCK):
         cols = slice(start, min(start + _BLOCK, n_new))
-        W = table.x[:, None] * Cd[:, cols]
+        W = table.x[:, None] * Ccols[:, cols].toarray()  # one block of diag(x) C at a time
         out[:, cols] = C.T @ table.apply_A(np.ascontiguousarray(W))
     return out
 
@@ -164,8 +166,8 @@ def aggregate(
         return table
     R, K = table.n_cities, table.n_categories
     Rg = len(city_groups)
-    C = sp.csr_matrix(np.kron(Mc, Ms))
-    Cd = np.kron(Mc, np.eye(K))
+    C = sp.kron(sp.csr_matrix(Mc), sp.csr_matrix(Ms), format="csr")
+    Cd = sp.kron(sp.csr_matrix(Mc), sp.identity(K), format="csr")
     Z = _aggregated_flows(table, C)
     Y = _aggregated_final_demand(table, C, Mc, Ms)
     if Z.shape[0] > DENSE_WARN_NODES:
