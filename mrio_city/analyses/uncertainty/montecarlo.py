@@ -99,18 +99,20 @@ class FixedSystem:
     def _final_demand_columns(self, start: int, stop: int) -> np.ndarray:
         t = self.table
         K = t.n_categories
+        if not t.structured:
+            return np.array(t.Y[:, start:stop])
         out = np.empty((t.n_nodes, stop - start))
+        sh = t.final_trade_shares
+        share, share_of = None, -1
         for c, col in enumerate(range(start, stop)):
             s, k = divmod(col, K)
-            if t.structured:
-                sh = t.final_trade_shares
+            if s != share_of:  # the K categories of a city share its supplier columns
                 if isinstance(sh, np.ndarray):
                     share = sh[:, :, s]  # (N, R): t_i[c, s]
                 else:
                     share = np.column_stack([m[:, [s]].toarray()[:, 0] for m in sh]).T
-                out[:, c] = (share * t.final_demand[s, :, k][:, None]).T.reshape(-1)
-            else:
-                out[:, c] = t.Y[:, s * K + k]
+                share_of = s
+            out[:, c] = (share * t.final_demand[s, :, k][:, None]).T.reshape(-1)
         return out
 
     def evaluate(self, draws: Sequence[Draw]) -> dict[str, np.ndarray]:
