@@ -9,13 +9,15 @@ from mrio_city.commands._common import DEFAULT_TABLE
 from mrio_city.commands.main import build_parser, main
 from mrio_city.io.provenance import format_provenance
 
-TABLE_COMMANDS = ["info", "footprints", "inequality", "indicators", "aggregate"]
+TABLE_COMMANDS = ["info", "footprints", "inequality", "indicators", "aggregate", "paths", "tiers"]
+TABLE_COMMANDS += ["extraction", "compare-paper", "spatial", "report", "demo"]
 OUT_COMMANDS = ["footprints", "inequality", "indicators", "run", "sweep", "inventory", "aggregate"]
+OUT_COMMANDS += ["paths", "tiers", "extraction", "compare-paper", "spatial", "montecarlo", "map"]
 
 
 @pytest.mark.parametrize("command", TABLE_COMMANDS)
 def test_table_is_optional_with_the_default_table(command):
-    args = build_parser().parse_args([command])
+    args = build_parser().parse_args([command, *_extra(command)])
     assert args.table == DEFAULT_TABLE
     assert hasattr(args, "data")  # --data wherever a table (possibly real data) is read
 
@@ -25,6 +27,9 @@ def _extra(command):
         "run": ["s.toml"],
         "sweep": ["s.toml", "--param", "a", "--values", "1"],
         "inventory": ["e.csv"],
+        "paths": ["--city", "A"],
+        "montecarlo": ["s.toml"],
+        "map": ["r.csv", "--column", "c"],
     }.get(command, [])
 
 
@@ -156,3 +161,83 @@ def test_misspelt_sector_suggests(tmp_path, capsys):
     argv = ["indicators", str(folder), "--key-sectors", "Constructon", "--out", str(tmp_path)]
     assert main([*argv, "--quiet"]) == 2
     assert "did you mean 'Construction'?" in capsys.readouterr().err
+
+
+# --- the grammar over the whole argparse tree (holds for commands added later) ---------------
+
+#: Commands that write no files (no --out).
+NON_WRITERS = {"tables", "info"}
+#: Commands that take two tables, both required (TABLE cannot default when TABLE1 follows).
+TWO_TABLES = {"decompose"}
+#: Commands that load no table, no real data and run in well under 2 s (no --quiet needed).
+INSTANT = {"tables"}
+
+
+def _leaf_parsers():
+    """(name, parser) of every subcommand that runs something, nested ones as 'build KIND'."""
+    import argparse
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from walk(sub, f"{prefix} {name}".strip())
+        if prefix and parser.get_default("func") is not None:
+            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            if not subs:
+                yield prefix, parser
+
+    return list(walk(build_parser(), ""))
+
+
+LEAVES = _leaf_parsers()
+
+
+def _actions(parser):
+    positional = {a.dest: a for a in parser._actions if not a.option_strings}
+    options = {s: a for a in parser._actions for s in a.option_strings}
+    return positional, options
+
+
+def test_the_tree_has_every_command():
+    names = {name for name, _ in LEAVES}
+    assert {"footprints", "paths", "montecarlo", "build china-cities", "map"} <= names
+    assert len(names) >= 20
+
+
+@pytest.mark.parametrize(("name", "parser"), LEAVES, ids=[n for n, _ in LEAVES])
+def test_every_command_follows_the_grammar(name, parser):
+    positional, options = _actions(parser)
+    command = name.split()[-1]
+    # a table is read through an optional TABLE (default table) or an optional --table
+    if "table" in positional and command not in TWO_TABLES:
+        table = positional["table"]
+        assert table.metavar == "TABLE" and table.nargs == "?", name
+        assert table.default == DEFAULT_TABLE, name
+    if "--table" in options:
+        assert options["--table"].default is None and not options["--table"].required, name
+    reads_table = "table" in positional or "--table" in options
+    # --data wherever a table (maybe built from real data) or real data are read
+    if reads_table or command in {"china-cities", "map"}:
+        assert "--data" in options, f"{name}: no --data"
+    # every writer has an optional --out with a documented default
+    if command not in NON_WRITERS:
+        out = options.get("--out")
+        assert out is not None and not out.required and out.default is None, name
+        assert "default" in out.help, name
+        if parser.get_default("out_command") is not None:
+            default = _common.default_out(parser.get_default("out_command")).as_posix()
+            assert default in out.help, name
+        else:  # build writes to the cache folder by default
+            assert name == "build china-cities", f"{name}: --out not from add_out"
+    else:
+        assert "--out" not in options, name
+    # progress: on by default, --quiet turns it off
+    if command not in INSTANT:
+        assert "--quiet" in options, f"{name}: no --quiet"
+    # --labels, where present, is the one option of _common
+    if "--labels" in options:
+        from mrio_city.model.names import LABEL_STYLES
+
+        assert options["--labels"].choices == list(LABEL_STYLES)
+        assert options["--labels"].default == "zh"

@@ -6,6 +6,8 @@
 * ``--data DIR`` sets the real-data folder (same as the environment variable
   ``MRIO_CITY_DATA``) for the tables built from real data.
 * Progress is on by default on a terminal, log lines when redirected, off with ``--quiet``.
+* ``--labels zh|pinyin|code`` chooses how charts and reports show city names
+  (:func:`add_labels`, :func:`city_names`).
 * Misspelt choices get a "did you mean" hint (:class:`Parser`).
 """
 
@@ -27,7 +29,9 @@ __all__ = [
     "add_out",
     "add_data",
     "add_quiet",
+    "add_labels",
     "apply_data",
+    "city_names",
     "default_out",
     "out_dir",
     "progress",
@@ -134,6 +138,27 @@ def add_quiet(p: argparse.ArgumentParser) -> None:
 def progress(args: argparse.Namespace) -> bool:
     """Whether this run reports progress: yes unless --quiet."""
     return not getattr(args, "quiet", False)
+
+
+def add_labels(p: argparse.ArgumentParser) -> None:
+    """--labels zh|pinyin|code: how charts and reports show city names (default zh)."""
+    from mrio_city.model.names import LABEL_STYLES
+
+    p.add_argument(
+        "--labels",
+        choices=list(LABEL_STYLES),
+        default="zh",
+        help="city names in charts and reports: zh (the table's Chinese names), pinyin "
+        "(Hanyu Pinyin from the shipped census crosswalk) or code (6-digit census code); "
+        "default zh",
+    )
+
+
+def city_names(table, args: argparse.Namespace) -> dict[str, str]:
+    """City label -> name to show, in the style of --labels (the table's labels without it)."""
+    from mrio_city.model.names import city_display_names
+
+    return city_display_names(table, getattr(args, "labels", "zh")).to_dict()
 
 
 def solver_methods() -> list[str]:

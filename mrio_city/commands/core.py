@@ -14,7 +14,7 @@ from mrio_city._resources import shipped
 from mrio_city.accounts.footprints import Accounts, compute_accounts
 from mrio_city.commands._common import (
     DEFAULT_TABLE,
-    add_data,
+    add_labels,
     add_out,
     add_quiet,
     add_table,
@@ -81,13 +81,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the main job on the default table: footprints, inequality, scenario, report",
         description=(
             f"Run the main job on the default table ({DEFAULT_TABLE}): footprints, "
-            "inequality summary, the super-emitter scenario and the HTML report; write results "
-            "to --out (default demo-output)."
+            "inequality summary, the super-emitter scenario, a map and the HTML report; "
+            "write them to --out."
         ),
     )
-    p.add_argument("--table", default=DEFAULT_TABLE, help=f"table (default {DEFAULT_TABLE})")
-    add_data(p)
-    p.add_argument("--out", default="demo-output", metavar="DIR", help="output folder")
+    add_table(p)
+    add_out(p, "demo", "results and report.html")
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_demo)
 
@@ -271,7 +271,9 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"wrote {run.final(path)}")
     from mrio_city.commands.report import write_report
 
-    path = write_report(table, Path(args.out), accounts=accounts, scenario_result=result)
+    path = write_report(
+        table, Path(args.out), accounts=accounts, scenario_result=result, labels=args.labels
+    )
     print(f"\n== report ==\nwrote {path.resolve()}")
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mrio_city.commands._common import add_out, add_table
+from mrio_city.commands._common import add_out, add_quiet, add_table, progress
 from mrio_city.model.table import BaseTable
 
 __all__ = ["register", "write_extra_accounts"]
@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sectors", metavar="GROUPING", help="sector grouping (default: none)")
     add_out(p, "aggregate", "new table")
     p.add_argument("--name", help="name of the new table (default: <TABLE>-aggregated)")
+    add_quiet(p)
     p.set_defaults(func=_aggregate)
 
 
@@ -82,7 +83,7 @@ def _aggregate(args: argparse.Namespace) -> int:
     from mrio_city.model.aggregate import aggregate
     from mrio_city.sources.groupings import as_partition, city_grouping, sector_grouping
 
-    table = _load(args.table)
+    table = _load(args.table, progress=progress(args))
     cities = sectors = None
     if args.cities:
         grouping = city_grouping(table, args.cities)

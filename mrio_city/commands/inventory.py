@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mrio_city.commands._common import add_out
+from mrio_city.commands._common import add_data, add_out, add_quiet, progress
 
 __all__ = ["register", "run_inventory"]
 
@@ -82,7 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the table's energy-supply sectors for the MRIO scope 2 (default: labels "
         "containing 'Electricity')",
     )
+    add_data(p)
     add_out(p, "inventory")
+    add_quiet(p)
     p.set_defaults(func=run_inventory)
 
 
@@ -109,7 +111,7 @@ def run_inventory(args: argparse.Namespace) -> int:
             from mrio_city.inventory.city_scopes import physical_scopes, scope_summary
             from mrio_city.io.registry import load_table
 
-            table = load_table(args.table)
+            table = load_table(args.table, progress=progress(args))
             mrio = compute_scopes(table, energy_sectors=args.energy_sectors)
             extra["city_scopes"] = physical_scopes(
                 table, mrio, scopes, energy_sectors=args.energy_sectors

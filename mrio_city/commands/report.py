@@ -6,15 +6,13 @@ import argparse
 import warnings
 from pathlib import Path
 
-from mrio_city.commands._common import add_out, add_quiet, add_table, progress
+from mrio_city.commands._common import add_labels, add_out, add_quiet, add_table, progress
 
 __all__ = ["register", "write_report"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``report`` subcommand to the CLI."""
-    from mrio_city.model.names import LABEL_STYLES
-
     p = sub.add_parser(
         "report",
         help="one self-contained HTML page: headline figures, map, top cities, inequality",
@@ -28,12 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_table(p)
     p.add_argument("--scenario", metavar="FILE", help="scenario file (TOML) to run and show")
     add_out(p, "report", "report.html (and the scenario's files)")
-    p.add_argument(
-        "--labels",
-        choices=list(LABEL_STYLES),
-        default="zh",
-        help="city names: zh (the table's Chinese names), pinyin or code (default zh)",
-    )
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_report)
 

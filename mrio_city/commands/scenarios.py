@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mrio_city.commands._common import add_data, add_out, add_quiet
+from mrio_city.commands._common import add_data, add_out, add_quiet, add_table
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
@@ -99,13 +99,13 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Run the shipped super-emitter scenario (or --scenario FILE) on TABLE and list each "
             "headline of Zheng et al. 2023 (Sci. Bull. 68:2456): published value, ours, the "
             "definition used and a note on the gap.  Writes paper_comparison.csv and .xlsx "
-            "to --out when given."
+            "to --out."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table name or folder")
+    add_table(p)
     p.add_argument("--scenario", metavar="FILE", help="scenario file (default: the shipped one)")
-    p.add_argument("--out", metavar="DIR", help="output folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_out(p, "compare-paper", "paper_comparison.csv and .xlsx")
+    add_quiet(p)
     p.set_defaults(func=_compare_paper)
 
 
@@ -309,18 +309,18 @@ def format_comparison(df) -> str:
 
 def _compare_paper(args: argparse.Namespace) -> int:
     from mrio_city.io.registry import load_table
+    from mrio_city.io.staging import check_output_dir, staged_output
 
+    check_output_dir(args.out)  # before the work
     table = load_table(args.table, progress=not args.quiet)
     df, result = compare_paper(table, args.scenario, progress=not args.quiet)
     print(f"Zheng et al. 2023 headlines against {table.name} ({result.rule}):")
     print(format_comparison(df))
-    if args.out:
-        from mrio_city.exports.scenario import write_paper_comparison
-        from mrio_city.io.staging import staged_output
+    from mrio_city.exports.scenario import write_paper_comparison
 
-        with staged_output(args.out, command="compare-paper") as run:
-            paths = write_paper_comparison(df, table, result, run.path)
-            run.record_table(table, source=args.table)
-        for p in paths:
-            print(f"wrote {run.final(p)}")
+    with staged_output(args.out, command="compare-paper") as run:
+        paths = write_paper_comparison(df, table, result, run.path)
+        run.record_table(table, source=args.table)
+    for p in paths:
+        print(f"wrote {run.final(p)}")
     return 0

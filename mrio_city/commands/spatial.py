@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mrio_city.commands._common import add_data, add_out, add_quiet, add_table, progress
+
 __all__ = ["register"]
 
 
@@ -29,17 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("results", metavar="RESULTS", help="per-city results file (.csv or .xlsx)")
     p.add_argument("--column", required=True, help="quantity to map, e.g. consumption_based")
-    p.add_argument(
-        "--out",
-        default=None,
-        help="output file, .png or .html (default: map-<column>.png in the current folder)",
-    )
+    add_out(p, "map", "map-<column>.png and .html, or one file ending in .png or .html")
     p.add_argument("--stressor", default=None, help="stressor, when the file holds several")
     p.add_argument("--unit", default=None, help="unit for the legend (default: from the file)")
     p.add_argument("--scheme", choices=list(SCHEMES), default="quantiles")
     p.add_argument("--k", type=int, default=5, help="number of classes (default 5)")
     p.add_argument("--title", default=None, help="map title")
-    p.add_argument("--data", default=None, help="real-data folder (default: MRIO_CITY_DATA)")
+    add_data(p)
+    add_quiet(p)
     p.set_defaults(func=_map)
 
     p = sub.add_parser(
@@ -55,15 +54,15 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Needs pip install 'mrio-city[spatial]'."
         ),
     )
-    p.add_argument("table", metavar="TABLE", help="table name or folder")
-    p.add_argument("--out", default="spatial-output", metavar="DIR", help="output folder")
+    add_table(p)
+    add_out(p, "spatial", "maps, hotspot, GWR and deficit files")
     p.add_argument("--land-use", default=None, help="land-use CSV (unit, class, area)")
     p.add_argument(
         "--coefficients",
         default="china-land-use-literature",
         help="sink coefficient set (shipped name or CSV path)",
     )
-    p.add_argument("--data", default=None, help="real-data folder (default: MRIO_CITY_DATA)")
+    add_quiet(p)
     p.set_defaults(func=_spatial)
 
 
@@ -75,20 +74,38 @@ def _map(args: argparse.Namespace) -> int:
 
     values, unit = read_city_column(args.results, args.column, stressor=args.stressor)
     unit = args.unit or unit or "unit not given"
-    out = Path(args.out) if args.out else Path(f"map-{args.column}.png")
-    if out.suffix.lower() not in (".png", ".html"):
-        raise ValueError(f"--out must end in .png or .html, not {out.name!r}")
+    outs = _map_files(Path(args.out), args.column)
     geo = join_values(
         read_city_boundaries(data_dir=args.data), values, what=args.results, keep_unmatched=True
     )
     options = {"unit": unit, "scheme": args.scheme, "k": args.k, "title": args.title}
-    if out.suffix.lower() == ".html":
-        write_choropleth_html(geo, args.column, out, **options)
-    else:
-        plot_choropleth(geo, args.column, out, **options)
+    for out in outs:
+        if out.suffix.lower() == ".html":
+            write_choropleth_html(geo, args.column, out, **options)
+        else:
+            plot_choropleth(geo, args.column, out, **options)
     mapped = int(geo[args.column].notna().sum())
-    print(f"mapped {mapped} of {len(values)} cities; wrote {out}")
+    print(f"mapped {mapped} of {len(values)} cities; wrote {', '.join(str(p) for p in outs)}")
     return 0
+
+
+def _map_files(out: Path, column: str) -> list[Path]:
+    """The files of ``map``: --out FILE.png or FILE.html, else map-<column>.png/.html in --out.
+
+    The folder is checked (and created) before any work.
+    """
+    from mrio_city.io.staging import check_output_dir
+    from mrio_city.model.errors import OutputFolderError
+
+    if out.suffix.lower() in (".png", ".html"):
+        check_output_dir(out.parent)
+        return [out]
+    if out.suffix and not out.is_dir():
+        raise OutputFolderError(
+            f"--out {out}: give a folder, or a file ending in .png or .html (not {out.suffix!r})"
+        )
+    folder = check_output_dir(out)
+    return [folder / f"map-{column}.png", folder / f"map-{column}.html"]
 
 
 def _spatial(args: argparse.Namespace) -> int:
@@ -117,8 +134,8 @@ def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]
     from mrio_city.io.registry import load_table
     from mrio_city.sources.geography import read_city_boundaries
 
-    table = load_table(args.table)
-    frame = city_frame(table, compute_accounts(table))
+    table = load_table(args.table, progress=progress(args))
+    frame = city_frame(table, compute_accounts(table, progress=progress(args)))
     units = frame.attrs["units"]
     geo = join_values(read_city_boundaries(data_dir=args.data), frame, what=args.table)
     area = area_km2(geo)

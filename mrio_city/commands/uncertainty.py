@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mrio_city.commands._common import add_data, add_out, add_quiet
+
 __all__ = ["register"]
 
 
@@ -27,11 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (its table and rule)")
     p.add_argument("--draws", type=int, default=1000, help="number of draws (default 1000)")
     p.add_argument("--uncertainty", metavar="FILE", help="TOML file with an [uncertainty] table")
-    p.add_argument("--table", help="table overriding the scenario file's")
+    p.add_argument("--table", metavar="NAME", help="table overriding the scenario file's")
+    add_data(p)
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (A-changing draws)")
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
-    p.add_argument("--out", metavar="DIR", default="montecarlo-output", help="output folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_out(p, "montecarlo", "draws, intervals and charts (kept draws are resumed)")
+    add_quiet(p)
     p.set_defaults(func=_montecarlo)
 
 

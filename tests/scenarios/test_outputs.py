@@ -103,12 +103,12 @@ def test_compare_paper_cli_on_the_default_table(tmp_path, capsys):
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_compare_paper_on_the_real_table_when_data_are_present(capsys):
+def test_compare_paper_on_the_real_table_when_data_are_present(capsys, tmp_path):
     from mrio_city.sources import default_data_dir
 
     if not (default_data_dir() / "ceads-emissions").is_dir():
         pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
-    assert main(["compare-paper", "china-cities-2012", "--quiet"]) == 0
+    assert main(["compare-paper", "china-cities-2012", "--quiet", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "against china-cities-2012" in text and "COUNT FORCED" not in text
     rows = {line[:64].strip(): line[64:].split() for line in text.splitlines()[2:9]}
