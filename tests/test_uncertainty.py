@@ -17,7 +17,6 @@ from mrio_city.analyses.uncertainty.montecarlo import (
     run_montecarlo,
 )
 from mrio_city.analyses.uncertainty.summary import intervals
-from mrio_city.commands.main import main
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.testing import random_structured_table, random_table
 
@@ -90,7 +89,7 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path, table, monke
     spec = UncertaintySpec(seed=9)
     run_montecarlo(table, spec, 12, tmp_path / "whole", batch=3)
     calls = {"n": 0}
-    real = mcmod._write_part
+    real = mcmod.write_part
 
     def dying(folder, indices, frame):
         calls["n"] += 1
@@ -99,10 +98,10 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path, table, monke
             raise KeyboardInterrupt
         return real(folder, indices, frame)
 
-    monkeypatch.setattr(mcmod, "_write_part", dying)
+    monkeypatch.setattr(mcmod, "write_part", dying)
     with pytest.raises(KeyboardInterrupt):
         run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
-    monkeypatch.setattr(mcmod, "_write_part", real)
+    monkeypatch.setattr(mcmod, "write_part", real)
     assert mcmod.completed_draws(tmp_path / "killed") == set(range(6))
     run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
     assert not list((tmp_path / "killed" / "draws").glob(".*tmp"))
@@ -135,26 +134,6 @@ def test_spec_errors_name_the_key():
         UncertaintySpec.from_mapping({"seed": True}, source="f.toml")
     spec = UncertaintySpec.from_mapping({"intensity_cv_sector": {"s1": 0.2}, "seed": 3})
     assert spec.intensity_cv_sector == {"s1": 0.2} and spec.seed == 3
-
-
-def test_cli_montecarlo(tmp_path, capsys):
-    unc = tmp_path / "u.toml"
-    unc.write_text("[uncertainty]\nseed = 1\ndemand_cv = 0.1\n")
-    scen = tmp_path / "s.toml"
-    scen.write_text(
-        (
-            __import__("mrio_city._resources", fromlist=["shipped"]).shipped(
-                "scenarios", "super_emitters.toml"
-            )
-        ).read_text()
-    )
-    out = tmp_path / "mc"
-    args = ["montecarlo", str(scen), "--table", "toy-cities", "--draws", "8", "--quiet"]
-    code = main([*args, "--uncertainty", str(unc), "--out", str(out)])
-    assert code == 0, capsys.readouterr().err
-    text = capsys.readouterr().out
-    assert "inter-city supply-chain share: median" in text
-    assert {p.name for p in out.iterdir()} >= {"intervals.csv", "uncertainty.xlsx", "draws"}
 
 
 def test_sobol_indices_of_the_ishigami_function():

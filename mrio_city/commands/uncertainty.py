@@ -33,6 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data(p)
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (A-changing draws)")
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
+    p.add_argument(
+        "--scenario-draws",
+        type=int,
+        default=None,
+        metavar="M",
+        help="evaluate the scenario (quota, people lifted) on the first M draws "
+        "(default: all draws, at most 200; 0 = off)",
+    )
+    p.add_argument(
+        "--sobol",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Sobol indices of the quota and the inter-city share with base sample N "
+        "(a power of 2; N x (k + 2) scenario runs; default 0 = off)",
+    )
     add_out(p, "montecarlo", "draws, intervals and charts (kept draws are resumed)")
     add_quiet(p)
     p.set_defaults(func=_montecarlo)
@@ -79,6 +95,51 @@ def super_emitter_probability(draws: pd.DataFrame, table, rule) -> tuple[pd.Data
     return summary, counts / len(wide)
 
 
+def _check_counts(args: argparse.Namespace) -> None:
+    from mrio_city.model.errors import ScenarioSpecError
+
+    if args.draws < 1:
+        raise ScenarioSpecError(f"--draws must be at least 1, got {args.draws}")
+    if args.scenario_draws is not None and not 0 <= args.scenario_draws <= args.draws:
+        raise ScenarioSpecError(
+            f"--scenario-draws must be between 0 and --draws ({args.draws}), "
+            f"got {args.scenario_draws}"
+        )
+    n = args.sobol
+    if n < 0 or (n and n & (n - 1)):
+        raise ScenarioSpecError(f"--sobol must be 0 (off) or a power of 2, got {n}")
+
+
+def _scenario_parts(args, scenario, table, spec, out: Path) -> dict:
+    """The scenario per draw (quota, people lifted) and the Sobol indices, when asked."""
+    from mrio_city.analyses.uncertainty.montecarlo import read_draws
+    from mrio_city.analyses.uncertainty.summary import intervals
+    from mrio_city.scenarios.uncertainty import run_scenario_draws, scenario_sobol
+
+    m = args.scenario_draws if args.scenario_draws is not None else min(args.draws, 200)
+    extra: dict = {}
+    if m:
+        run_scenario_draws(scenario, table, spec, m, out, progress=not args.quiet)
+        siv = intervals(out, part="scenario", draws=m)
+        rows = read_draws(out, part="scenario")
+        extra["scenario_draws"] = rows[rows["draw"] < m]
+        extra["scenario_intervals"] = siv
+        quota = siv.loc[("quota", slice(None))].iloc[0]
+        people = siv.loc[("population_reaching", slice(None))].iloc[0]
+        print(
+            f"quota over {m} draws: median {quota['median'] / 1e9:.3f} Gt, 5-95 % "
+            f"{quota['p5'] / 1e9:.3f} - {quota['p95'] / 1e9:.3f} Gt; people reaching the "
+            f"living standard: median {people['median'] / 1e6:.1f} million "
+            f"({people['p5'] / 1e6:.1f} - {people['p95'] / 1e6:.1f})"
+        )
+    if args.sobol:
+        sob = scenario_sobol(scenario, table, n=args.sobol, seed=spec.seed, progress=not args.quiet)
+        extra["sobol"] = sob
+        top = sob.loc["quota"]["ST"].idxmax()
+        print(f"Sobol ({sob.attrs['runs']} runs): the quota depends most on {top}")
+    return extra
+
+
 def _montecarlo(args: argparse.Namespace) -> int:
     from mrio_city.analyses.uncertainty.montecarlo import read_draws, run_montecarlo
     from mrio_city.analyses.uncertainty.summary import intervals
@@ -86,29 +147,39 @@ def _montecarlo(args: argparse.Namespace) -> int:
     from mrio_city.exports.uncertainty import write_uncertainty
     from mrio_city.scenarios.spec import Scenario
 
+    _check_counts(args)
     scenario = Scenario.from_file(args.scenario)
     spec = _spec(args.uncertainty)
     table = _load_table(args.table, scenario, not args.quiet, args.scenario)
+    if args.scenario_draws != 0 or args.sobol:
+        scenario.validate(table)  # the scenario per draw must fit the table: fail before work
     out = Path(args.out)
     run_montecarlo(
         table, spec, args.draws, out, scheduler=args.scheduler, workers=args.workers,
         progress=not args.quiet,
     )  # fmt: skip
-    iv = intervals(out)
+    iv = intervals(out, draws=args.draws)
     share = iv.loc[("supply_chain_share", slice(None))]
     print(f"{args.draws} draws of {table.name} (CVs: {spec.as_dict()})")
     print(
         f"inter-city supply-chain share: median {float(share['median'].iloc[0]):.1%}, 5-95 % "
         f"{float(share['p5'].iloc[0]):.1%} - {float(share['p95'].iloc[0]):.1%}"
     )
+    for q in ("gini_consumption_based_per_capita", "theil_consumption_based_per_capita"):
+        r = iv.loc[(q, slice(None))].iloc[0]
+        print(
+            f"{q.split('_')[0].capitalize()} of per-capita consumption-based footprints: median "
+            f"{r['median']:.3f}, 5-95 % {r['p5']:.3f} - {r['p95']:.3f}"
+        )
     cbf = read_draws(out, "consumption_based_with_households")
     cbf = cbf[cbf["draw"] < args.draws]
     per_capita, prob = super_emitter_probability(cbf, table, scenario.super_emitter)
     sure = int((prob >= 0.95).sum())
     maybe = int(((prob > 0.05) & (prob < 0.95)).sum())
     print(f"super-emitters: {sure} cities in at least 95 % of draws, {maybe} between 5 and 95 %")
+    extra = _scenario_parts(args, scenario, table, spec, out)
     paths = write_uncertainty(
-        iv, per_capita, prob, table, out, spec=spec.as_dict(), draws=args.draws
+        iv, per_capita, prob, table, out, spec=spec.as_dict(), draws=args.draws, **extra
     )
     for path in paths:
         print(f"wrote {path}")

@@ -27,21 +27,27 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from mrio_city._progress import progress_bar
+from mrio_city._progress import progress_bar, progress_counter
 from mrio_city.accounts.footprints import compute_accounts
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
+from mrio_city.analyses.uncertainty.indices import INDICES, inequality_of_draws
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
 __all__ = [
     "ALL_CITIES",
+    "NATIONAL",
     "QUANTITIES",
     "FixedSystem",
     "completed_draws",
+    "perturbed_table",
     "read_draws",
+    "remove_stale_parts",
     "run_montecarlo",
+    "write_part",
 ]
 
 #: Per-city quantities of every draw [stressor unit]; national ones use city ALL_CITIES.
@@ -53,6 +59,8 @@ QUANTITIES = (
     "embodied_in_exports",
 )
 ALL_CITIES = "(all cities)"
+#: National quantities of every draw [1]: the inter-city share and the inequality indices.
+NATIONAL = ("supply_chain_share", *INDICES)
 _PART = re.compile(r"part-(\d+)-(\d+)\.parquet$")
 
 
@@ -142,21 +150,55 @@ class FixedSystem:
         }
 
 
-def _perturbed_table(table: BaseTable, d: Draw, stressor: str) -> BaseTable:
-    """The table of an A-changing draw: technology, trade shares, final demand and intensities."""
+def perturbed_table(
+    table: BaseTable, d: Draw, stressor: str, solver: LeontiefSolver | None = None
+) -> BaseTable:
+    """The table of draw ``d``: final demand, intensities (and technology, trade shares) drawn.
+
+    Output follows the drawn final demand; intensities ``f * eps`` are kept, so ``F = f eps x``.
+    Without technology or trade draws A is the base table's, and ``solver`` (its factorization)
+    gives the new output of a general table; a structured table solves its own output.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    d : Draw
+    stressor : str
+        The stressor whose intensities are drawn (the others keep their F).
+    solver : LeontiefSolver, optional
+        Factorization of ``table`` (general tables; made here if absent).
+
+    Raises
+    ------
+    ScenarioSpecError
+        Technology or trade draws on a general (not structured) table.
+    """
     if not table.structured:
-        raise ScenarioSpecError(
-            "technology_cv and trade_cv draws need a structured (trade shares x technology) table"
-        )
-    changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
-    if d.technology is not None:
-        changes["technology"] = table.technology * d.technology
-    if d.trade is not None:
-        shares = np.asarray(table.trade_shares) * d.trade
-        sums = shares.sum(axis=1, keepdims=True)
-        changes["trade_shares"] = np.divide(shares, sums, out=np.zeros_like(shares), where=sums > 0)
-        changes["final_trade_shares"] = changes["trade_shares"]
-    t1 = table.replace(**changes)
+        if d.technology is not None or d.trade is not None:
+            raise ScenarioSpecError(
+                "technology_cv and trade_cv draws need a structured (trade shares x technology) "
+                "table"
+            )
+        solver = solver if solver is not None else factorize(table)
+        Y = table.Y * d.demand.reshape(-1)[None, :]
+        x = np.asarray(solver.solve(np.asarray(Y.sum(axis=1)) + table.exports.sum(axis=1)))
+        x0 = np.asarray(table.x, dtype=float)
+        scale = np.divide(x, x0, out=np.zeros_like(x), where=x0 > 0)
+        Z = table.intermediate_flows()
+        Z = Z @ sp.diags(scale) if sp.issparse(Z) else Z * scale[None, :]
+        t1 = table.replace(Z=Z, Y=Y, x=x)
+    else:
+        changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
+        if d.technology is not None:
+            changes["technology"] = table.technology * d.technology
+        if d.trade is not None:
+            shares = np.asarray(table.trade_shares) * d.trade
+            sums = shares.sum(axis=1, keepdims=True)
+            changes["trade_shares"] = np.divide(
+                shares, sums, out=np.zeros_like(shares), where=sums > 0
+            )
+            changes["final_trade_shares"] = changes["trade_shares"]
+        t1 = table.replace(**changes)
     F = np.array(table.F, dtype=float)
     k = table.stressors.get_loc(stressor)
     F[k] = table.direct_intensities[k] * d.intensity * t1.x
@@ -164,9 +206,9 @@ def _perturbed_table(table: BaseTable, d: Draw, stressor: str) -> BaseTable:
 
 
 def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) -> dict:
-    """Evaluate one A-changing draw (runs on a Dask worker)."""
-    t = _perturbed_table(table, draw(spec, table, index), stressor)
-    acc = compute_accounts(t)
+    """Evaluate one A-changing draw (one factorization, single-threaded)."""
+    t = perturbed_table(table, draw(spec, table, index), stressor)
+    acc = compute_accounts(t, factorize(t, workers=1))
     s = stressor
     return {
         "production_based": acc.production_based[s].to_numpy(),
@@ -178,8 +220,17 @@ def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) 
     }
 
 
+def _a_draws(table: BaseTable, spec: UncertaintySpec, indices, stressor: str) -> dict:
+    """A task on a Dask worker: several draws, BLAS limited to one thread (one core each)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return {i: _a_draw(table, spec, i, stressor) for i in indices}
+
+
 def _long(table: BaseTable, indices: Sequence[int], results: dict, unit: str) -> pd.DataFrame:
     R, D = table.n_cities, len(indices)
+    results = dict(results) | inequality_of_draws(results, table.population)
     parts = []
     for q in QUANTITIES:
         parts.append(
@@ -192,22 +243,24 @@ def _long(table: BaseTable, indices: Sequence[int], results: dict, unit: str) ->
                 }
             )
         )
-    parts.append(
-        pd.DataFrame(
-            {
-                "draw": np.asarray(indices, dtype=np.int64),
-                "city": ALL_CITIES,
-                "quantity": "supply_chain_share",
-                "value": np.asarray(results["supply_chain_share"], dtype=float).reshape(-1),
-            }
+    for q in NATIONAL:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "draw": np.asarray(indices, dtype=np.int64),
+                    "city": ALL_CITIES,
+                    "quantity": q,
+                    "value": np.asarray(results[q], dtype=float).reshape(-1),
+                }
+            )
         )
-    )
     out = pd.concat(parts, ignore_index=True)
-    out["unit"] = np.where(out["quantity"] == "supply_chain_share", "1", unit)
+    out["unit"] = np.where(out["quantity"].isin(NATIONAL), "1", unit)
     return out
 
 
-def _write_part(folder: Path, indices: Sequence[int], frame: pd.DataFrame) -> Path:
+def write_part(folder: Path, indices: Sequence[int], frame: pd.DataFrame) -> Path:
+    """Write the draws ``indices`` as one whole part (a temporary file in ``folder``, renamed)."""
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"part-{min(indices):07d}-{max(indices):07d}.parquet"
     tmp = folder / f".{final.name}.{os.getpid()}.tmp"
@@ -216,9 +269,9 @@ def _write_part(folder: Path, indices: Sequence[int], frame: pd.DataFrame) -> Pa
     return final
 
 
-def completed_draws(out: str | os.PathLike[str]) -> set[int]:
-    """Draws already written under ``out/draws`` (whole parts only)."""
-    folder = Path(out) / "draws"
+def completed_draws(out: str | os.PathLike[str], part: str = "draws") -> set[int]:
+    """Draws already written under ``out/<part>`` (whole parts only)."""
+    folder = Path(out) / part
     done: set[int] = set()
     if folder.is_dir():
         for path in folder.glob("part-*.parquet"):
@@ -226,11 +279,20 @@ def completed_draws(out: str | os.PathLike[str]) -> set[int]:
     return done
 
 
-def read_draws(out: str | os.PathLike[str], quantity: str | None = None) -> pd.DataFrame:
-    """The long table of every written draw (optionally one quantity)."""
-    folder = Path(out) / "draws"
+def read_draws(
+    out: str | os.PathLike[str], quantity: str | None = None, part: str = "draws"
+) -> pd.DataFrame:
+    """The long table of every written draw under ``out/<part>`` (optionally one quantity)."""
+    folder = Path(out) / part
     filters = [("quantity", "==", quantity)] if quantity else None
     return pd.read_parquet(folder, filters=filters)
+
+
+def remove_stale_parts(folder: Path) -> Path:
+    """Delete a killed run's half-written parts (temporary files) in ``folder``; return it."""
+    for stale in folder.glob(".part-*.tmp") if folder.is_dir() else []:
+        stale.unlink()
+    return folder
 
 
 def _batches(indices: list[int], size: int) -> Iterable[list[int]]:
@@ -281,9 +343,7 @@ def run_montecarlo(
     if draws < 1:
         raise ScenarioSpecError(f"the number of draws must be at least 1, got {draws}")
     s = stressor if stressor is not None else table.stressors[0]
-    folder = Path(out) / "draws"
-    for stale in folder.glob(".part-*.tmp") if folder.is_dir() else []:
-        stale.unlink()  # a killed run's half-written part
+    folder = remove_stale_parts(Path(out) / "draws")
     todo = sorted(set(range(draws)) - completed_draws(out))
     unit = table.units[s]
     if not todo:
@@ -293,33 +353,48 @@ def run_montecarlo(
         chunks = list(_batches(todo, batch))
         for chunk in progress_bar(chunks, enabled=progress, desc="draws", unit="batch"):
             res = system.evaluate([draw(spec, table, i) for i in chunk])
-            _write_part(folder, chunk, _long(table, chunk, res, unit))
+            write_part(folder, chunk, _long(table, chunk, res, unit))
         return folder
     _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress)
     return folder
 
 
 def _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress):
+    """A-changing draws on Dask: the table scattered once to every worker, a few draws a task.
+
+    Each task evaluates ``per_task`` draws with BLAS (and the block solver) on one thread, so
+    two workers on two cores do not oversubscribe them; results are written in parts of
+    ``batch`` draws as tasks complete.
+    """
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
         )
     client = Client(scheduler if scheduler is not None else cluster)
     try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        per_task = max(1, min(batch, -(-len(todo) // (4 * n_workers))))
         base = client.scatter(table, broadcast=True)  # each worker holds the base table once
-        futures = [client.submit(_a_draw, base, spec, i, s, pure=False) for i in todo]
-        index_of = {f.key: i for f, i in zip(futures, todo, strict=True)}
+        futures = [
+            client.submit(_a_draws, base, spec, chunk, s, pure=False)
+            for chunk in _batches(todo, per_task)
+        ]
         pending: dict[int, dict] = {}
-        done = progress_bar(
-            as_completed(futures), enabled=progress, desc="draws (A)", unit="draw", total=len(todo)
-        )
-        for fut in done:
-            pending[index_of[fut.key]] = fut.result()
+        bar = progress_counter(len(todo), enabled=progress, desc="draws (A)", unit="draw")
+        for fut in as_completed(futures):
+            part = fut.result()
+            pending.update(part)
+            bar.update(len(part))
             if len(pending) >= batch:
                 _flush(table, folder, pending, unit)
+        bar.close()
         if pending:
             _flush(table, folder, pending, unit)
     finally:
@@ -334,5 +409,5 @@ def _flush(table, folder, pending: dict, unit: str) -> None:
         q: np.stack([np.atleast_1d(pending[i][q]) for i in indices])
         for q in (*QUANTITIES, "supply_chain_share")
     }
-    _write_part(folder, indices, _long(table, indices, stacked, unit))
+    write_part(folder, indices, _long(table, indices, stacked, unit))
     pending.clear()
