@@ -544,7 +544,7 @@ def test_input_workbooks_are_strict(tmp_path, sheet, edit, message):
     wb.save(path)
     with pytest.raises(TableFormatError) as info:
         read_excel_table(path)
-    assert str(info.value) == f"workbook {path}, {message}"
+    assert str(info.value) == f"workbook {path}: {message}"
 
 
 # -- mathematical preconditions, before any work ----------------------------------------------

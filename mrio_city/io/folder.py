@@ -418,7 +418,7 @@ class _Reader:
                 out[row] = float(text) if text != "" else np.nan
             except ValueError:
                 raise self.fail(
-                    name, f"column {column!r} row {row + 2}: {text!r} is not a number"
+                    name, f"column {column!r} row {row + 2}: expected a number, got {text!r}"
                 ) from None
         return out
 

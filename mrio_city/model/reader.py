@@ -6,6 +6,10 @@ way wherever it comes from::
 
     <file>: <key path, or sheet and cell, or column and row>: expected <what>, got <found>
 
+:class:`FieldReader` holds that style (the file, the exception class, the strict checks of one
+value at a named place); :class:`DocumentReader` reads parsed TOML tables (places are key
+paths) and :class:`GridReader` reads the cells of one sheet (places are ``sheet 'Z', cell C3``).
+
 Strict types: booleans only as booleans (TOML ``true``/``false``, Excel TRUE/FALSE cells),
 numbers only as numbers (never text, never booleans), enumerations checked against their
 choices, numeric ranges checked.  Paths named inside a file must stay inside an allowed root
@@ -26,7 +30,10 @@ from typing import Any, NoReturn
 from mrio_city.model.errors import MrioCityError
 
 __all__ = [
+    "FieldReader",
     "DocumentReader",
+    "GridReader",
+    "cell_name",
     "did_you_mean",
     "typename",
     "found",
@@ -103,7 +110,135 @@ def boolean_problem(value: Any, *, words: str = "true or false") -> str | None:
     return None if isinstance(value, bool) else f"expected {words}, got {found(value)}"
 
 
-class DocumentReader:
+def cell_name(row: int, col: int) -> str:
+    """Spreadsheet name of the cell at 0-based ``row`` and ``col`` (``cell_name(2, 2) == 'C3'``)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+class FieldReader:
+    """The one error style of every reader: ``<file>: <where>: <message>``.
+
+    Parameters
+    ----------
+    source : str
+        How the file is named in messages (``'workbook t.xlsx'``, ``'scenario.toml'``).
+    error : type, default=MrioCityError
+        Exception class raised (a subclass of :class:`MrioCityError`).
+    """
+
+    def __init__(self, source: str, *, error: type[MrioCityError] = MrioCityError) -> None:
+        self.source, self.error = source, error
+
+    def fail_at(self, where: str, message: str) -> NoReturn:
+        """Raise ``self.error`` naming the file and the place (key path, cell, column and row)."""
+        raise self.error(
+            f"{self.source}: {where}: {message}" if where else f"{self.source}: {message}"
+        )
+
+    def number_at(self, where: str, value: Any, **limits: Any) -> float:
+        """``value`` as a float, checked by :func:`number_problem` (``limits``: low, high ...)."""
+        problem = number_problem(value, **limits)
+        if problem:
+            self.fail_at(where, problem)
+        return int(value) if limits.get("integer") else float(value)
+
+    def boolean_at(self, where: str, value: Any, *, words: str = "true or false") -> bool:
+        """``value`` if it is a real boolean; text such as ``'no'`` is refused."""
+        problem = boolean_problem(value, words=words)
+        if problem:
+            self.fail_at(where, problem)
+        return value
+
+    def label_at(self, where: str, value: Any) -> str:
+        """A label as text; booleans are refused (``TRUE`` is not a label)."""
+        if isinstance(value, bool):
+            self.fail_at(where, f"expected a text label, got {found(value)}")
+        return str(value)
+
+
+class GridReader(FieldReader):
+    """Reads the cells of one sheet (rows of values), naming sheet and cell in every error.
+
+    Parameters
+    ----------
+    source : str
+        How the file is named in messages (``'workbook t.xlsx'``).
+    sheet : str
+        The sheet's name.
+    rows : list of list
+        The sheet's values, row by row (as ``openpyxl`` ``values_only`` rows).  Blank text
+        reads as empty.
+    error : type, default=MrioCityError
+        Exception class raised.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        sheet: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        error: type[MrioCityError] = MrioCityError,
+    ) -> None:
+        super().__init__(source, error=error)
+        self.sheet, self.rows = sheet, rows
+
+    def where(self, row: int | None = None, col: int | None = None) -> str:
+        """``sheet 'Z', cell C3`` (``sheet 'Z'`` without a cell)."""
+        if row is None or col is None:
+            return f"sheet {self.sheet!r}"
+        return f"sheet {self.sheet!r}, cell {cell_name(row, col)}"
+
+    def fail(self, row: int | None, col: int | None, message: str) -> NoReturn:
+        """Raise naming the file, the sheet and the cell (0-based ``row`` and ``col``)."""
+        self.fail_at(self.where(row, col), message)
+
+    def get(self, row: int, col: int) -> Any:
+        """The value of a cell; None when empty, blank or outside the sheet."""
+        if row < len(self.rows) and col < len(self.rows[row]):
+            value = self.rows[row][col]
+            if isinstance(value, str) and not value.strip():
+                return None
+            return value
+        return None
+
+    def width(self, row: int) -> int:
+        """Number of cells stored in ``row`` (0 past the last row)."""
+        return len(self.rows[row]) if row < len(self.rows) else 0
+
+    def expect(self, row: int, col: int, text: str) -> None:
+        """Require the header ``text`` in a cell."""
+        got = self.get(row, col)
+        if got != text:
+            self.fail(row, col, f"expected the header {text!r}, got {got!r}")
+
+    def label(self, row: int, col: int) -> str:
+        """A non-empty label cell as text (TRUE/FALSE refused)."""
+        value = self.get(row, col)
+        if value is None:
+            self.fail(row, col, "label is empty")
+        return self.label_at(self.where(row, col), value)
+
+    def number(self, row: int, col: int, *, empty: float = 0.0) -> float:
+        """A number cell (``empty`` when empty); text and TRUE/FALSE are refused."""
+        value = self.get(row, col)
+        if value is None:
+            return empty
+        return self.number_at(self.where(row, col), value)
+
+    def boolean(self, row: int, col: int) -> bool:
+        """A TRUE/FALSE cell; text such as 'no' or 'false' is refused."""
+        return self.boolean_at(
+            self.where(row, col), self.get(row, col), words="a TRUE or FALSE cell"
+        )
+
+
+class DocumentReader(FieldReader):
     """Reads one table (mapping) of a parsed document, checking keys, types and ranges.
 
     Parameters
@@ -129,7 +264,8 @@ class DocumentReader:
         *,
         error: type[MrioCityError] = MrioCityError,
     ) -> None:
-        self.source, self.path, self.error = source, path, error
+        super().__init__(source, error=error)
+        self.path = path
         if not isinstance(data, Mapping):
             self.fail(None, f"expected a table, got {found(data)}")
         self.data = data
@@ -150,7 +286,7 @@ class DocumentReader:
 
     def fail(self, key: str | None, message: str) -> NoReturn:
         """Raise ``self.error`` naming the file and the key path."""
-        raise self.error(f"{self.source}: {self.where(key)}: {message}")
+        self.fail_at(self.where(key), message)
 
     def has(self, key: str) -> bool:
         """Whether ``key`` is present."""
@@ -208,20 +344,15 @@ class DocumentReader:
         if key not in self.data:
             return default
         v = self.data[key]
-        problem = number_problem(v, low=low, high=high, low_open=low_open, integer=integer)
-        if problem:
-            self.fail(key, problem)
-        return int(v) if integer else float(v)
+        return self.number_at(
+            self.where(key), v, low=low, high=high, low_open=low_open, integer=integer
+        )
 
     def boolean(self, key: str, default: bool) -> bool:
         """A TOML boolean; text such as ``"false"`` or ``"no"`` is an error."""
         if key not in self.data:
             return default
-        v = self.data[key]
-        problem = boolean_problem(v)
-        if problem:
-            self.fail(key, problem)
-        return v
+        return self.boolean_at(self.where(key), self.data[key])
 
     def strings(self, key: str, *, single: str | None = None) -> tuple[str, ...] | None:
         """A non-empty list of strings under ``key`` (or one string under ``single``)."""

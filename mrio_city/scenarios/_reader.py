@@ -7,10 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.reader import DocumentReader, did_you_mean, typename
-
-_did_you_mean = did_you_mean
-_typename = typename
+from mrio_city.model.reader import DocumentReader, typename
 
 
 class _Reader(DocumentReader):
@@ -78,5 +75,5 @@ def set_key_path(data: dict[str, Any], path: str, value: Any, *, source: str = "
         if not isinstance(node, list) or last >= len(node):
             raise ScenarioSpecError(f"{source}: {path}: index [{last}] does not exist")
     elif not isinstance(node, dict):
-        raise ScenarioSpecError(f"{source}: {path}: cannot set a key inside a {_typename(node)}")
+        raise ScenarioSpecError(f"{source}: {path}: cannot set a key inside a {typename(node)}")
     node[last] = value

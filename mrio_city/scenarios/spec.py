@@ -23,15 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.reader import did_you_mean, typename
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import defaults
-from mrio_city.scenarios._reader import (
-    _did_you_mean,
-    _get_path,
-    _Reader,
-    _typename,
-    set_key_path,
-)
+from mrio_city.scenarios._reader import _get_path, _Reader, set_key_path
 from mrio_city.scenarios.catalogue import COMMON_KEYS, LEVERS, lever_label
 
 __all__ = [
@@ -377,7 +372,7 @@ class Scenario:
                 if v not in labels:
                     raise ScenarioSpecError(
                         f"{src}: {path}: {v!r} is not a {what} of {table.name}"
-                        f"{_did_you_mean(v, list(labels))}"
+                        f"{did_you_mean(v, list(labels))}"
                     )
 
         check(
@@ -588,12 +583,12 @@ def _read_pathway(source: str, name: str, body: Any) -> PathwaySpec:
                     w.fail(
                         axis,
                         f"{v!r} is not one of {', '.join(map(repr, allowed))}"
-                        f"{_did_you_mean(v, allowed)}",
+                        f"{did_you_mean(v, allowed)}",
                     )
             when[axis] = vals
     levers_raw = body.get("levers", [])
     if not isinstance(levers_raw, list):
-        r.fail("levers", f"expected an array of tables, got {_typename(levers_raw)}")
+        r.fail("levers", f"expected an array of tables, got {typename(levers_raw)}")
     kinds = [
         (lv.get("type"), str(lv.get("cities", "self"))) if isinstance(lv, Mapping) else None
         for lv in levers_raw
@@ -607,7 +602,7 @@ def _read_pathway(source: str, name: str, body: Any) -> PathwaySpec:
 
 def _lever_kind(source: str, path: str, data: Any) -> str:
     if not isinstance(data, Mapping):
-        raise ScenarioSpecError(f"{source}: {path}: expected a table, got {_typename(data)}")
+        raise ScenarioSpecError(f"{source}: {path}: expected a table, got {typename(data)}")
     kind = data.get("type")
     if kind is None:
         raise ScenarioSpecError(
@@ -617,7 +612,7 @@ def _lever_kind(source: str, path: str, data: Any) -> str:
         raise ScenarioSpecError(
             f"{source}: {path}.type: {kind!r} is not one of "
             f"{', '.join(map(repr, LEVER_TYPES))}"
-            f"{_did_you_mean(str(kind), list(LEVER_TYPES))}"
+            f"{did_you_mean(str(kind), list(LEVER_TYPES))}"
         )
     return kind
 

@@ -241,7 +241,10 @@ def test_error_not_a_number(tmp_path):
     lines = p.read_text().splitlines()
     lines[2] = lines[2].replace(lines[2].split(",")[1], "many", 1)
     p.write_text("\n".join(lines) + "\n")
-    with pytest.raises(TableFormatError, match="cities.csv: column 'population' row 3: 'many'"):
+    with pytest.raises(
+        TableFormatError,
+        match="cities.csv: column 'population' row 3: expected a number, got 'many'",
+    ):
         read_table(folder)
 
 
