@@ -7,11 +7,22 @@ import openpyxl
 
 from mrio_city.accounts import catalogue
 from mrio_city.accounts.footprints import ACCOUNT_NAMES, Accounts, compute_accounts
-from mrio_city.exports.accounts import ACCOUNT_SHEETS, accounts_sheets, write_accounts_excel
+from mrio_city.exports.accounts import (
+    ACCOUNT_SHEETS,
+    accounts_long_frames,
+    accounts_sheets,
+    write_accounts_excel,
+)
 from mrio_city.testing import toy_cities
 
 #: Fields of Accounts that are not accounts (bookkeeping of the computation).
-NOT_ACCOUNTS = {"table_name", "units", "identity_residual", "solver"}
+NOT_ACCOUNTS = {
+    "table_name",
+    "units",
+    "identity_residual",
+    "solver",
+    "income_identity_residual",
+}
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "accounts.md"
 
 
@@ -27,7 +38,7 @@ def test_every_account_field_is_in_the_catalogue_and_back():
 
 def test_derived_lists_follow_the_catalogue():
     city = [a.name for a in catalogue.CITY_ACCOUNTS]
-    assert list(ACCOUNT_NAMES) == city
+    assert list(ACCOUNT_NAMES) == [a.name for a in catalogue.CITY_ACCOUNTS if not a.optional]
     assert list(ACCOUNT_SHEETS) == city
     sheets = [a.sheet for a in catalogue.ACCOUNTS]
     assert len(set(sheets)) == len(sheets) and all(len(s) <= 31 for s in sheets)
@@ -35,7 +46,7 @@ def test_derived_lists_follow_the_catalogue():
 
 def test_workbook_and_csv_have_a_sheet_and_rows_for_every_account(tmp_path):
     table = toy_cities()
-    accounts = compute_accounts(table)
+    accounts = compute_accounts(table, **dict.fromkeys(catalogue.OPTIONAL_ACCOUNTS, True))
     sheets = accounts_sheets(accounts, table)
     for a in catalogue.ACCOUNTS:
         if a.kind == "city_matrix":
@@ -43,12 +54,37 @@ def test_workbook_and_csv_have_a_sheet_and_rows_for_every_account(tmp_path):
         else:
             assert a.sheet in sheets, a.name
     assert set(accounts.to_long()["account"]) == {a.name for a in catalogue.CITY_ACCOUNTS}
+    columns = {a.column for a in catalogue.CITY_ACCOUNTS if a.column}
+    assert columns <= set(sheets["cities"].columns)
+    long = accounts_long_frames(accounts)
+    for a in catalogue.ACCOUNTS:
+        if a.kind == "city_matrix":
+            assert f"{a.sheet}.csv" in long, a.name
     path = write_accounts_excel(accounts, tmp_path / "a.xlsx", table=table)
     wb = openpyxl.load_workbook(path, read_only=True)
     readme = "\n".join(str(r[0]) for r in wb["README"].iter_rows(values_only=True))
     wb.close()
     for a in catalogue.ACCOUNTS:
         assert a.description in readme, a.name
+
+
+def test_optional_accounts_appear_only_when_computed():
+    table = toy_cities()
+    plain = compute_accounts(table)
+    optional = [a for a in catalogue.ACCOUNTS if a.optional]
+    assert optional, "the catalogue has optional accounts (income-based)"
+    for a in optional:
+        assert getattr(plain, a.name) is None
+    sheets = accounts_sheets(plain, table)
+    assert not any(s.startswith(a.sheet) for s in sheets for a in optional)
+    assert not {a.name for a in optional} & set(plain.to_long()["account"])
+    assert "IBF" not in sheets["cities"].columns
+    assert set(accounts_long_frames(plain)) == {"accounts.csv", "flows.csv", "multipliers.csv"}
+    full = compute_accounts(table, income=True)
+    assert [a.name for a in catalogue.present(full)] == [a.name for a in catalogue.ACCOUNTS]
+    # the always-computed accounts do not change when the optional ones are asked for
+    for name in ACCOUNT_NAMES:
+        assert getattr(full, name).equals(getattr(plain, name)), name
 
 
 def test_docs_table_is_generated_from_the_catalogue():

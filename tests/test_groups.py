@@ -253,6 +253,52 @@ def test_income_based_identities(table):
     np.testing.assert_allclose(income.enabled_by(city).sum(), acc.production_based.loc[city])
 
 
+def test_compute_accounts_with_income_matches_the_ghosh_oracle(table):
+    acc = compute_accounts(table, income=True)
+    alone = income_based_accounts(table, acc.solver)
+    for k, s in enumerate(table.stressors):
+        want = _dense_ghosh(table, k)
+        np.testing.assert_allclose(
+            acc.income_based[s], want, rtol=1e-10, atol=1e-10 * np.abs(want).max()
+        )
+    np.testing.assert_allclose(acc.enabling.to_numpy(), alone.enabling.to_numpy(), rtol=1e-13)
+    assert acc.income_identity_residual < 1e-10
+    np.testing.assert_allclose(
+        acc.income_based.sum().to_numpy(), acc.production_based.sum().to_numpy(), rtol=1e-10
+    )
+    assert "income_based" in acc.account_names()
+    assert "income_based" in set(acc.to_long()["account"])
+    city = table.cities[-1]
+    np.testing.assert_allclose(
+        acc.enabled_by(city).sum(), acc.production_based.loc[city].iloc[0], rtol=1e-9
+    )
+    with pytest.raises(ValueError, match="income=True"):
+        compute_accounts(table).enabled_by(city)
+
+
+def test_group_income_accounts_and_enabling_matrix(table):
+    acc = compute_accounts(table, income=True)
+    mapping = pd.Series(_half_mapping(table))
+    groups = acc.by_group(mapping)
+    want = acc.income_based.groupby(mapping).sum()
+    got = groups.accounts["income_based"].loc[want.index]
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-14, atol=1e-12)
+    E = acc.enabling.loc["CO2"]
+    brute = E.groupby(mapping).sum().T.groupby(mapping).sum().T
+    Eg = groups.enabling.loc["CO2"].loc[brute.index, brute.columns]
+    np.testing.assert_allclose(Eg.to_numpy(), brute.to_numpy(), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(
+        Eg.sum(axis=1), groups.accounts["income_based"]["CO2"].loc[Eg.index], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        Eg.sum(axis=0),
+        groups.accounts["production_based"]["CO2"].loc[Eg.columns],
+        rtol=1e-9,
+        atol=1e-9,
+    )
+    assert compute_accounts(table).by_group(mapping).enabling is None
+
+
 def test_toy_income_based_by_hand():
     """METHODS toy table: 2 cities x 2 sectors, checked against the closed-form Ghosh result."""
     table = toy_cities()
@@ -276,11 +322,38 @@ def test_cli_footprints_with_groups_and_income(tmp_path, capsys):
     )
     assert code == 0
     text = capsys.readouterr().out
-    assert "groups (" in text and "income-based" in text
-    resp = pd.read_csv(out / "responsibility.csv")
-    assert resp.filter(like="income_based").iloc[:, 0].sum() == pytest.approx(85.0)
+    assert "groups (" in text and "income-based" in text and "IBF [t CO2]" in text
+    # income-based accounts are accounts like the others: accounts.csv, cities.csv, workbook
+    long = pd.read_csv(out / "accounts.csv")
+    ibf = long[long["account"] == "income_based"].set_index("city")["value"]
+    assert ibf.sum() == pytest.approx(85.0, rel=1e-12)  # = sum of industrial emissions F
+    want = _dense_ghosh(toy_cities())
+    np.testing.assert_allclose(ibf.loc[["A", "B"]], want, rtol=1e-12)
+    cities = pd.read_csv(out / "cities.csv")
+    assert "IBF [t CO2]" in cities.columns
+    enabling = pd.read_csv(out / "enabling.csv")
+    assert list(enabling.columns) == [
+        "stressor",
+        "primary_input_city",
+        "emitting_city",
+        "unit",
+        "value",
+    ]
+    assert enabling["value"].sum() == pytest.approx(85.0, rel=1e-12)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "accounts.xlsx", read_only=True)
+    assert {"income_based", "enabling CO2"} <= set(wb.sheetnames)
+    wb.close()
+    assert not (out / "responsibility.csv").exists()
     groups = pd.read_csv(out / "groups-g.csv")
     assert list(groups["group"]) == ["east", "west"]
+    assert groups.filter(like="income_based").iloc[:, 0].sum() == pytest.approx(85.0)
+    # without --accounts income nothing income-based is written
+    plain = tmp_path / "plain"
+    assert main(["footprints", "toy-cities", "--out", str(plain)]) == 0
+    assert "income_based" not in set(pd.read_csv(plain / "accounts.csv")["account"])
+    assert not (plain / "enabling.csv").exists()
 
 
 def test_cli_aggregate_writes_a_loadable_table(tmp_path, capsys):

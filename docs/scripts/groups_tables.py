@@ -8,18 +8,17 @@ import numpy as np
 import pandas as pd
 
 import mrio_city as mc
-from mrio_city.accounts.income import income_based_accounts
 from mrio_city.model.aggregate import aggregate
 from mrio_city.sources.groupings import city_grouping, sector_grouping
 
 
-def principles(table, acc, income) -> pd.DataFrame:
+def principles(table, acc) -> pd.DataFrame:
+    """The three responsibility principles for the five most populous agglomerations [Mt]."""
     mapping = city_grouping(table, "agglomeration")
     groups = acc.by_group(mapping, grouping="agglomeration")
     M = pd.DataFrame(mapping)
     if isinstance(mapping, pd.Series):
         M = mapping.rename("group").rename_axis("city").reset_index()
-    inc = income.income_based["CO2"]
     pop = pd.Series(table.population, index=table.cities)
     rows = []
     for g, cities in M.groupby("group")["city"]:
@@ -31,7 +30,7 @@ def principles(table, acc, income) -> pd.DataFrame:
                 "production-based [Mt]": groups.accounts["production_based"].loc[g, "CO2"] / 1e6,
                 "consumption-based [Mt]": groups.accounts["consumption_based"].loc[g, "CO2"]
                 / 1e6,
-                "income-based [Mt]": inc[cities].sum() / 1e6,
+                "income-based [Mt]": groups.accounts["income_based"].loc[g, "CO2"] / 1e6,
             }
         )
     df = pd.DataFrame(rows).sort_values("population [M]", ascending=False).head(5)
@@ -76,10 +75,9 @@ def markdown(df: pd.DataFrame, fmt: str) -> str:
 def main(names):
     for name in names:
         table = mc.load_table(name)
-        acc = mc.compute_accounts(table)
-        income = income_based_accounts(table, acc.solver)
+        acc = mc.compute_accounts(table, income=True)
         print(f"## {name}\n")
-        print(markdown(principles(table, acc, income), ",.1f"))
+        print(markdown(principles(table, acc), ",.1f"))
         print()
         print(f"full table: inter-city share {float(acc.supply_chain_share['CO2']):.3f}, "
               f"between provinces "

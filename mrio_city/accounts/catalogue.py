@@ -3,10 +3,16 @@
 Each :class:`AccountSpec` holds the field name of :class:`mrio_city.accounts.footprints.Accounts`,
 its abbreviation, a human title, a one-line description, the unit (as a pattern of the table's
 stressor and money units) and the formula.  Everything else is derived from this tuple: the
-workbook sheets and their README (:mod:`mrio_city.exports.accounts`), the ``account`` column of
-``accounts.csv`` (:meth:`Accounts.to_long`), the terminal summary and the table in
-``docs/accounts.md`` (:func:`markdown_table`).  ``tests/test_catalogue.py`` fails when a field
-of :class:`Accounts` is missing here, or an entry here is not a field.
+workbook sheets and their README (:mod:`mrio_city.exports.accounts`), the columns of the
+``cities`` sheet (:attr:`AccountSpec.column`), the ``account`` column of ``accounts.csv``
+(:meth:`Accounts.to_long`), the terminal summary and the table in ``docs/accounts.md``
+(:func:`markdown_table`).  ``tests/test_catalogue.py`` fails when a field of :class:`Accounts`
+is missing here, or an entry here is not a field.
+
+Optional accounts (:attr:`AccountSpec.optional`, e.g. the income-based footprint) are computed
+on request (``compute_accounts(table, income=True)``; ``mrio-city footprints --accounts
+income``); their field is ``None`` otherwise, and every output derived from the catalogue
+includes exactly the accounts that are present (:func:`present`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ __all__ = [
     "AccountSpec",
     "ACCOUNTS",
     "CITY_ACCOUNTS",
+    "OPTIONAL_ACCOUNTS",
     "account_spec",
+    "present",
     "unit_of",
     "markdown_table",
 ]
@@ -50,6 +58,13 @@ class AccountSpec:
         How it is computed (symbols of the module docstring of ``footprints``).
     kind : {'city', 'city_matrix', 'node', 'stressor'}
         Shape of the result.
+    optional : str or None
+        None for accounts always computed; otherwise the name of the selection that computes
+        it (``compute_accounts(..., income=True)``, ``--accounts income``): the field is
+        ``None`` unless asked for.
+    column : str or None
+        Header of the account's column in the ``cities`` sheet and the terminal summary (the
+        per-city accounts shown side by side); None: not shown there.
     """
 
     name: str
@@ -60,6 +75,8 @@ class AccountSpec:
     unit: str
     formula: str
     kind: Kind = "city"
+    optional: str | None = None
+    column: str | None = None
 
 
 _S = "{stressor_unit}"
@@ -83,6 +100,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "PBF incl. households' direct emissions",
         _S,
         "PBF[r] + F_Y[r]",
+        column="PBF",
     ),
     AccountSpec(
         "consumption_based",
@@ -102,6 +120,19 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "CBF incl. households' direct emissions",
         _S,
         "CBF[s] + F_Y[s]",
+        column="CBF",
+    ),
+    AccountSpec(
+        "income_based",
+        "IBF",
+        "Income-based footprint",
+        "income_based",
+        "emissions anywhere in the table enabled downstream by the city's primary inputs "
+        "(Ghosh; excl. households' direct, which no primary input enables)",
+        _S,
+        "IBF[r] = sum_{i in r} nu_i (L e)_i, nu = 1 - 1^T A (= v_i sum_j G_ij e_j / x_j)",
+        optional="income",
+        column="IBF",
     ),
     AccountSpec(
         "embodied_in_exports",
@@ -111,6 +142,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "emitted in the city for final demand of other cities and abroad",
         _S,
         "EEE[r] = sum_{s != r} Q[r, s] + Q[r, EX]",
+        column="EEE",
     ),
     AccountSpec(
         "embodied_in_exports_abroad",
@@ -129,6 +161,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "emitted in other cities for the city's final demand",
         _S,
         "EEI[s] = sum_{r != s} Q[r, s]",
+        column="EEI",
     ),
     AccountSpec(
         "local",
@@ -159,6 +192,18 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "city_matrix",
     ),
     AccountSpec(
+        "enabling",
+        "E",
+        "City-to-city enabled emissions",
+        "enabling",
+        "emitted in the emitting city (columns) enabled by the primary inputs of the city "
+        "(rows); row sums IBF, column sums PBF",
+        _S,
+        "E[r, s] = sum_{i in r} sum_{j in s} nu_i L_ij e_j",
+        "city_matrix",
+        optional="income",
+    ),
+    AccountSpec(
         "multipliers",
         "m",
         "Multipliers",
@@ -183,6 +228,11 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
 #: The per-city accounts (one value per city and stressor), in report order.
 CITY_ACCOUNTS: tuple[AccountSpec, ...] = tuple(a for a in ACCOUNTS if a.kind == "city")
 
+#: Selections of optional accounts (``compute_accounts(..., income=True)``; ``--accounts``).
+OPTIONAL_ACCOUNTS: tuple[str, ...] = tuple(
+    dict.fromkeys(a.optional for a in ACCOUNTS if a.optional is not None)
+)
+
 _BY_NAME = {a.name: a for a in ACCOUNTS}
 
 
@@ -200,6 +250,24 @@ def account_spec(name: str) -> AccountSpec:
         raise KeyError(f"{name!r} is not an account; accounts: {', '.join(_BY_NAME)}") from None
 
 
+def present(accounts, kind: Kind | None = None) -> tuple[AccountSpec, ...]:
+    """The accounts of the catalogue that ``accounts`` holds, in report order.
+
+    Parameters
+    ----------
+    accounts : Accounts
+        Result of :func:`mrio_city.accounts.footprints.compute_accounts`; optional accounts not
+        asked for are ``None`` there and left out.
+    kind : {'city', 'city_matrix', 'node', 'stressor'}, optional
+        Only accounts of this shape.
+    """
+    return tuple(
+        a
+        for a in ACCOUNTS
+        if (kind is None or a.kind == kind) and getattr(accounts, a.name, None) is not None
+    )
+
+
 def unit_of(name: str, *, stressor_unit: str, money_unit: str = "money") -> str:
     """The unit of account ``name`` for a stressor in ``stressor_unit``.
 
@@ -214,15 +282,16 @@ def unit_of(name: str, *, stressor_unit: str, money_unit: str = "money") -> str:
 def markdown_table() -> str:
     """The catalogue as a Markdown table (the one in ``docs/accounts.md``)."""
     lines = [
-        "| account | abbreviation | sheet | unit | description | formula |",
-        "|---|---|---|---|---|---|",
+        "| account | abbreviation | sheet | unit | computed | description | formula |",
+        "|---|---|---|---|---|---|---|",
     ]
     for a in ACCOUNTS:
         unit = a.unit.replace("{stressor_unit}", "stressor unit").replace(
             "{money_unit}", "money unit"
         )
+        when = "always" if a.optional is None else f"on request (`{a.optional}=True`)"
         lines.append(
-            f"| `{a.name}` | {a.abbreviation} | `{a.sheet}` | {unit} | {a.description} | "
+            f"| `{a.name}` | {a.abbreviation} | `{a.sheet}` | {unit} | {when} | {a.description} | "
             f"`{a.formula}` |"
         )
     return "\n".join(lines)

@@ -18,6 +18,10 @@ cities (international exports, "other") summed (n,); ``L = (I - A)^-1`` (never f
 Hence ``consumption_based = production_based - embodied_in_exports + embodied_in_imports`` for
 every city, and ``sum consumption_based = sum production_based - sum Q[:, EX]``.
 
+On request (``income=True``) the income-based footprint ``income_based`` and the enabling matrix
+``enabling`` (:mod:`mrio_city.accounts.income`) come from the same factorization, with
+``sum income_based = sum production_based``.
+
 Negative final demand (destocking, discrepancies) flows through ``L Y`` like any demand and can
 lower a city's consumption-based footprint; negative export/other columns lower
 ``embodied_in_exports_abroad``.  All accounts carry their units in ``DataFrame.attrs['units']``
@@ -26,13 +30,13 @@ lower a city's consumption-based footprint; negative export/other columns lower
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
-from mrio_city.accounts.catalogue import CITY_ACCOUNTS
+from mrio_city.accounts.catalogue import CITY_ACCOUNTS, present
 from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver, factorize
@@ -45,9 +49,10 @@ __all__ = [
     "ACCOUNT_NAMES",
 ]
 
-#: Per-city accounts of :class:`Accounts`, in report order, with a one-line description
-#: (derived from :data:`mrio_city.accounts.catalogue.CITY_ACCOUNTS`).
-ACCOUNT_NAMES: dict[str, str] = {a.name: a.description for a in CITY_ACCOUNTS}
+#: Per-city accounts that :class:`Accounts` always holds, in report order, with a one-line
+#: description (derived from :data:`mrio_city.accounts.catalogue.CITY_ACCOUNTS`; optional
+#: accounts such as ``income_based`` are listed by :meth:`Accounts.account_names` when present).
+ACCOUNT_NAMES: dict[str, str] = {a.name: a.description for a in CITY_ACCOUNTS if not a.optional}
 
 
 def _frame(values: np.ndarray, table: BaseTable, account: str) -> pd.DataFrame:
@@ -67,8 +72,14 @@ class Accounts:
     consumption_based_with_households, embodied_in_exports, embodied_in_exports_abroad,
     embodied_in_imports, local, households : DataFrame of shape (n_cities, n_stressors)
         Index 'city', columns 'stressor'; units in ``attrs['units']`` (e.g. t CO2).
+    income_based : DataFrame of shape (n_cities, n_stressors) or None
+        Emissions enabled by each city's primary inputs (Ghosh, downstream) [stressor unit];
+        ``None`` unless computed with ``income=True``.
     flows : DataFrame of shape (n_stressors * n_cities, n_cities)
         Q: index ('stressor', 'producer'), columns 'consumer' [stressor unit].
+    enabling : DataFrame of shape (n_stressors * n_cities, n_cities) or None
+        ``E[r, s]``: index ('stressor', 'primary_input_city'), columns 'emitting_city'
+        [stressor unit]; ``None`` unless computed with ``income=True``.
     multipliers : DataFrame of shape (n_stressors, n_nodes)
         Total intensities ``m = f L`` [stressor unit per money], from a transposed solve.
     supply_chain_share : Series (n_stressors,)
@@ -77,6 +88,9 @@ class Accounts:
         ``max |PBF - sum_s Q - Q_EX| / max |PBF|``: the closure of the accounts.
     solver : LeontiefSolver
         The factorization used (reusable for scenarios).
+    income_identity_residual : float or None
+        ``|sum income_based - sum production_based| / |sum production_based|`` (max over
+        stressors) when income-based accounts were computed.
     """
 
     table_name: str
@@ -85,16 +99,34 @@ class Accounts:
     production_based_with_households: pd.DataFrame
     consumption_based: pd.DataFrame
     consumption_based_with_households: pd.DataFrame
+    income_based: pd.DataFrame | None = field(default=None, kw_only=True)
     embodied_in_exports: pd.DataFrame
     embodied_in_exports_abroad: pd.DataFrame
     embodied_in_imports: pd.DataFrame
     local: pd.DataFrame
     households: pd.DataFrame
     flows: pd.DataFrame
+    enabling: pd.DataFrame | None = field(default=None, kw_only=True)
     multipliers: pd.DataFrame
     supply_chain_share: pd.Series
     identity_residual: float
     solver: LeontiefSolver
+    income_identity_residual: float | None = field(default=None, kw_only=True)
+
+    def account_names(self) -> list[str]:
+        """Per-city accounts held here, in report order (optional ones when computed)."""
+        return [a.name for a in present(self, "city")]
+
+    def enabled_by(self, city: str, stressor: str | None = None) -> pd.Series:
+        """Emissions of ``city`` by the city whose primary inputs enabled them [stressor unit].
+
+        Needs the accounts computed with ``income=True``.
+        """
+        if self.enabling is None:
+            raise ValueError("no income-based accounts: compute them with income=True")
+        from mrio_city.accounts.income import enabled_by
+
+        return enabled_by(self.enabling, city, stressor)
 
     def city_table(self, stressor: str | None = None) -> pd.DataFrame:
         """All per-city accounts for one stressor as columns (index 'city').
@@ -107,8 +139,9 @@ class Accounts:
         s = stressor if stressor is not None else self.production_based.columns[0]
         if s not in self.production_based.columns:
             raise KeyError(f"stressor {s!r} not in accounts; have {list(self.units)}")
-        df = pd.DataFrame({name: getattr(self, name)[s] for name in ACCOUNT_NAMES})
-        df.attrs["units"] = {name: self.units[s] for name in ACCOUNT_NAMES}
+        names = self.account_names()
+        df = pd.DataFrame({name: getattr(self, name)[s] for name in names})
+        df.attrs["units"] = {name: self.units[s] for name in names}
         df.attrs["stressor"] = s
         return df
 
@@ -135,7 +168,7 @@ class Accounts:
     def to_long(self) -> pd.DataFrame:
         """Long format: columns account, city, stressor, unit, value."""
         parts = []
-        for name in ACCOUNT_NAMES:
+        for name in self.account_names():
             df = getattr(self, name)
             long = df.rename_axis(index=CITY, columns=STRESSOR).stack().rename("value")
             long = long.reset_index()
@@ -170,6 +203,7 @@ def compute_accounts(
     *,
     chunk: int = 96,
     progress: bool = False,
+    income: bool = False,
 ) -> Accounts:
     """Compute PBF, CBF, EEE, EEI, the city-to-city matrix Q and multipliers for every city.
 
@@ -185,6 +219,10 @@ def compute_accounts(
         (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
+    income : bool, default=False
+        Also compute the income-based (downstream, Ghosh) footprints and the enabling matrix
+        (:func:`mrio_city.accounts.income.income_based_accounts`) with the same factorization:
+        one transposed solve per city, no inverse.
 
     Returns
     -------
@@ -230,6 +268,16 @@ def compute_accounts(
     flows.attrs["units"] = dict(table.units)
     share = pd.Series(isc, index=table.stressors.copy(), name="supply_chain_share")
     share.attrs["units"] = {share.name: "1"}
+    extra = {}
+    if income:
+        from mrio_city.accounts.income import income_based_accounts
+
+        ib = income_based_accounts(table, solver, chunk=chunk, progress=progress)
+        extra = {
+            "income_based": ib.income_based,
+            "enabling": ib.enabling,
+            "income_identity_residual": ib.identity_residual,
+        }
     return Accounts(
         table_name=table.name,
         units=dict(table.units),
@@ -251,6 +299,7 @@ def compute_accounts(
         supply_chain_share=share,
         identity_residual=float(np.abs(closure).max() / scale) if closure.size else 0.0,
         solver=solver,
+        **extra,
     )
 
 

@@ -11,7 +11,9 @@ Nothing is re-solved: a grouping is a membership matrix ``M`` (n_cities x n_grou
   ``exports_between_groups[g] = sum_{h != g} Q_g[g, h] + Q_EX[g]``; trade among the member
   cities of a group is internal to it;
 * the inter-group supply-chain share ``(sum Q_g - trace Q_g) / sum Q_g`` sits next to the
-  inter-city one ``(sum Q - trace Q) / sum Q``.
+  inter-city one ``(sum Q - trace Q) / sum Q``;
+* with income-based accounts (``compute_accounts(..., income=True)``) the group sums include
+  ``income_based`` and the group x group enabling matrix is ``E_g = M^T E M``.
 
 A city may belong to several groups (two national agglomeration plans share cities) or to none.
 Cities in no group form the group ``outside_label`` so that a partition of the cities results
@@ -45,6 +47,9 @@ class GroupAccounts:
         Every per-city account of the city accounts, summed over each group's cities [unit].
     flows : DataFrame of shape (n_stressors * n_groups, n_groups)
         ``Q_g``: index ('stressor', 'producer_group'), columns 'consumer_group' [unit].
+    enabling : DataFrame of shape (n_stressors * n_groups, n_groups) or None
+        ``E_g``: index ('stressor', 'primary_input_group'), columns 'emitting_group' [unit];
+        None when the city accounts hold no income-based accounts.
     imports_between_groups, exports_between_groups : DataFrame (n_groups, n_stressors)
         Embodied trade across group boundaries only [unit].
     supply_chain_share : DataFrame (n_stressors, 2)
@@ -67,6 +72,7 @@ class GroupAccounts:
     members: pd.Series
     n_cities: pd.Series
     overlapping: bool
+    enabling: pd.DataFrame | None = None
 
     def table(self, stressor: str | None = None) -> pd.DataFrame:
         """All group accounts for one stressor as columns, plus member counts (index 'group')."""
@@ -169,20 +175,18 @@ def group_accounts(
     -------
     GroupAccounts
     """
-    from mrio_city.accounts.footprints import ACCOUNT_NAMES
-
     cities = accounts.production_based.index
     M, groups, members = membership_matrix(
         cities, mapping, outside_label=outside_label, what=grouping
     )
     stressors = accounts.production_based.columns
     summed = {}
-    for name in ACCOUNT_NAMES:
+    for name in accounts.account_names():
         df = pd.DataFrame(M.T @ getattr(accounts, name).to_numpy(), index=groups, columns=stressors)
         df.attrs["units"] = dict(accounts.units)
         df.attrs["account"] = name
         summed[name] = df
-    S, R, G = len(stressors), len(cities), len(groups)
+    S, R = len(stressors), len(cities)
     Q = accounts.flows.to_numpy().reshape(S, R, R)
     Qg = np.einsum("rg,srt,th->sgh", M, Q, M, optimize=True)
     q_ex = M.T @ accounts.embodied_in_exports_abroad.to_numpy()  # (G, S)
@@ -199,12 +203,14 @@ def group_accounts(
             index=stressors,
         )
     share.attrs["units"] = dict.fromkeys(share.columns, "1")
-    flows = pd.DataFrame(
-        Qg.reshape(S * G, G),
-        index=pd.MultiIndex.from_product([stressors, groups], names=[STRESSOR, "producer_group"]),
-        columns=pd.Index(groups, name="consumer_group"),
-    )
-    flows.attrs["units"] = dict(accounts.units)
+    flows = _group_matrix(Qg, stressors, groups, "producer_group", "consumer_group", accounts)
+    enabling = None
+    if accounts.enabling is not None:
+        E = accounts.enabling.to_numpy().reshape(S, R, R)
+        Eg = np.einsum("rg,srt,th->sgh", M, E, M, optimize=True)
+        enabling = _group_matrix(
+            Eg, stressors, groups, "primary_input_group", "emitting_group", accounts
+        )
     frame = lambda a: pd.DataFrame(a, index=groups, columns=stressors)  # noqa: E731
     return GroupAccounts(
         grouping=grouping,
@@ -217,4 +223,17 @@ def group_accounts(
         members=members,
         n_cities=pd.Series(M.sum(axis=0).astype(int), index=groups, name="n_cities"),
         overlapping=bool((M.sum(axis=1) > 1).any()),
+        enabling=enabling,
     )
+
+
+def _group_matrix(values, stressors, groups, rows: str, columns: str, accounts) -> pd.DataFrame:
+    """A (stressor, group) x group frame of a group x group matrix, with units."""
+    S, G = len(stressors), len(groups)
+    frame = pd.DataFrame(
+        values.reshape(S * G, G),
+        index=pd.MultiIndex.from_product([stressors, groups], names=[STRESSOR, rows]),
+        columns=pd.Index(groups, name=columns),
+    )
+    frame.attrs["units"] = dict(accounts.units)
+    return frame

@@ -39,7 +39,12 @@ from mrio_city.model.labels import CITY, STRESSOR
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver, factorize
 
-__all__ = ["IncomeAccounts", "income_based_accounts", "primary_input_coefficients"]
+__all__ = [
+    "IncomeAccounts",
+    "income_based_accounts",
+    "primary_input_coefficients",
+    "enabled_by",
+]
 
 #: Index names of the enabling matrix.
 PRIMARY_INPUT_CITY = "primary_input_city"
@@ -74,8 +79,33 @@ class IncomeAccounts:
 
     def enabled_by(self, city: str, stressor: str | None = None) -> pd.Series:
         """Emissions of ``city`` by the city whose primary inputs enabled them [unit]."""
-        s = stressor if stressor is not None else next(iter(self.units))
-        return self.enabling.loc[s][city].rename(f"enabled_by:{city}")
+        return enabled_by(self.enabling, city, stressor)
+
+
+def enabled_by(enabling: pd.DataFrame, city: str, stressor: str | None = None) -> pd.Series:
+    """Column ``city`` of an enabling matrix: its emissions by enabling city [stressor unit].
+
+    Parameters
+    ----------
+    enabling : DataFrame
+        Index ('stressor', 'primary_input_city'), columns 'emitting_city'.
+    city : str
+        Emitting city.
+    stressor : str, optional
+        Default: the first stressor.
+
+    Raises
+    ------
+    KeyError
+        When ``city`` or ``stressor`` is not in the matrix (the message names it).
+    """
+    stressors = enabling.index.get_level_values(0).unique()
+    s = stressor if stressor is not None else stressors[0]
+    if s not in stressors:
+        raise KeyError(f"stressor {s!r} not in the enabling matrix; have {list(stressors)}")
+    if city not in enabling.columns:
+        raise KeyError(f"city {city!r} is not a city of the enabling matrix")
+    return enabling.loc[s][city].rename(f"enabled_by:{city}")
 
 
 def primary_input_coefficients(table: BaseTable) -> np.ndarray:

@@ -21,7 +21,11 @@ from mrio_city.commands._common import (
     progress,
     solver_methods,
 )
-from mrio_city.commands.groups import add_footprint_options, write_extra_accounts
+from mrio_city.commands.groups import (
+    add_footprint_options,
+    optional_accounts,
+    write_extra_accounts,
+)
 from mrio_city.io.provenance import format_provenance
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
@@ -186,6 +190,8 @@ def format_summary(
     seconds : float, optional
         Wall time of factorization plus accounts, shown when given.
     """
+    from mrio_city.exports.accounts import city_columns
+
     s = accounts.production_based.columns[0]
     unit = accounts.units[s]
     big = float(accounts.production_based_with_households[s].abs().max()) >= 1e6
@@ -203,12 +209,12 @@ def format_summary(
         f"share of emissions embodied in inter-city supply chains: "
         f"{accounts.supply_chain_share[s]:.1%}",
     ]
-    cols = {
-        "production_based_with_households": f"PBF [{sunit}]",
-        "consumption_based_with_households": f"CBF [{sunit}]",
-        "embodied_in_imports": f"EEI [{sunit}]",
-        "embodied_in_exports": f"EEE [{sunit}]",
-    }
+    if accounts.income_identity_residual is not None:
+        lines.append(
+            f"income-based accounts (IBF, excl. households): sum IBF = sum PBF to "
+            f"{accounts.income_identity_residual:.1e} (relative)"
+        )
+    cols = {a.name: f"{a.column} [{sunit}]" for a in city_columns(accounts)}
     view = ct[list(cols)].rename(columns=cols)
     if table.population is not None:
         pop = pd.Series(np.asarray(table.population), index=table.cities)
@@ -236,15 +242,23 @@ def _footprints(args: argparse.Namespace) -> int:
         table = _load(args.table, progress=progress(args))
         t0 = time.perf_counter()
         solver = factorize(table, method=args.method)
-        accounts = compute_accounts(table, solver, progress=progress(args))
+        accounts = compute_accounts(
+            table, solver, progress=progress(args), **optional_accounts(args)
+        )
         seconds = time.perf_counter() - t0
         print(format_summary(table, accounts, top=args.top, seconds=seconds))
         paths = []
         if run is not None:
             paths = _write_accounts(table, accounts, run.path)
             run.record_table(table, source=args.table)
-            run.record(parameters={"method": args.method, "solver": accounts.solver.method})
-        # group and income accounts write into the same staged set
+            run.record(
+                parameters={
+                    "method": args.method,
+                    "solver": accounts.solver.method,
+                    "accounts": args.accounts,
+                }
+            )
+        # group accounts write into the same staged set
         staged_args = argparse.Namespace(**{**vars(args), "out": run.path if run else None})
         paths += write_extra_accounts(staged_args, table, accounts)
     for path in paths:

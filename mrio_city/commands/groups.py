@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mrio_city.accounts.catalogue import OPTIONAL_ACCOUNTS
 from mrio_city.commands._common import add_out, add_quiet, add_table, progress
 from mrio_city.model.table import BaseTable
 
-__all__ = ["register", "write_extra_accounts"]
+__all__ = ["register", "optional_accounts", "write_extra_accounts"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,13 +42,21 @@ def add_footprint_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--accounts",
-        choices=["income"],
-        help="also compute income-based (downstream) accounts beside PBF and CBF",
+        choices=list(OPTIONAL_ACCOUNTS),
+        help="also compute optional accounts of the catalogue: 'income' adds the income-based "
+        "(downstream, Ghosh) footprint IBF and the city-to-city enabling matrix to "
+        "accounts.xlsx, the CSV files and the summary",
     )
 
 
+def optional_accounts(args: argparse.Namespace) -> dict[str, bool]:
+    """Keyword switches of ``compute_accounts`` for the optional accounts asked for."""
+    chosen = getattr(args, "accounts", None)
+    return {name: chosen == name for name in OPTIONAL_ACCOUNTS}
+
+
 def write_extra_accounts(args: argparse.Namespace, table: BaseTable, accounts) -> list[Path]:
-    """Group and income-based accounts asked for on the ``footprints`` command line."""
+    """Group accounts asked for on the ``footprints`` command line (``--group``)."""
     paths: list[Path] = []
     if getattr(args, "group", None):
         from mrio_city.exports.groups import write_group_accounts
@@ -62,18 +71,6 @@ def write_extra_accounts(args: argparse.Namespace, table: BaseTable, accounts) -
         )
         if args.out:
             paths += write_group_accounts(groups, Path(args.out), table=table)
-    if getattr(args, "accounts", None) == "income":
-        from mrio_city.accounts.income import income_based_accounts
-        from mrio_city.exports.groups import write_income_accounts
-
-        income = income_based_accounts(table, accounts.solver)
-        s = next(iter(income.units))
-        top = income.income_based[s].sort_values(ascending=False).head(5)
-        print("income-based (enabled by primary inputs), top 5 [" + income.units[s] + "]:")
-        for city, value in top.items():
-            print(f"  {city:<24} {value:,.0f}")
-        if args.out:
-            paths += write_income_accounts(income, accounts, Path(args.out), table=table)
     return paths
 
 

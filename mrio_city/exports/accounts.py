@@ -2,7 +2,9 @@
 
 Sheets and files are derived from the account catalogue
 (:data:`mrio_city.accounts.catalogue.ACCOUNTS`): adding an account there adds its sheet, its
-README line and its rows in ``accounts.csv``.
+README line, its column of the ``cities`` sheet and its rows in ``accounts.csv``.  Optional
+accounts (the income-based footprint and the enabling matrix) appear when they were computed
+(:func:`mrio_city.accounts.catalogue.present`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mrio_city.accounts.catalogue import ACCOUNTS, CITY_ACCOUNTS, account_spec, unit_of
+from mrio_city.accounts.catalogue import CITY_ACCOUNTS, AccountSpec, present, unit_of
 from mrio_city.exports.csvfiles import write_csv
 from mrio_city.exports.files import write_metadata_json
 from mrio_city.exports.workbook import write_workbook
-from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
+from mrio_city.model.labels import CITY, SECTOR, STRESSOR
 
 __all__ = [
     "ACCOUNT_SHEETS",
@@ -34,13 +36,18 @@ __all__ = [
 #: Sheet name of each per-city account (derived from the catalogue).
 ACCOUNT_SHEETS: dict[str, str] = {a.name: a.sheet for a in CITY_ACCOUNTS}
 
-#: The cities sheet's account columns: (header, account field).
-_CITY_COLUMNS = (
-    ("PBF", "production_based_with_households"),
-    ("CBF", "consumption_based_with_households"),
-    ("EEI", "embodied_in_imports"),
-    ("EEE", "embodied_in_exports"),
-)
+#: Accounts of the cities sheet shown without a per-capita column (trade, not responsibility).
+_NO_PER_CAPITA = frozenset({"embodied_in_exports", "embodied_in_imports"})
+
+
+def city_columns(accounts) -> list[AccountSpec]:
+    """Per-city accounts shown side by side in the cities sheet and the terminal summary.
+
+    Those of the catalogue with a :attr:`~mrio_city.accounts.catalogue.AccountSpec.column`
+    header that ``accounts`` holds: PBF, CBF (both incl. households' direct emissions), IBF
+    when income-based accounts were computed, EEE, EEI.
+    """
+    return [a for a in present(accounts, "city") if a.column]
 
 
 def _scaled_unit(unit: str, values: pd.Series) -> tuple[float, str]:
@@ -51,11 +58,13 @@ def _scaled_unit(unit: str, values: pd.Series) -> tuple[float, str]:
 
 
 def cities_sheet(accounts, table=None, *, stressor: str | None = None) -> pd.DataFrame:
-    """One row per city: code, name, province, population, GDP, PBF, CBF, EEI, EEE, net.
+    """One row per city: code, name, province, population, GDP, PBF, CBF, [IBF], EEE, EEI, net.
 
-    PBF and CBF include households' direct emissions; ``net = PBF - CBF = EEE - EEI`` (> 0:
-    the city emits more for others than others emit for it).  Totals in Mt when the stressor
-    unit is tonnes (else in that unit); per-capita values in stressor unit per person.
+    The account columns follow the catalogue (:func:`city_columns`).  PBF and CBF include
+    households' direct emissions, IBF (present when the accounts were computed with
+    ``income=True``) excludes them; ``net = PBF - CBF = EEE - EEI`` (> 0: the city emits more
+    for others than others emit for it).  Totals in Mt when the stressor unit is tonnes (else in
+    that unit); per-capita values (PBF, CBF, IBF) in stressor unit per person.
     ``pinyin`` appears when the table's city attributes carry one.
 
     Parameters
@@ -92,17 +101,20 @@ def cities_sheet(accounts, table=None, *, stressor: str | None = None) -> pd.Dat
         out["gdp"] = np.asarray(table.gdp, float)
         units["gdp"] = table.meta.money_unit
     scale, sunit = _scaled_unit(unit, accounts.production_based_with_households[s])
-    for header, field in _CITY_COLUMNS:
-        out[header] = getattr(accounts, field)[s].to_numpy() / scale
-        units[header] = sunit
+    columns = city_columns(accounts)
+    for a in columns:
+        out[a.column] = getattr(accounts, a.name)[s].to_numpy() / scale
+        units[a.column] = sunit
     out["net"] = out["PBF"] - out["CBF"]
     units["net"] = sunit
     if pop is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            for header, field in _CITY_COLUMNS[:2]:
-                col = f"{header} per capita"
+            for a in columns:
+                if a.name in _NO_PER_CAPITA:
+                    continue
+                col = f"{a.column} per capita"
                 out[col] = np.where(
-                    pop.to_numpy() > 0, getattr(accounts, field)[s].to_numpy() / pop, np.nan
+                    pop.to_numpy() > 0, getattr(accounts, a.name)[s].to_numpy() / pop, np.nan
                 )
                 units[col] = f"{unit} per person"
     out.attrs["units"] = units
@@ -112,32 +124,37 @@ def cities_sheet(accounts, table=None, *, stressor: str | None = None) -> pd.Dat
 
 def _descriptions(accounts, table) -> dict[str, str]:
     s = accounts.production_based.columns[0]
+    columns = ", ".join(a.column for a in city_columns(accounts))
     desc = {
-        "cities": f"one row per city for {s}: PBF and CBF incl. households' direct emissions, "
-        "EEI, EEE, net = PBF - CBF (= EEE - EEI), per-capita PBF and CBF"
+        "cities": f"one row per city for {s}: {columns} (PBF and CBF incl. households' direct "
+        "emissions), net = PBF - CBF (= EEE - EEI), per-capita footprints"
         + ("" if table is not None else " (no table given: no population or GDP)"),
     }
-    for a in CITY_ACCOUNTS:
-        desc[a.sheet] = f"{a.title} ({a.abbreviation}): {a.description}; {a.formula}"
-    q = account_spec("flows")
-    for st in accounts.units:
-        desc[f"flows {st}"] = f"{q.title} of {st}: {q.description}; {q.formula}"
-    for name in ("multipliers", "supply_chain_share"):
-        a = account_spec(name)
-        desc[a.sheet] = f"{a.title}: {a.description}; {a.formula}"
+    for a in present(accounts):
+        if a.kind == "city":
+            desc[a.sheet] = f"{a.title} ({a.abbreviation}): {a.description}; {a.formula}"
+        elif a.kind == "city_matrix":
+            for st in accounts.units:
+                desc[f"{a.sheet} {st}"] = f"{a.title} of {st}: {a.description}; {a.formula}"
+        else:
+            desc[a.sheet] = f"{a.title}: {a.description}; {a.formula}"
     return desc
 
 
 def _readme(accounts) -> str:
-    return "\n".join(
-        [
-            f"City carbon accounts of table {accounts.table_name!r} (mrio-city).",
-            "Rows are cities, columns stressors unless said otherwise.",
-            "Identity: CBF = PBF - EEE + EEI for every city; *_incl_households add "
-            "households' direct emissions (pymrio's D_pba_reg / D_cba_reg).",
-            "Units: " + ", ".join(f"{s} in {u}" for s, u in accounts.units.items()),
-        ]
-    )
+    lines = [
+        f"City carbon accounts of table {accounts.table_name!r} (mrio-city).",
+        "Rows are cities, columns stressors unless said otherwise.",
+        "Identity: CBF = PBF - EEE + EEI for every city; *_incl_households add "
+        "households' direct emissions (pymrio's D_pba_reg / D_cba_reg).",
+    ]
+    if accounts.income_based is not None:
+        lines.append(
+            "Income-based (IBF): sum over cities of IBF = sum of PBF (excl. households); "
+            "enabling rows sum to IBF, columns to PBF."
+        )
+    lines.append("Units: " + ", ".join(f"{s} in {u}" for s, u in accounts.units.items()))
+    return "\n".join(lines)
 
 
 def accounts_sheets(accounts, table=None) -> dict[str, pd.DataFrame]:
@@ -148,18 +165,21 @@ def accounts_sheets(accounts, table=None) -> dict[str, pd.DataFrame]:
     dict of str to DataFrame
         ``cities`` (:func:`cities_sheet`); one frame per per-city account (index city, columns
         stressor); one ``flows <stressor>`` frame per stressor (index producer, columns
-        consumer); ``multipliers`` (index (city, sector), columns stressor) and
-        ``supply_chain_share`` (index stressor); units in ``attrs['units']``.
+        consumer) and, with income-based accounts, one ``enabling <stressor>`` frame (index
+        primary-input city, columns emitting city); ``multipliers`` (index (city, sector),
+        columns stressor) and ``supply_chain_share`` (index stressor); units in
+        ``attrs['units']``.
     """
     money = table.meta.money_unit if table is not None else "money unit"
     sheets: dict[str, pd.DataFrame] = {"cities": cities_sheet(accounts, table)}
-    for a in ACCOUNTS:
+    for a in present(accounts):
         if a.kind == "city":
             sheets[a.sheet] = getattr(accounts, a.name)
         elif a.kind == "city_matrix":
-            level = accounts.flows.index.get_level_values(0)
+            matrix = getattr(accounts, a.name)
+            level = matrix.index.get_level_values(0)
             for s in accounts.units:
-                q = accounts.flows[level == s].droplevel(0)
+                q = matrix[level == s].droplevel(0)
                 q.attrs = {"units": dict.fromkeys(q.columns, accounts.units[s])}
                 sheets[f"{a.sheet} {s}"] = q
         elif a.kind == "node":
@@ -227,6 +247,8 @@ def accounts_metadata(accounts, table=None, metadata: Mapping[str, Any] | None =
     meta["accounts.table_name"] = accounts.table_name
     meta["accounts.identity_residual"] = float(accounts.identity_residual)
     meta["accounts.solver_method"] = getattr(accounts.solver, "method", None)
+    if accounts.income_identity_residual is not None:
+        meta["accounts.income_identity_residual"] = float(accounts.income_identity_residual)
     if metadata:
         meta.update(metadata)
     return meta
@@ -239,25 +261,27 @@ def accounts_long_frames(accounts) -> dict[str, pd.DataFrame]:
     -------
     dict of str to DataFrame
         ``accounts.csv`` (account, city, stressor, unit, value [stressor unit]),
-        ``flows.csv`` (stressor, producer, consumer, unit, value [stressor unit]) and
-        ``multipliers.csv`` (stressor, city, sector, unit, value [stressor unit per money
-        unit]).
+        ``flows.csv`` (stressor, producer, consumer, unit, value [stressor unit]),
+        ``enabling.csv`` with income-based accounts (stressor, primary_input_city,
+        emitting_city, unit, value [stressor unit]) and ``multipliers.csv`` (stressor, city,
+        sector, unit, value [stressor unit per money unit]).
     """
-    acc = accounts.to_long()
-    q = accounts.flows.rename_axis(columns=CONSUMER).stack().rename("value").reset_index()
-    q.columns = [STRESSOR, PRODUCER, CONSUMER, "value"]
-    q.insert(3, "unit", q[STRESSOR].map(accounts.units))
+    frames = {"accounts.csv": accounts.to_long()}
+    for a in present(accounts, "city_matrix"):
+        matrix = getattr(accounts, a.name)
+        rows, cols = matrix.index.names[1], matrix.columns.name
+        long = matrix.rename_axis(columns=cols).stack().rename("value").reset_index()
+        long.columns = [STRESSOR, rows, cols, "value"]
+        long.insert(3, "unit", long[STRESSOR].map(accounts.units))
+        frames[f"{a.sheet}.csv"] = long
     m = accounts.multipliers
     munits = m.attrs.get("units", {})
     long = m.rename_axis(index=STRESSOR).T.stack().rename("value").reset_index()
     long.columns = [CITY, SECTOR, STRESSOR, "value"]
     long = long[[STRESSOR, CITY, SECTOR, "value"]].sort_values(STRESSOR, kind="stable")
     long.insert(3, "unit", long[STRESSOR].map(munits))
-    return {
-        "accounts.csv": acc,
-        "flows.csv": q,
-        "multipliers.csv": long.reset_index(drop=True),
-    }
+    frames["multipliers.csv"] = long.reset_index(drop=True)
+    return frames
 
 
 def write_accounts_csv(accounts, folder: str | os.PathLike[str], *, table=None) -> list[Path]:
@@ -265,7 +289,8 @@ def write_accounts_csv(accounts, folder: str | os.PathLike[str], *, table=None) 
 
     Files: ``accounts.csv`` (account, city, stressor, unit, value), ``flows.csv`` (stressor,
     producer, consumer, unit, value: Q[r, s] emitted in producer r for final demand of
-    consumer s), ``multipliers.csv`` (stressor, city, sector, unit, value),
+    consumer s), ``enabling.csv`` with income-based accounts (stressor, primary_input_city,
+    emitting_city, unit, value), ``multipliers.csv`` (stressor, city, sector, unit, value),
     ``supply_chain_share.csv`` (stressor, unit, value) and ``cities.csv`` (the cities sheet,
     units in the headers).
 

@@ -1,4 +1,9 @@
-"""Write group accounts and income-based accounts (workbook + CSV), with run metadata."""
+"""Write group accounts (workbook + CSV), with run metadata.
+
+Income-based accounts are accounts of the catalogue (``compute_accounts(..., income=True)``) and
+go to ``accounts.xlsx`` and the long CSV files with the others (:mod:`mrio_city.exports.accounts`);
+their group sums and the group x group enabling matrix come here when present.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from mrio_city.exports.csvfiles import write_csv
 from mrio_city.exports.workbook import write_workbook
 from mrio_city.io.provenance import run_metadata
 
-__all__ = ["write_group_accounts", "write_income_accounts"]
+__all__ = ["write_group_accounts"]
 
 
 _LABEL_COLUMNS = frozenset({"n_cities", "group", "city"})
@@ -26,7 +31,8 @@ def write_group_accounts(groups, out: Path, *, table=None, **switches: Any) -> l
     """Write ``groups-<grouping>.xlsx`` and ``groups-<grouping>.csv`` into ``out``.
 
     Sheets: ``groups`` (every account summed per group, member counts, between-group embodied
-    trade), ``flows`` (group x group embodied-emission matrix), ``supply_chain_share``
+    trade), ``flows`` (group x group embodied-emission matrix), ``enabling`` (group x group
+    enabled emissions, when the accounts hold income-based accounts), ``supply_chain_share``
     (inter-city vs inter-group share) and ``members`` (the grouping used).
 
     Returns
@@ -47,57 +53,24 @@ def write_group_accounts(groups, out: Path, *, table=None, **switches: Any) -> l
         "groups: each account summed over the group's member cities; imports/exports between "
         "groups count only embodied trade crossing a group boundary.\n"
         "flows: producer group (rows) x consumer group (columns) embodied emissions.\n"
+    )
+    sheets = {"groups": per_group, "flows": flows}
+    if groups.enabling is not None:
+        enabling = groups.enabling.loc[stressor].reset_index()
+        enabling.attrs["units"] = {c: unit for c in enabling.columns[1:]}
+        sheets["enabling"] = enabling
+        readme += (
+            "enabling: emissions in the emitting group (columns) enabled by the primary inputs "
+            "of the group (rows); row sums = income_based, column sums = production_based.\n"
+        )
+    readme += (
         "supply_chain_share: share of footprints embodied in inter-city and in inter-group "
         "supply chains.\nmembers: the city -> group mapping used"
         + (" (cities in several groups counted in each)." if groups.overlapping else ".")
     )
+    sheets |= {"supply_chain_share": share, "members": members}
     meta = run_metadata(table, grouping=groups.grouping, stressor=stressor, **switches)
     name = f"groups-{Path(groups.grouping).stem}"
-    sheets = {
-        "groups": per_group,
-        "flows": flows,
-        "supply_chain_share": share,
-        "members": members,
-    }
     xlsx = write_workbook(out / f"{name}.xlsx", sheets, metadata=meta, readme=readme)
     csv = write_csv(out / f"{name}.csv", per_group, index=False, units_in_header=True)
-    return [xlsx, csv]
-
-
-def write_income_accounts(income, accounts, out: Path, *, table=None) -> list[Path]:
-    """Write ``responsibility.xlsx``/``.csv``: production-, consumption- and income-based per city.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written.
-    """
-    stressor = next(iter(income.units))
-    unit = income.units[stressor]
-    df = pd.DataFrame(
-        {
-            "production_based": accounts.production_based[stressor],
-            "consumption_based": accounts.consumption_based[stressor],
-            "income_based": income.income_based[stressor],
-        }
-    )
-    df.index.name = "city"
-    df = _with_units(df.reset_index(), unit)
-    df.attrs["units"]["primary_inputs"] = str(
-        income.primary_inputs.attrs.get("units", {}).get("primary_inputs", "")
-    )
-    df["primary_inputs"] = income.primary_inputs.to_numpy()
-    enabling = income.enabling.loc[stressor].reset_index()
-    enabling.attrs["units"] = {c: unit for c in enabling.columns[1:]}
-    readme = (
-        "Three responsibility principles per city: production-based (territorial industrial "
-        "emissions), consumption-based (emissions driven by the city's final demand) and "
-        "income-based (emissions enabled downstream by the city's primary inputs, Ghosh model).\n"
-        "enabling: rows = city whose primary inputs enable, columns = city where the emissions "
-        "occur; row sums = income_based, column sums = production_based."
-    )
-    meta = run_metadata(table, stressor=stressor, identity_residual=income.identity_residual)
-    sheets = {"responsibility": df, "enabling": enabling}
-    xlsx = write_workbook(out / "responsibility.xlsx", sheets, metadata=meta, readme=readme)
-    csv = write_csv(out / "responsibility.csv", df, index=False, units_in_header=True)
     return [xlsx, csv]
