@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.base import LeontiefSolver
@@ -101,15 +102,20 @@ class BlockSolver(LeontiefSolver):
             mask = None if removed is None else removed[:, sl]
             out[:, sl] = self._solve_part(rhs[:, sl], trans, mask, tol or self.tol)
 
-        if len(parts) == 1 or self.workers == 1:
-            for sl in parts:
+        if self.workers == 1 and len(parts) > 1:
+            for sl in parts:  # one worker asked for: BLAS keeps its own threads
                 run(sl)
+            return out
+        if len(parts) == 1:
+            # a few columns (multipliers, one scenario): single-threaded BLAS.  Threaded BLAS
+            # on vectors of a few thousand numbers only wakes and waits for its threads: on a
+            # shared machine each axpy then took 20 ms instead of 20 us (issue 13 profile).
+            with threadpool_limits(limits=1, user_api="blas"):
+                run(parts[0])
             return out
         # columns are independent: each thread iterates its own columns with single-threaded
         # BLAS, so the memory-bound vector updates run in parallel too
         from concurrent.futures import ThreadPoolExecutor
-
-        from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"):
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -199,9 +205,10 @@ _ITERATE: dict[str, Callable] = {
 def operator_roots(operator: StructuredOperator, degree: int = 16) -> np.ndarray:
     """Roots of the polynomial iteration of a structured operator (:func:`polynomial_roots`)."""
     start = np.random.default_rng(0).standard_normal(operator.n_nodes)
-    return harmonic_ritz_roots(
-        lambda v: v - operator.apply_offdiagonal_preconditioned(v), start, degree
-    )
+    with threadpool_limits(limits=1, user_api="blas"):  # one column: threads only wait
+        return harmonic_ritz_roots(
+            lambda v: v - operator.apply_offdiagonal_preconditioned(v), start, degree
+        )
 
 
 def polynomial_roots(table: BaseTable, degree: int = 16) -> np.ndarray:
