@@ -241,3 +241,13 @@ def test_every_command_follows_the_grammar(name, parser):
 
         assert options["--labels"].choices == list(LABEL_STYLES)
         assert options["--labels"].default == "zh"
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["demo", "footprints", "inequality", "indicators", "run", "paths", "montecarlo"]
+    + ["report", "map", "spatial"],
+)
+def test_commands_that_show_city_names_take_labels(command):
+    parser = dict(LEAVES)[command]
+    assert "--labels" in _actions(parser)[1]

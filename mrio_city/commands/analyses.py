@@ -12,7 +12,15 @@ import argparse
 import pandas as pd
 
 from mrio_city.accounts.footprints import Accounts, compute_accounts
-from mrio_city.commands._common import add_out, add_quiet, add_table, print_paths, progress
+from mrio_city.commands._common import (
+    add_labels,
+    add_out,
+    add_quiet,
+    add_table,
+    city_names,
+    print_paths,
+    progress,
+)
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import did_you_mean
 from mrio_city.model.table import BaseTable
@@ -101,7 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> None:
-    """--stressor, --no-households (leaving them out of ``households``) and --progress."""
+    """--stressor, --no-households (leaving them out of ``households``), --labels, --quiet."""
     p.add_argument("--stressor", default=None, help="stressor (default: the first, e.g. CO2)")
     p.add_argument(
         "--no-households",
@@ -109,6 +117,7 @@ def _add_footprint_switches(p: argparse.ArgumentParser, *, households: str) -> N
         action="store_false",
         help=f"leave households' direct emissions out of {households}",
     )
+    add_labels(p)
     add_quiet(p)
 
 
@@ -210,6 +219,7 @@ def _inequality_in(args: argparse.Namespace, run):
         households=households,
         out_dir=run.path,
         tables=tables,
+        names=city_names(table, args),
     )
     run.record_table(table, source=args.table)
     run.record(parameters={"group": group, "stressor": stressor, "households": households})
@@ -283,7 +293,9 @@ def _indicators_in(args: argparse.Namespace, run):
     tables = indicator_tables(
         table, accounts, progress=bool(getattr(args, "progress", False)), **options
     )
-    paths = indicators_report(table, accounts, out_dir=run.path, tables=tables, **options)
+    paths = indicators_report(
+        table, accounts, out_dir=run.path, tables=tables, names=city_names(table, args), **options
+    )
     run.record_table(table, source=args.table)
     run.record(parameters=options)
     return paths, tables, table, options

@@ -10,6 +10,7 @@ from mrio_city.commands._common import (
     add_out,
     add_quiet,
     add_table,
+    city_names,
     out_dir,
     print_paths,
     progress,
@@ -106,7 +107,7 @@ def _paths(args: argparse.Namespace) -> int:
           f"cover {res.coverage:.1%}")  # fmt: skip
     for rank, row in res.paths.iterrows():
         print(f"{rank:>3} {row['value']:>16,.0f} {row['share']:>7.2%}  {row['path']}")
-    print_paths(write_paths(res, table, out))
+    print_paths(write_paths(res, table, out, names=city_names(table, args)))
     return 0
 
 

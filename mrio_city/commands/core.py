@@ -18,6 +18,7 @@ from mrio_city.commands._common import (
     add_out,
     add_quiet,
     add_table,
+    city_names,
     progress,
     solver_methods,
 )
@@ -27,6 +28,7 @@ from mrio_city.commands.groups import (
     write_extra_accounts,
 )
 from mrio_city.io.provenance import format_provenance
+from mrio_city.model.names import shown
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
 
@@ -76,6 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("--top", type=int, default=10, help="cities shown in the summary")
+    add_labels(p)
     add_quiet(p)
     add_footprint_options(p)
     p.set_defaults(func=_footprints)
@@ -177,7 +180,12 @@ def _max_column_sum(table: BaseTable) -> float:
 
 
 def format_summary(
-    table: BaseTable, accounts: Accounts, *, top: int = 10, seconds: float | None = None
+    table: BaseTable,
+    accounts: Accounts,
+    *,
+    top: int = 10,
+    seconds: float | None = None,
+    names: dict[str, str] | None = None,
 ) -> str:
     """Readable summary of a table's accounts for the terminal.
 
@@ -189,6 +197,8 @@ def format_summary(
         Number of cities listed, by consumption-based footprint incl. households.
     seconds : float, optional
         Wall time of factorization plus accounts, shown when given.
+    names : dict of str to str, optional
+        City label -> name shown (the ``--labels`` style).
     """
     from mrio_city.exports.accounts import city_columns
 
@@ -223,6 +233,7 @@ def format_summary(
                 s
             ] / pop.replace(0, np.nan)
     view = view.sort_values(f"CBF [{sunit}]", ascending=False).head(top)
+    view.index = pd.Index(shown(view.index, names), name="city")
     lines.append(f"top {len(view)} cities by consumption-based footprint (incl. households):")
     lines.append(view.to_string(float_format=lambda v: f"{v:,.2f}"))
     return "\n".join(lines)
@@ -246,7 +257,8 @@ def _footprints(args: argparse.Namespace) -> int:
             table, solver, progress=progress(args), **optional_accounts(args)
         )
         seconds = time.perf_counter() - t0
-        print(format_summary(table, accounts, top=args.top, seconds=seconds))
+        names = city_names(table, args)
+        print(format_summary(table, accounts, top=args.top, seconds=seconds, names=names))
         paths = []
         if run is not None:
             paths = _write_accounts(table, accounts, run.path)
@@ -274,12 +286,13 @@ def _demo(args: argparse.Namespace) -> int:
         table = _load(args.table, progress=progress(args))
         t0 = time.perf_counter()
         accounts = compute_accounts(table, factorize(table), progress=progress(args))
-        print(format_summary(table, accounts, seconds=time.perf_counter() - t0))
+        seconds = time.perf_counter() - t0
+        print(format_summary(table, accounts, seconds=seconds, names=city_names(table, args)))
         paths = _write_accounts(table, accounts, run.path / "footprints")
-        paths += _demo_inequality(table, accounts, run.path / "inequality")
-        more, result = _demo_scenario(table, run.path / "scenario")
+        paths += _demo_inequality(table, accounts, run.path / "inequality", args.labels)
+        more, result = _demo_scenario(table, run.path / "scenario", args.labels)
         paths += more
-        paths += _demo_map(run.path / "map")
+        paths += _demo_map(run.path / "map", args.labels)
         run.record_table(table, source=args.table)
     for path in paths:
         print(f"wrote {run.final(path)}")
@@ -292,13 +305,13 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_map(out: Path) -> list[Path]:
+def _demo_map(out: Path, labels: str = "zh") -> list[Path]:
     from mrio_city.commands.spatial import demo_map
     from mrio_city.model.errors import DataSourceError, MissingDependencyError
 
     print("\n== map of real city CO2 per person, 2012 ==")
     try:
-        return list(demo_map(out))
+        return list(demo_map(out, labels=labels))
     except (MissingDependencyError, DataSourceError) as exc:
         print(f"map skipped: {exc}")
         return []
@@ -307,10 +320,13 @@ def _demo_map(out: Path) -> list[Path]:
         return []
 
 
-def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> list[Path]:
+def _demo_inequality(
+    table: BaseTable, accounts: Accounts, out: Path, labels: str = "zh"
+) -> list[Path]:
     from mrio_city.analyses.report_tables import inequality_tables
     from mrio_city.commands.analyses import format_inequality_summary
     from mrio_city.exports.reports import inequality_report
+    from mrio_city.model.names import city_display_names
 
     attrs = table.city_attributes
     group = "province" if attrs is not None and "province" in attrs.columns else None
@@ -318,15 +334,22 @@ def _demo_inequality(table: BaseTable, accounts: Accounts, out: Path) -> list[Pa
     tables = inequality_tables(table, accounts, group=group)
     print(format_inequality_summary(tables["summary"], group=group))
     return list(
-        inequality_report(table, accounts, group=group, out_dir=out, tables=tables).values()
+        inequality_report(
+            table,
+            accounts,
+            group=group,
+            out_dir=out,
+            tables=tables,
+            names=city_display_names(table, labels).to_dict(),
+        ).values()
     )
 
 
-def _demo_scenario(table: BaseTable, out: Path):
+def _demo_scenario(table: BaseTable, out: Path, labels: str = "zh"):
     from mrio_city.commands.scenarios import run_scenario_file
 
     scenario_file = shipped("scenarios", "super_emitters.toml")
     print(f"\n== super-emitter scenario {scenario_file.name} ==")
     paths: list[Path] = []
-    result = run_scenario_file(scenario_file, out, table=table, written=paths)
+    result = run_scenario_file(scenario_file, out, table=table, written=paths, labels=labels)
     return paths, result

@@ -82,7 +82,11 @@ def _report(args: argparse.Namespace) -> int:
     result = None
     if args.scenario:
         result = run_scenario_file(
-            args.scenario, out / "scenario", table=table, progress=progress(args)
+            args.scenario,
+            out / "scenario",
+            table=table,
+            progress=progress(args),
+            labels=args.labels,
         )
     path = write_report(table, out, scenario_result=result, labels=args.labels, show=progress(args))
     print(f"wrote {path}")

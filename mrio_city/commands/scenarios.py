@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mrio_city.commands._common import add_data, add_out, add_quiet, add_table
+from mrio_city.commands._common import add_data, add_labels, add_out, add_quiet, add_table
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="table folder or name (default: the scenario's scenario.table)",
     )
     add_data(p)
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_run)
 
@@ -149,12 +150,22 @@ def _load_table(
 
 
 def write_scenario_outputs(
-    result: ScenarioResult, table: BaseTable, out: Path, *, baseline: Baseline | None = None
+    result: ScenarioResult,
+    table: BaseTable,
+    out: Path,
+    *,
+    baseline: Baseline | None = None,
+    labels: str = "zh",
 ) -> list[Path]:
-    """Write the outputs of a scenario result (:func:`mrio_city.exports.scenario`)."""
-    from mrio_city.exports.scenario import write_scenario_outputs as write
+    """Write the outputs of a scenario result (:func:`mrio_city.exports.scenario`).
 
-    return write(result, table, out, baseline=baseline)
+    ``labels`` ('zh', 'pinyin' or 'code') is how the charts show city names.
+    """
+    from mrio_city.exports.scenario import write_scenario_outputs as write
+    from mrio_city.model.names import city_display_names
+
+    names = city_display_names(table, labels).to_dict()
+    return write(result, table, out, baseline=baseline, names=names)
 
 
 def run_scenario_file(
@@ -165,6 +176,7 @@ def run_scenario_file(
     table_name: str | None = None,
     progress: bool = True,
     written: list[Path] | None = None,
+    labels: str = "zh",
 ) -> ScenarioResult:
     """Run a scenario file, print its summary and write all outputs to ``out``.
 
@@ -183,6 +195,8 @@ def run_scenario_file(
     written : list, optional
         When given, ``out`` is written directly (it is inside a caller's staging folder) and
         the paths written are appended to this list instead of printed.
+    labels : {'zh', 'pinyin', 'code'}, default='zh'
+        How the charts show city names (:func:`mrio_city.model.names.city_display_names`).
 
     Returns
     -------
@@ -204,7 +218,7 @@ def run_scenario_file(
         result = run_scenario(scenario, baseline=baseline, progress=progress)
         print(result.summary_text())
         paths = write_scenario_outputs(
-            result, table, run.path if run else Path(out), baseline=baseline
+            result, table, run.path if run else Path(out), baseline=baseline, labels=labels
         )
         if run is not None:
             run.record_table(table, source=table_name or scenario.table)
@@ -218,7 +232,9 @@ def run_scenario_file(
 
 
 def _run(args: argparse.Namespace) -> int:
-    run_scenario_file(args.file, args.out, table_name=args.table, progress=not args.quiet)
+    run_scenario_file(
+        args.file, args.out, table_name=args.table, progress=not args.quiet, labels=args.labels
+    )
     return 0
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mrio_city.commands._common import add_data, add_out, add_quiet, add_table, progress
+from mrio_city.commands._common import (
+    add_data,
+    add_labels,
+    add_out,
+    add_quiet,
+    add_table,
+    city_names,
+    progress,
+)
 
 __all__ = ["register"]
 
@@ -38,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--k", type=int, default=5, help="number of classes (default 5)")
     p.add_argument("--title", default=None, help="map title")
     add_data(p)
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_map)
 
@@ -62,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="china-land-use-literature",
         help="sink coefficient set (shipped name or CSV path)",
     )
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_spatial)
 
@@ -81,12 +91,23 @@ def _map(args: argparse.Namespace) -> int:
     options = {"unit": unit, "scheme": args.scheme, "k": args.k, "title": args.title}
     for out in outs:
         if out.suffix.lower() == ".html":
-            write_choropleth_html(geo, args.column, out, **options)
+            names = _unit_names(geo, args.labels)
+            write_choropleth_html(geo, args.column, out, names=names, **options)
         else:
             plot_choropleth(geo, args.column, out, **options)
     mapped = int(geo[args.column].notna().sum())
     print(f"mapped {mapped} of {len(values)} cities; wrote {', '.join(str(p) for p in outs)}")
     return 0
+
+
+def _unit_names(geo, style: str) -> dict[str, str]:
+    """Map unit label -> name shown in the ``style`` of --labels (census codes matched first)."""
+    from mrio_city.model.names import display_names
+
+    codes = None
+    if "city_codes" in geo.columns:
+        codes = [c if isinstance(c, str) and ";" not in c else None for c in geo["city_codes"]]
+    return display_names([str(i) for i in geo.index], style, codes=codes).to_dict()
 
 
 def _map_files(out: Path, column: str) -> list[Path]:
@@ -160,6 +181,7 @@ def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]
             out / "map_cbf_per_capita.html",
             unit=units["cbf_per_capita"],
             title="Consumption-based CO2 footprint per person",
+            names=city_names(table, args),
         )
     )
     # hotspots of emission densities under the two allocations
@@ -264,12 +286,13 @@ def _coefficient_cmap(values, name: str) -> str:
     return "RdBu_r"
 
 
-def demo_map(out: Path, data_dir=None) -> list[Path]:
+def demo_map(out: Path, data_dir=None, labels: str = "zh") -> list[Path]:
     """The demo's map: CO2 per person of every city in 2012 (county CO2 / census population).
 
     Real data only (the demo's synthetic table has no geography): Chen et al. (2020) county
     CO2 for 2012 summed to prefecture codes, over the 2010 census population.  Writes a PNG
-    and an offline HTML map into ``out``.
+    and an offline HTML map into ``out``; ``labels`` ('zh', 'pinyin' or 'code') is how the
+    HTML map names the cities on hover.
     """
     import warnings
 
@@ -278,6 +301,7 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
     from mrio_city.analyses.spatial.downscale import county_parents
     from mrio_city.analyses.spatial.geometry import join_values
     from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
+    from mrio_city.model.names import display_names
     from mrio_city.sources import read_county_co2
     from mrio_city.sources.geography import read_city_boundaries
 
@@ -299,12 +323,15 @@ def demo_map(out: Path, data_dir=None) -> list[Path]:
         "title": "2012 年城市人均 CO2 排放 CO2 emissions per person, 2012",
     }
     note = "CO2: Chen et al. (2020) county inventory summed to cities; population: census 2010"
+    codes = [str(c) for c in mapped.index]  # the units are labelled by census code here
+    zh = geo["city"].reindex(codes).fillna(pd.Series(codes, index=codes))
+    names = dict(zip(codes, display_names(zh.tolist(), labels, codes=codes)))
     return [
         plot_choropleth(
             mapped, "co2_per_capita", out / "co2_per_capita_2012.png", note=note, **options
         ),
         write_choropleth_html(
-            mapped, "co2_per_capita", out / "co2_per_capita_2012.html", **options
+            mapped, "co2_per_capita", out / "co2_per_capita_2012.html", names=names, **options
         ),
     ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city.commands._common import add_data, add_out, add_quiet
+from mrio_city.commands._common import add_data, add_labels, add_out, add_quiet, city_names
 
 __all__ = ["register"]
 
@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(a power of 2; N x (k + 2) scenario runs; default 0 = off)",
     )
     add_out(p, "montecarlo", "draws, intervals and charts (kept draws are resumed)")
+    add_labels(p)
     add_quiet(p)
     p.set_defaults(func=_montecarlo)
 
@@ -179,7 +180,15 @@ def _montecarlo(args: argparse.Namespace) -> int:
     print(f"super-emitters: {sure} cities in at least 95 % of draws, {maybe} between 5 and 95 %")
     extra = _scenario_parts(args, scenario, table, spec, out)
     paths = write_uncertainty(
-        iv, per_capita, prob, table, out, spec=spec.as_dict(), draws=args.draws, **extra
+        iv,
+        per_capita,
+        prob,
+        table,
+        out,
+        spec=spec.as_dict(),
+        draws=args.draws,
+        names=city_names(table, args),
+        **extra,
     )
     for path in paths:
         print(f"wrote {path}")

@@ -8,6 +8,8 @@ the package's CJK-capable font.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,7 @@ from mrio_city.exports.csvfiles import write_csv
 from mrio_city.exports.workbook import write_workbook
 from mrio_city.io.atomic import atomic_path
 from mrio_city.io.provenance import run_metadata
+from mrio_city.model.names import shown
 
 __all__ = [
     "decomposition_waterfall",
@@ -53,13 +56,25 @@ def _scale(unit: str) -> tuple[float, str]:
     return (_MT, "Mt CO2") if unit == "t CO2" else (1.0, unit)
 
 
-def path_bars(result, path: Path) -> Path:
-    """Horizontal bars of the ranked paths (value and share of the footprint)."""
+def _city_in_path(text: str, names: Mapping[str, str] | None) -> str:
+    """``sector (city) -> ...`` with each city shown by its name in ``names``."""
+    if not names:
+        return text
+    return re.sub(r"\(([^()]*)\)", lambda m: f"({names.get(m[1], m[1])})", text)
+
+
+def path_bars(result, path: Path, *, names: Mapping[str, str] | None = None) -> Path:
+    """Horizontal bars of the ranked paths (value and share of the footprint).
+
+    ``names`` (city label -> name shown, the ``--labels`` style) renames the cities.
+    """
     df = result.paths
     div, unit = _scale(result.unit)
     fig = _figure(9, 0.32 * len(df) + 1.6)
     ax = fig.add_subplot()
+    consumer = shown([result.consumer], names)[0]
     labels = [p.replace(f" -> final demand of {result.consumer}", "") for p in df["path"]]
+    labels = [_city_in_path(lab, names) for lab in labels]
     labels = [lab if len(lab) < 90 else lab[:87] + "..." for lab in labels]
     y = np.arange(len(df))[::-1]
     ax.barh(y, df["value"] / div, color="#2e86c1")
@@ -69,7 +84,7 @@ def path_bars(result, path: Path) -> Path:
     ax.set_xlabel(f"emissions along the path [{unit}]")
     scope = f", {result.sector} products" if result.sector else ""
     ax.set_title(
-        f"Top {len(df)} supply-chain paths of {result.consumer}'s footprint{scope}\n"
+        f"Top {len(df)} supply-chain paths of {consumer}'s footprint{scope}\n"
         f"(footprint {result.total / div:,.2f} {unit}; listed paths cover {result.coverage:.1%})",
         fontsize=10,
     )
@@ -78,8 +93,13 @@ def path_bars(result, path: Path) -> Path:
     return _save(fig, path)
 
 
-def path_sankey(result, table, path: Path, *, top: int = 12) -> Path:
-    """Alluvial diagram of the top paths: emitting node (left) -> ... -> final demand (right)."""
+def path_sankey(
+    result, table, path: Path, *, top: int = 12, names: Mapping[str, str] | None = None
+) -> Path:
+    """Alluvial diagram of the top paths: emitting node (left) -> ... -> final demand (right).
+
+    ``names`` (city label -> name shown, the ``--labels`` style) renames the cities.
+    """
     from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MplPath
 
@@ -135,11 +155,13 @@ def path_sankey(result, table, path: Path, *, top: int = 12) -> Path:
         h = heights[c, j]
         ax.add_patch(Rectangle((xs[c], y0), width, h, color="#34495e"))
         city, sector = labels[j]
+        city = shown([city], names)[0]
         box = {"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5}
         ax.text(xs[c] - 0.08, y0 + h / 2, f"{sector}\n{city}", ha="right", va="center",
                 fontsize=6.5, bbox=box)  # fmt: skip
     ax.add_patch(Rectangle((x_fd - width, 0), width, total, color="#922b21"))
-    ax.text(x_fd, total / 2, f" final demand of\n {result.consumer}", va="center", fontsize=8)
+    consumer = shown([result.consumer], names)[0]
+    ax.text(x_fd, total / 2, f" final demand of\n {consumer}", va="center", fontsize=8)
     ax.set_xlim(min(xs.values()) - 2.2, x_fd + 2.5)
     ymax = max(max(pos[k] + heights[k] for k in pos), total) * 1.12
     ax.set_ylim(0, ymax)
@@ -151,7 +173,7 @@ def path_sankey(result, table, path: Path, *, top: int = 12) -> Path:
         [f"tier {c}" for c in range(depth)] + ["final demand"],
     )
     ax.set_title(
-        f"Top {len(values)} supply-chain paths of {result.consumer}'s footprint\n"
+        f"Top {len(values)} supply-chain paths of {consumer}'s footprint\n"
         "where the emissions occur (left) and the products that carry them to final demand "
         "(right)",
         fontsize=10,
@@ -190,8 +212,12 @@ def decomposition_waterfall(
     return _save(fig, path)
 
 
-def write_paths(result, table, out: Path) -> list[Path]:
-    """``paths-<city>.csv``/``.xlsx`` plus the ranked-path chart and the Sankey."""
+def write_paths(result, table, out: Path, *, names: Mapping[str, str] | None = None) -> list[Path]:
+    """``paths-<city>.csv``/``.xlsx`` plus the ranked-path chart and the Sankey.
+
+    ``names`` (city label -> name shown, the ``--labels`` style) applies to the charts; the
+    files keep the table's labels.
+    """
     stem = f"paths-{result.consumer}" + (f"-{result.sector}" if result.sector else "")
     stem = stem.replace("/", "_").replace(" ", "_")
     df = result.paths.reset_index()
@@ -205,8 +231,8 @@ def write_paths(result, table, out: Path) -> list[Path]:
     return [
         write_csv(out / f"{stem}.csv", df, index=False, units_in_header=True),
         write_workbook(out / f"{stem}.xlsx", {"paths": df}, metadata=meta, readme=readme),
-        path_bars(result, out / f"{stem}.png"),
-        path_sankey(result, table, out / f"{stem}-sankey.png"),
+        path_bars(result, out / f"{stem}.png", names=names),
+        path_sankey(result, table, out / f"{stem}-sankey.png", names=names),
     ]
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from mrio_city.exports.figures import new_figure, save_figure
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
 from mrio_city.model.labels import first_labels
+from mrio_city.model.names import shown
 
 __all__ = ["plot_top_per_capita", "plot_production_vs_consumption", "TYPE_COLORS"]
 
@@ -49,6 +50,7 @@ def plot_top_per_capita(
     unit: str = "t CO2 per person",
     references: Mapping[str, float] | None = None,
     title: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Path:
     """Horizontal stacked bars of the largest per-capita footprints, local and imported parts.
 
@@ -64,6 +66,9 @@ def plot_top_per_capita(
     references : mapping of str to float, optional
         Vertical reference lines, e.g. ``{'global average 2012': 4.87, 'US 2012': 18.4}``.
     title : str, optional
+    names : mapping of str to str, optional
+        City label -> name shown (:func:`mrio_city.model.names.city_display_names`, the
+        ``--labels`` style); labels not in it are shown as they are.
 
     Returns
     -------
@@ -86,7 +91,7 @@ def plot_top_per_capita(
         color="#f0b27a",
         label="imported (embodied in imports)",
     )
-    ax.set_yticks(y, [str(c) for c in data.index], fontsize=8)
+    ax.set_yticks(y, shown(data.index, names), fontsize=8)
     ax.set_xlabel(f"consumption-based footprint [{unit}]")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -111,13 +116,16 @@ def plot_production_vs_consumption(
     type_column: str = "trade_type",
     unit: str = "t CO2",
     title: str | None = None,
+    names: Mapping[str, str] | None = None,
+    label_extremes: int = 3,
 ) -> Path:
     """Scatter of production-based against consumption-based footprint per city, log axes.
 
     Points are coloured by ``type_column``; the 1:1 line separates production-led cities
-    (below it: PBF > CBF) from consumption-led ones.  Cities with a zero or negative footprint
-    cannot be drawn on log axes: they are left out, counted in the chart's note and reported
-    with a :class:`NegativeFootprintWarning`.
+    (below it: PBF > CBF) from consumption-led ones.  The ``label_extremes`` cities farthest
+    below and above the line (largest ratio PBF/CBF and CBF/PBF) are named.  Cities with a
+    zero or negative footprint cannot be drawn on log axes: they are left out, counted in the
+    chart's note and reported with a :class:`NegativeFootprintWarning`.
 
     Parameters
     ----------
@@ -129,6 +137,11 @@ def plot_production_vs_consumption(
     type_column : str, default='trade_type'
     unit : str, default='t CO2'
     title : str, optional
+    names : mapping of str to str, optional
+        City label -> name shown (the ``--labels`` style); labels not in it are shown as
+        they are.
+    label_extremes : int, default=3
+        Cities named on each side of the 1:1 line (0: none).
 
     Returns
     -------
@@ -183,6 +196,7 @@ def plot_production_vs_consumption(
         )
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
+        _name_extremes(ax, frame.index[ok], pbf[ok], cbf[ok], label_extremes, names)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_aspect("equal", adjustable="box")
@@ -203,3 +217,21 @@ def plot_production_vs_consumption(
         )
     ax.set_title(title or "Production- vs consumption-based footprint by city", fontsize=11)
     return save_figure(fig, path)
+
+
+def _name_extremes(ax, cities, pbf, cbf, n: int, names) -> None:
+    """Name the ``n`` cities farthest below and above the 1:1 line (log ratio CBF/PBF)."""
+    if n <= 0 or len(cities) == 0:
+        return
+    ratio = np.log(cbf / pbf)
+    order = np.argsort(ratio)
+    picks = list(dict.fromkeys([*order[:n], *order[::-1][:n]]))
+    for i, label in zip(picks, shown(cities[picks], names)):
+        ax.annotate(
+            label,
+            (pbf[i], cbf[i]),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="#333333",
+        )

@@ -21,6 +21,7 @@ import math
 import os
 import uuid
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from mrio_city.analyses.spatial.geometry import CHINA_ALBERS
 from mrio_city.io.atomic import atomic_path
 from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 from mrio_city.model.labels import first_labels
+from mrio_city.model.names import shown as shown_names
 
 __all__ = [
     "SCHEMES",
@@ -365,6 +367,7 @@ def choropleth_html(
     cmap: str = "YlOrRd",
     tolerance_km: float = 3.0,
     width: int = 900,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """An interactive choropleth as a self-contained HTML fragment (SVG + inline script).
 
@@ -382,6 +385,9 @@ def choropleth_html(
         Douglas-Peucker simplification tolerance [km].
     width : int, default=900
         Width of the SVG viewBox [px]; the map scales to its container.
+    names : mapping of str to str, optional
+        Unit label -> name shown on hover (the ``--labels`` style,
+        :func:`mrio_city.model.names.display_names`); labels not in it are shown as they are.
 
     Returns
     -------
@@ -407,7 +413,7 @@ def choropleth_html(
             continue
         shown = "no data" if not np.isfinite(value) else f"{value:,.4g}"
         paths.append(
-            f'<path d="{d}" fill="{color}" data-n="{html.escape(str(label))}" '
+            f'<path d="{d}" fill="{color}" data-n="{html.escape(shown_names([label], names)[0])}" '
             f'data-c="{html.escape(str(code))}" data-v="{html.escape(shown)}"/>'
         )
     legend = "".join(

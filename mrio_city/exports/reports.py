@@ -55,6 +55,7 @@ def inequality_report(
     references: Mapping[str, float] | None = None,
     top: int = 20,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write the inequality report: workbook, long CSV files, Lorenz curve and top-N bar chart.
 
@@ -82,6 +83,9 @@ def inequality_report(
     tables : mapping, optional
         Precomputed :func:`inequality_tables` output for the same arguments (avoids
         recomputing them).
+    names : mapping of str to str, optional
+        City label -> name shown in the charts (the ``--labels`` style,
+        :func:`mrio_city.model.names.city_display_names`); files keep the table's labels.
 
     Returns
     -------
@@ -180,6 +184,7 @@ def inequality_report(
         unit=unit,
         references={reference_label(k): v for k, v in refs.items()},
         title=f"{min(top, len(pc))} largest per-capita {s} footprints, table {table.name}",
+        names=names,
     )
     paths["metadata_json"] = write_metadata_json(out, meta)
     return paths
@@ -241,6 +246,7 @@ def indicators_report(
     tau: float = 0.05,
     progress: bool = False,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
     """Write the indicators report: workbook, long CSV files and the PBF-vs-CBF chart.
 
@@ -262,6 +268,9 @@ def indicators_report(
     tables : mapping, optional
         Precomputed :func:`indicator_tables` output for the same arguments (the upstream
         solves are the costly part; pass them to avoid repeating them).
+    names : mapping of str to str, optional
+        City label -> name shown in the chart (the ``--labels`` style); files keep the
+        table's labels.
 
     Returns
     -------
@@ -365,6 +374,7 @@ def indicators_report(
         unit=accounts.units[s],
         title=f"PBF vs CBF by city ({s}, "
         f"{'incl.' if households else 'excl.'} households), table {table.name}",
+        names=names,
     )
     paths["metadata_json"] = write_metadata_json(out, meta)
     return paths

@@ -57,14 +57,17 @@ def _readme(result) -> str:
     )
 
 
-def write_scenario_outputs(result, table, out: str | Path, *, baseline=None) -> list[Path]:
+def write_scenario_outputs(
+    result, table, out: str | Path, *, baseline=None, names: Mapping[str, str] | None = None
+) -> list[Path]:
     """Write the workbook, CSV files, charts, IAMC table, summaries and metadata of a result.
 
     Files: ``scenario.xlsx``, one CSV per sheet (units in the headers), ``quota_by_type.png``,
     ``per_capita_before_after.png``, ``scenario_summary.png``, the IAMC table
     (:func:`mrio_city.exports.iamc.write_iamc`), ``summary.json``, ``summary.txt`` and
     ``metadata.json``.  With ``baseline`` the workbook also gets the ``paper_comparison``
-    sheet (each headline of Zheng et al. 2023 beside ours).
+    sheet (each headline of Zheng et al. 2023 beside ours).  ``names`` (city label -> name
+    shown, the ``--labels`` style) applies to the charts; files keep the table's labels.
 
     Returns
     -------
@@ -102,8 +105,8 @@ def write_scenario_outputs(result, table, out: str | Path, *, baseline=None) -> 
     for name, frame in sheets.items():
         paths.append(write_csv(out / f"{name}.csv", frame, units_in_header=name != "summary"))
     paths.append(plot_quota_by_type(result, out / "quota_by_type.png"))
-    paths.append(plot_per_capita(result, out / "per_capita_before_after.png"))
-    paths.append(plot_scenario_summary(result, out / "scenario_summary.png"))
+    paths.append(plot_per_capita(result, out / "per_capita_before_after.png", names=names))
+    paths.append(plot_scenario_summary(result, out / "scenario_summary.png", names=names))
     paths += list(write_iamc(result, out))
     paths.append(write_json(out / "summary.json", result.summary()))
     paths.append(write_text(out / "summary.txt", result.summary_text() + "\n"))

@@ -7,11 +7,13 @@ pyplot, written atomically with the user's ordinary file permissions.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from mrio_city.exports.figures import new_figure, save_figure
+from mrio_city.model.names import shown
 
 __all__ = ["plot_quota_by_type", "plot_per_capita", "plot_sweep"]
 
@@ -53,13 +55,18 @@ def plot_quota_by_type(result, path: str | os.PathLike[str]) -> Path:
     return save_figure(fig, path)
 
 
-def plot_per_capita(result, path: str | os.PathLike[str]) -> Path:
+def plot_per_capita(
+    result, path: str | os.PathLike[str], *, names: Mapping[str, str] | None = None
+) -> Path:
     """Per-capita footprints before and after: super-emitters (left), all cities (right).
 
     Parameters
     ----------
     result : ScenarioResult
     path : str or PathLike
+    names : mapping of str to str, optional
+        City label -> name shown (the ``--labels`` style); labels not in it are shown as
+        they are.
     """
     c = result.cities
     unit = f"{result.unit} per person"
@@ -69,7 +76,7 @@ def plot_per_capita(result, path: str | os.PathLike[str]) -> Path:
     pos = np.arange(len(se))
     ax1.barh(pos - 0.2, se["per_capita_baseline"], height=0.4, label="baseline", color="0.6")
     ax1.barh(pos + 0.2, se["per_capita_scenario"], height=0.4, label="scenario", color="tab:green")
-    ax1.set_yticks(pos, se.index, fontsize=7)
+    ax1.set_yticks(pos, shown(se.index, names), fontsize=7)
     ax1.axvline(result.threshold, color="tab:red", lw=0.8, ls="--", label="threshold")
     ax1.set_xlabel(f"footprint [{unit}]")
     ax1.set_title(f"{len(se)} super-emitters")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from mrio_city.model.names import shown
 
 __all__ = ["plot_scenario_summary"]
 
@@ -44,7 +47,7 @@ def _quota_panel(ax, result) -> None:
     ax.set_title("Quota by city type (affluence / structure / role) and lever", fontsize=9)
 
 
-def _per_capita_panel(ax, result) -> None:
+def _per_capita_panel(ax, result, names: Mapping[str, str] | None) -> None:
     c = result.cities
     se = c[c["super_emitter"]].sort_values("per_capita_baseline")
     pos = np.arange(len(se))
@@ -52,7 +55,7 @@ def _per_capita_panel(ax, result) -> None:
     ax.scatter(se["per_capita_baseline"], pos, color="0.35", s=14, label="baseline", zorder=3)
     ax.scatter(se["per_capita_scenario"], pos, color="tab:green", s=14, label="scenario", zorder=3)
     ax.axvline(result.threshold, color="tab:red", lw=0.8, ls="--", label="per-capita threshold")
-    ax.set_yticks(pos, se.index, fontsize=6 if len(se) > 25 else 7)
+    ax.set_yticks(pos, shown(se.index, names), fontsize=6 if len(se) > 25 else 7)
     ax.set_xlabel(f"consumption-based footprint [{result.unit} per person]")
     ax.set_title(f"{len(se)} super-emitters: per-capita footprint before and after", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
@@ -75,7 +78,9 @@ def _people_panel(ax, result) -> None:
         ax.text(i, v, f"{v:,.0f}", ha="center", va="bottom", fontsize=7)
 
 
-def plot_scenario_summary(result, path: str | os.PathLike[str]) -> Path:
+def plot_scenario_summary(
+    result, path: str | os.PathLike[str], *, names: Mapping[str, str] | None = None
+) -> Path:
     """Draw the one-page summary of a scenario result and save it atomically.
 
     Parameters
@@ -83,6 +88,8 @@ def plot_scenario_summary(result, path: str | os.PathLike[str]) -> Path:
     result : ScenarioResult
     path : str or PathLike
         ``.png`` or ``.pdf``.
+    names : mapping of str to str, optional
+        City label -> name shown (the ``--labels`` style).
 
     Returns
     -------
@@ -104,7 +111,7 @@ def plot_scenario_summary(result, path: str | os.PathLike[str]) -> Path:
         )
         _quota_panel(fig.add_subplot(grid[0, 0]), result)
         _people_panel(fig.add_subplot(grid[1, 0]), result)
-        _per_capita_panel(fig.add_subplot(grid[:, 1]), result)
+        _per_capita_panel(fig.add_subplot(grid[:, 1]), result, names)
         s = result.summary()
         flag = "  [count calibrated: an input]" if s["count_calibrated"] else ""
         fig.suptitle(

@@ -14,6 +14,7 @@ font, written atomically), with units on every axis:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from mrio_city.exports.csvfiles import write_csv
 from mrio_city.exports.figures import new_figure, save_figure
 from mrio_city.exports.workbook import write_workbook
 from mrio_city.io.provenance import run_metadata
+from mrio_city.model.names import shown
 
 __all__ = [
     "interval_chart",
@@ -42,15 +44,24 @@ NATIONAL_NAMES = {
 }
 
 
-def interval_chart(per_capita: pd.DataFrame, path: str | os.PathLike[str], *, top: int = 30):
-    """Per-capita footprints of the ``top`` cities: median and 5-95 % interval [t per person]."""
+def interval_chart(
+    per_capita: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    top: int = 30,
+    names: Mapping[str, str] | None = None,
+):
+    """Per-capita footprints of the ``top`` cities: median and 5-95 % interval [t per person].
+
+    ``names`` (city label -> name shown, the ``--labels`` style) renames the cities.
+    """
     df = per_capita.sort_values("median", ascending=False).head(top)[::-1]
     fig = new_figure(8, 0.25 * len(df) + 1.5)
     ax = fig.add_subplot()
     y = np.arange(len(df))
     ax.hlines(y, df["p5"], df["p95"], color="#5dade2", linewidth=4, label="5-95 % interval")
     ax.plot(df["median"], y, "o", color="#1b4f72", markersize=4, label="median")
-    ax.set_yticks(y, [str(c) for c in df.index], fontsize=7)
+    ax.set_yticks(y, shown(df.index, names), fontsize=7)
     ax.set_xlabel("consumption-based footprint per person, incl. households [t CO2 per person]")
     ax.set_title(f"Uncertainty of the {len(df)} highest per-capita footprints", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
@@ -175,8 +186,12 @@ def write_uncertainty(
     scenario_intervals: pd.DataFrame | None = None,
     scenario_draws: pd.DataFrame | None = None,
     sobol: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Tables and charts of a Monte Carlo run into ``out``.
+
+    ``names`` (city label -> name shown, the ``--labels`` style) applies to the charts; the
+    files keep the table's labels.
 
     ``intervals.csv``, ``uncertainty.xlsx``, ``per_capita_intervals.png`` and
     ``national_intervals.png``; with the scenario per draw also ``scenario_intervals.csv`` and
@@ -210,7 +225,7 @@ def write_uncertainty(
         sheets["sobol"] = sb
         paths.append(write_csv(out / "sobol.csv", sb, index=False))
     paths.append(write_workbook(out / "uncertainty.xlsx", sheets, metadata=meta, readme=readme))
-    paths.append(interval_chart(per_capita, out / "per_capita_intervals.png"))
+    paths.append(interval_chart(per_capita, out / "per_capita_intervals.png", names=names))
     paths.append(national_interval_chart(intervals, out / "national_intervals.png"))
     if scenario_draws is not None and len(scenario_draws):
         unit = str(scenario_draws.loc[scenario_draws["quantity"] == "quota", "unit"].iloc[0])

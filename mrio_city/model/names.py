@@ -9,12 +9,14 @@ foreign tables) are shown unchanged in every style.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 import pandas as pd
 
 from mrio_city._resources import shipped
 from mrio_city.model.labels import did_you_mean
 
-__all__ = ["LABEL_STYLES", "city_crosswalk", "city_display_names"]
+__all__ = ["LABEL_STYLES", "city_crosswalk", "city_display_names", "display_names", "shown"]
 
 #: How city names are shown: the table's (Chinese) label, Hanyu Pinyin, or the census code.
 LABEL_STYLES = ("zh", "pinyin", "code")
@@ -53,15 +55,52 @@ def city_display_names(table, style: str = "zh") -> pd.Series:
     ValueError
         If ``style`` is not one of :data:`LABEL_STYLES`.
     """
+    attrs = getattr(table, "city_attributes", None)
+    codes = (
+        attrs["city_code"].astype("Int64").astype(str).tolist()
+        if attrs is not None and "city_code" in attrs.columns
+        else None
+    )
+    shown_names = display_names([str(c) for c in table.cities], style, codes=codes)
+    return pd.Series(shown_names.to_numpy(), index=table.cities, dtype=object)
+
+
+def display_names(
+    labels: Sequence[str], style: str = "zh", *, codes: Sequence[str | None] | None = None
+) -> pd.Series:
+    """Display names of city labels (Chinese census names) in the chosen style.
+
+    The one helper behind every chart, map and report that shows city names: it reads the
+    shipped crosswalk (:func:`city_crosswalk`).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        City labels, e.g. ``'石家庄市'`` or ``'rest of 河北省'``.
+    style : {'zh', 'pinyin', 'code'}
+        See :func:`city_display_names`.
+    codes : sequence of str or None, optional
+        The 6-digit census code of each label where known (matched first); else a label is
+        matched by its full or short census name.
+
+    Returns
+    -------
+    Series
+        Index: the labels; values: the names to show (str).
+
+    Raises
+    ------
+    ValueError
+        If ``style`` is not one of :data:`LABEL_STYLES`.
+    """
     if style not in LABEL_STYLES:
         raise ValueError(
             f"city label style {style!r}{did_you_mean(style, LABEL_STYLES)}; choose one of "
             f"{', '.join(LABEL_STYLES)}"
         )
-    labels = [str(c) for c in table.cities]
-    shown = pd.Series(labels, index=table.cities, dtype=object)
+    labels = [str(c) for c in labels]
     if style == "zh":
-        return shown
+        return pd.Series(labels, index=labels, dtype=object)
     cw = city_crosswalk()
     by_name = {**dict(zip(cw["short_zh"], cw.index)), **dict(zip(cw["name_zh"], cw.index))}
     short_province = cw["province_zh"].str.replace(r"(省|市|自治区)$", "", regex=True)
@@ -69,12 +108,7 @@ def city_display_names(table, style: str = "zh") -> pd.Series:
         **dict(zip(cw["province_zh"], cw["province_pinyin"])),
         **dict(zip(short_province, cw["province_pinyin"])),
     }
-    attrs = getattr(table, "city_attributes", None)
-    codes = (
-        attrs["city_code"].astype("Int64").astype(str).tolist()
-        if attrs is not None and "city_code" in attrs.columns
-        else [None] * len(labels)
-    )
+    codes = list(codes) if codes is not None else [None] * len(labels)
     out, matched = [], []
     for label, code in zip(labels, codes):
         code = code if code in cw.index else by_name.get(label)
@@ -95,4 +129,10 @@ def city_display_names(table, style: str = "zh") -> pd.Series:
             else name
             for name, code in zip(out, matched)
         ]
-    return pd.Series(out, index=table.cities, dtype=object)
+    return pd.Series(out, index=labels, dtype=object)
+
+
+def shown(labels: Iterable[object], names: Mapping[str, str] | None) -> list[str]:
+    """``labels`` as shown in a chart: ``names[label]`` where given, else the label itself."""
+    names = names or {}
+    return [str(names.get(str(label), label)) for label in labels]

@@ -241,6 +241,12 @@ def test_cli_map_of_real_boundaries(tmp_path):
         == 0
     )
     assert (tmp_path / "m.html").read_text(encoding="utf-8").count("<path ") == 369
+    # --labels: the hover names in pinyin; --out a folder: map-<column>.png and .html in it
+    argv = ["map", str(tmp_path / "r.csv"), "--column", "density", "--labels", "pinyin"]
+    assert main([*argv, "--out", str(tmp_path / "maps")]) == 0
+    page = (tmp_path / "maps" / "map-density.html").read_text(encoding="utf-8")
+    assert 'data-n="Beijing"' in page and 'data-n="北京市"' not in page
+    assert (tmp_path / "maps" / "map-density.png").stat().st_size > 100_000
 
 
 def test_keep_unmatched_units_and_category_map(tmp_path, lattice):
