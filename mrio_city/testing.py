@@ -1,4 +1,4 @@
-"""Small tables for tests, examples and doctests: the METHODS toy tables and seeded random tables.
+"""Small tables for tests, examples and doctests: docs/methods.md §11 toys and seeded random tables.
 
 Every random table is deterministic for its seed and productive by construction.
 """
@@ -15,7 +15,7 @@ __all__ = ["toy_cities", "miller_blair", "random_table", "random_structured_tabl
 
 
 def toy_cities() -> MRIOTable:
-    """The 2-city x 2-sector toy MRIO of METHODS §11.2 (money and t CO2, 'A'/'B', 's1'/'s2').
+    """The 2-city x 2-sector toy MRIO of docs/methods.md §11.2 (money, t CO2, 'A'/'B', 's1'/'s2').
 
     Sector 's1' plays the power sector in the scope-2 example.
     """
@@ -37,13 +37,13 @@ def toy_cities() -> MRIOTable:
             "name": "toy-cities",
             "year": 2012,
             "money_unit": "money",
-            "description": "METHODS §11.2 toy table (2 cities x 2 sectors)",
+            "description": "docs/methods.md §11.2 toy table (2 cities x 2 sectors)",
         },
     )
 
 
 def miller_blair() -> MRIOTable:
-    """Miller & Blair's 2-sector example (METHODS §11.1) as a one-city table; F = output."""
+    """Miller & Blair's 2-sector example (docs/methods.md §11.1) as a one-city table; F = output."""
     Z = np.array([[150, 500], [200, 100]], float)
     x = np.array([1000, 2000], float)
     Y = (x - Z.sum(axis=1))[:, None]

@@ -1,4 +1,4 @@
-"""Accounts against the METHODS worked examples, dense numpy and accounting identities."""
+"""Accounts against the examples of docs/methods.md §11, dense numpy and accounting identities."""
 
 import numpy as np
 import pandas as pd

@@ -31,7 +31,7 @@ def test_writes_a_png_and_returns_its_path(tmp_path, curve):
         curve,
         path=target,
         reference_points={"below 4.87 t": (0.7, 20 / 44)},
-        title="METHODS §11.4 example",
+        title="docs/methods.md §11.4 example",
     )
     assert result == target
     data = target.read_bytes()

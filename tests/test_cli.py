@@ -50,7 +50,7 @@ def test_footprints_summary_and_files(tmp_path, capsys):
     assert main(["footprints", "toy-cities", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "share of emissions embodied in inter-city supply chains: 34.0%" in out
-    assert "51.36" in out and "45.64" in out  # CBF incl. households, METHODS 11.2
+    assert "51.36" in out and "45.64" in out  # CBF incl. households, docs/methods.md §11.2
     long = pd.read_csv(tmp_path / "accounts.csv")
     cbf = long[(long.account == "consumption_based") & (long.stressor == "CO2")]
     expected = compute_accounts(toy_cities()).consumption_based["CO2"]

@@ -300,7 +300,7 @@ def test_group_income_accounts_and_enabling_matrix(table):
 
 
 def test_toy_income_based_by_hand():
-    """METHODS toy table: 2 cities x 2 sectors, checked against the closed-form Ghosh result."""
+    """Toy table of docs/methods.md §11.2 (2 cities x 2 sectors) against the closed-form Ghosh."""
     table = toy_cities()
     income = income_based_accounts(table)
     np.testing.assert_allclose(income.income_based["CO2"], _dense_ghosh(table), rtol=1e-13)

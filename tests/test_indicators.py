@@ -1,4 +1,4 @@
-"""Lin/Cui boundaries and indicators: METHODS §2 and the §11.2 toy numbers."""
+"""Lin/Cui boundaries and indicators: docs/methods.md §2 and the §11.2 toy numbers."""
 
 import warnings
 

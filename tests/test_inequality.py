@@ -1,4 +1,4 @@
-"""Tests of analyses.inequality: METHODS §11.4 oracle, identities, PySAL agreement, errors."""
+"""analyses.inequality: docs/methods.md §11.4 oracle, identities, PySAL agreement, errors."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from mrio_city.model.errors import (
 )
 
 DETERMINISTIC = settings(derandomize=True, database=None, deadline=None, max_examples=60)
-TOL = 1e-6  # METHODS §11 tolerance
+TOL = 1e-6  # docs/methods.md §11 tolerance
 CITIES = ["c1", "c2", "c3", "c4"]
 
 
@@ -36,13 +36,13 @@ def _s(values, index=None) -> pd.Series:
 
 @pytest.fixture
 def example():
-    """METHODS §11.4: y = [2, 4, 6, 12] t/cap, P = [4, 3, 2, 1]; groups {1,2} vs {3,4}."""
+    """docs/methods.md §11.4: y = [2, 4, 6, 12] t/cap, P = [4, 3, 2, 1]; groups {1,2} vs {3,4}."""
     y, pop = _s([2, 4, 6, 12]), _s([4, 3, 2, 1])
     groups = pd.Series(["low", "low", "high", "high"], index=CITIES)
     return y, pop, groups
 
 
-# ----------------------------------------------------------------- METHODS §11.4 oracle
+# ----------------------------------------------------------------- docs/methods.md §11.4 oracle
 
 
 @pytest.mark.parametrize("method", ["lorenz", "mean_difference"])

@@ -88,7 +88,7 @@ def test_toy_cities_is_methods_11_2():
     np.testing.assert_array_equal(t.gdp, [135, 130])
     np.testing.assert_array_equal(t.value_added[0], 100 - Z.sum(axis=0))
     np.testing.assert_array_equal(t.Y, [[40, 20], [50, 20], [15, 50], [10, 60]])
-    acc = compute_accounts(t)  # METHODS §11.2 reference answers
+    acc = compute_accounts(t)  # docs/methods.md §11.2 reference answers
     np.testing.assert_allclose(acc.consumption_based["CO2"], [43.359210, 41.640790], atol=1e-6)
     np.testing.assert_allclose(acc.production_based_with_households["CO2"], [68, 29])
 

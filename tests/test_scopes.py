@@ -1,4 +1,4 @@
-"""Scopes 1/2/3, upstream outside (U) and TCSC: METHODS §3.1 and §11.2 toy numbers."""
+"""Scopes 1/2/3, upstream outside (U) and TCSC: docs/methods.md §3.1 and §11.2 toy numbers."""
 
 import numpy as np
 import pandas as pd

@@ -1,4 +1,4 @@
-"""City typology: trade-balance rule, affluence, structure (METHODS §3.3, §5.4, §11.2)."""
+"""City typology: trade-balance rule, affluence, structure (docs/methods.md §3.3, §5.4, §11.2)."""
 
 import numpy as np
 import pandas as pd

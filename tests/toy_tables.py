@@ -1,4 +1,4 @@
-"""The METHODS §11.2 toy MRIO (2 cities x 2 sectors) as the analysis tests build it.
+"""The docs/methods.md §11.2 toy MRIO (2 cities x 2 sectors) as the analysis tests build it.
 
 Unlike :func:`mrio_city.testing.toy_cities` it carries no units, population, GDP or metadata
 unless asked (``toy(population=..., gdp=...)``), and its one final-demand category is 'fd'.

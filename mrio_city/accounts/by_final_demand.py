@@ -1,4 +1,4 @@
-"""Consumption-based footprints split by final-demand category (METHODS §1.8).
+"""Consumption-based footprints split by final-demand category (docs/methods.md §1.8).
 
 ``CBF[s, d, k] = m Y[:, (d, k)]`` with the multipliers ``m = f L`` (one transposed solve for all
 cities and categories): the emissions, anywhere in the table, driven by category k of city d's

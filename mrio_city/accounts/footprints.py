@@ -5,8 +5,8 @@ of city s summed over categories (n,) [money]; ``ex`` the final columns outside 
 cities (international exports, "other") summed (n,); ``L = (I - A)^-1`` (never formed).
 
 * ``Q[r, s] = sum_{i in r} f_i^r (L Y^s)_i^r``  emitted in producer r for final demand of s
-  (``flows``; METHODS §1.2), and ``Q[r, EX] = sum_{i in r} f_i^r (L ex)_i^r`` emitted in r for
-  demand outside the table (``embodied_in_exports_abroad``).
+  (``flows``; docs/methods.md §1.2), and ``Q[r, EX] = sum_{i in r} f_i^r (L ex)_i^r`` emitted
+  in r for demand outside the table (``embodied_in_exports_abroad``).
 * ``production_based[r] = sum_{i in r} F_i^r = sum_s Q[r, s] + Q[r, EX]`` (territorial, industry)
 * ``consumption_based[s] = sum_r Q[r, s]`` (domestic supply chains; emissions outside the table's
   region set are not covered: the table carries none)
@@ -83,7 +83,7 @@ class Accounts:
     multipliers : DataFrame of shape (n_stressors, n_nodes)
         Total intensities ``m = f L`` [stressor unit per money], from a transposed solve.
     supply_chain_share : Series (n_stressors,)
-        ``sum_{r != s} Q[r, s] / sum Q`` (ISC-FD, METHODS §1.7) [1].
+        ``sum_{r != s} Q[r, s] / sum Q`` (ISC-FD, docs/methods.md §1.7) [1].
     identity_residual : float
         ``max |PBF - sum_s Q - Q_EX| / max |PBF|``: the closure of the accounts.
     solver : LeontiefSolver

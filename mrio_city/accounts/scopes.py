@@ -1,4 +1,4 @@
-"""GPC-style scopes 1/2/3 and upstream supply chains outside each city (METHODS §3.1).
+"""GPC-style scopes 1/2/3 and upstream supply chains outside each city (docs/methods.md §3.1).
 
 Notation as in :mod:`mrio_city.accounts.footprints`; ``-r`` means "every node outside city r",
 ``E`` the energy-supply sectors (electricity and heat) and ``P[(s, i), r]`` the gross purchases
@@ -256,8 +256,9 @@ def scope2(
 ) -> pd.DataFrame:
     """Scope-2 emissions of each city: electricity/heat bought from other cities.
 
-    * ``basis='gross'`` (default here; METHODS §3.1): ``scope2[r] = sum_{s != r} sum_{e in E}
-      f_e^s P[(s, e), r]`` (monetary allocation; in-city power plants stay in scope 1);
+    * ``basis='gross'`` (default here; docs/methods.md §3.1):
+      ``scope2[r] = sum_{s != r} sum_{e in E} f_e^s P[(s, e), r]`` (monetary allocation;
+      in-city power plants stay in scope 1);
     * ``basis='net'`` (the default of :func:`compute_scopes`): only electricity the city
       **uses** (purchases of its own energy sectors, i.e. resale through the grid, are left
       out) and only its **net** imports:
@@ -496,7 +497,7 @@ def compute_scopes(
 ) -> pd.DataFrame:
     """Scopes 1, 2 and 3, upstream outside (U) and TCSC of every city for one stressor.
 
-    See the module docstring for the formulas (METHODS §3.1).
+    See the module docstring for the formulas (docs/methods.md §3.1).
 
     Parameters
     ----------

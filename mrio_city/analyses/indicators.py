@@ -1,4 +1,4 @@
-"""Lin/Cui footprint boundaries and low-carbon-city indicators (METHODS §2).
+"""Lin/Cui footprint boundaries and low-carbon-city indicators (docs/methods.md §2).
 
 Per city r and one stressor (``households=True`` adds households' direct emissions ``F_Y`` to
 DE and to the consumption footprint; EEI/EEE are unaffected):
@@ -9,7 +9,7 @@ DE and to the consumption footprint; EEI/EEE are unaffected):
   emissions embodied in *all* of r's purchases from other cities, used locally or re-exported)
   and ``EEE = DE + EEI - CF_C`` (closes the balance);
 * MRIO final-demand attribution (``variant='final_demand'``): ``EEI``, ``EEE`` of
-  :mod:`mrio_city.accounts.footprints` (METHODS §1.3);
+  :mod:`mrio_city.accounts.footprints` (docs/methods.md §1.3);
 
 Boundaries (``boundary_set='ramaswami4'``; ``'trade4'`` replaces B4):
 
@@ -27,8 +27,8 @@ B4'    ``net_transfer`` (trade4)         ``CF_TB = EEI - EEE``
 fuels, food, cement and building materials, iron and steel, water, transport; chosen by label,
 ``key_sectors``).  ``S2_key`` is the part of scope 2 S2 bought from key sectors: scope 2 is the
 first tier of ``U_electricity``, so it is subtracted once to avoid counting it twice when
-electricity is a key sector (METHODS writes ``DE + S2 + sum_g EEI_g``).  ``U_key`` is the
-Lin/Cui (purchases-based) quantity in both variants.
+electricity is a key sector (docs/methods.md §2: ``DE + scope 2 + EEI of key sectors``).
+``U_key`` is the Lin/Cui (purchases-based) quantity in both variants.
 
 Indicators: ``production_intensity`` CPI = CF_P / GDP (``production_intensity_territorial`` =
 CF_T / GDP); ``consumption_level`` CCL = CF_C / population; ``import_export_balance`` BIE =
@@ -115,7 +115,7 @@ class IndicatorSpec:
     name : str
         Column name (also the ``indicator`` value in ``indicators_long.csv``).
     symbol : str
-        Symbol of METHODS §2 (B1-B4 boundaries, CPI, CCL, BIE, BTI, ...).
+        Symbol of docs/methods.md §2 (B1-B4 boundaries, CPI, CCL, BIE, BTI, ...).
     description : str
         One line: what the number means.
     unit : str
@@ -190,7 +190,7 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
 
 _INDICATORS = {i.name: i for i in INDICATORS}
 
-#: Symbol (METHODS §2) of each column of :func:`urban_indicators` (from :data:`INDICATORS`).
+#: Symbol (docs/methods.md §2) of each column of :func:`urban_indicators` (from :data:`INDICATORS`).
 INDICATOR_SYMBOLS: dict[str, str] = {i.name: i.symbol for i in INDICATORS}
 
 

@@ -1,7 +1,7 @@
 """Inequality of per-capita carbon footprints across cities, weighted by population.
 
 Pure functions on Series indexed by city: ``per_capita`` (y_c, t CO2/person) and
-``population`` (P_c, persons); nothing here knows about MRIO tables.  Notation (METHODS §6):
+``population`` (P_c, persons); nothing here knows about MRIO tables.  Notation (docs/methods.md §6):
 ``E_c = P_c y_c``, shares ``p_c = P_c / sum P`` and ``e_c = E_c / sum E``, mean
 ``mu = sum E / sum P``.  Where ``population=None`` is allowed every city counts once, as in
 PySAL's ``inequality`` package.  Zero and negative footprints are legal except in the
@@ -68,10 +68,10 @@ class ReferenceLevel:
 
 
 #: World fossil + cement CO2 per person in 2012 (1.33 t C x 3.664), t CO2/person.
-#: Source: Global Carbon Budget 2019 per-capita series (METHODS §5.2).
+#: Source: Global Carbon Budget 2019 per-capita series (docs/methods.md §5.2).
 GLOBAL_PER_CAPITA_2012 = 4.87
 #: USA consumption-based CO2 per person in 2012 (1,578.0 Mt C x 3.664 / ~314 M), t CO2/person.
-#: Source: Global Carbon Budget 2019 consumption-based emissions (METHODS §5.2).
+#: Source: Global Carbon Budget 2019 consumption-based emissions (docs/methods.md §5.2).
 US_PER_CAPITA_2012 = 18.4
 
 #: Named benchmarks (read-only), used by :func:`inequality_summary`; keys are row suffixes.
@@ -80,13 +80,14 @@ REFERENCE_LEVELS: Mapping[str, ReferenceLevel] = MappingProxyType(
         "global_2012": ReferenceLevel(
             GLOBAL_PER_CAPITA_2012,
             UNIT,
-            "Global Carbon Budget 2019, world fossil + cement per capita (METHODS §5.2)",
+            "Global Carbon Budget 2019, world fossil + cement per capita (docs/methods.md §5.2)",
             2012,
         ),
         "us_2012": ReferenceLevel(
             US_PER_CAPITA_2012,
             UNIT,
-            "Global Carbon Budget 2019, USA consumption-based, population ~314 M (METHODS §5.2)",
+            "Global Carbon Budget 2019, USA consumption-based, population ~314 M "
+            "(docs/methods.md §5.2)",
             2012,
         ),
     }
@@ -403,7 +404,7 @@ def theil_decomposition(
 
     With group shares p_g, e_g, group means mu_g and the index T_g / L_g inside group g:
     ``T = sum_g e_g ln(e_g / p_g) [between] + sum_g e_g T_g [within]`` and
-    ``L = sum_g p_g ln(mu / mu_g) [between] + sum_g p_g L_g [within]`` (METHODS §6).
+    ``L = sum_g p_g ln(mu / mu_g) [between] + sum_g p_g L_g [within]`` (docs/methods.md §6).
     ``total`` is computed independently of the two parts.  Cities with y_c <= 0 are
     excluded from everything (warned, listed in ``excluded``).
 

@@ -1,4 +1,4 @@
-"""City typology along four axes (METHODS §3.3 rule 1 and §5.4).
+"""City typology along four axes (docs/methods.md §3.3 rule 1 and §5.4).
 
 :func:`classify_cities` returns one row per city with
 
@@ -196,7 +196,7 @@ def classify_cities(
 ) -> pd.DataFrame:
     """Classify every city: trade type, supply-chain role, affluence and structure.
 
-    See the module docstring for the rules (METHODS §3.3, §5.4).  Stable signature.
+    See the module docstring for the rules (docs/methods.md §3.3, §5.4).  Stable signature.
 
     Parameters
     ----------

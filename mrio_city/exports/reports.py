@@ -133,7 +133,7 @@ def inequality_report(
             f"[{unit}]; local = emitted in the city for its own final demand"
             f"{' + households direct' if households else ''}; imported = embodied in imports",
             "Gini: population-weighted, trapezoids under the Lorenz curve; Theil T = GE(1), "
-            "Theil L = GE(0) (mean log deviation), population-weighted (METHODS §6)",
+            "Theil L = GE(0) (mean log deviation), population-weighted (docs/methods.md §6)",
             f"groups for the Theil decomposition: {group or 'none'}",
             "reference levels: "
             + (
@@ -311,7 +311,7 @@ def indicators_report(
         f"{'included' if households else 'excluded'} in DE and CF_C",
         f"energy-supply sectors (scope 2): {ind.attrs['energy_sectors'] or 'n/a'}",
         f"key infrastructure sectors (B4): {ind.attrs['key_sectors'] or 'n/a'}",
-        "columns (symbol, METHODS §2: meaning):",
+        "columns (symbol, docs/methods.md §2: meaning):",
         *[f"  {c}: {v}: {_indicator_text(c)}" for c, v in symbols.items() if v],
         f"typology: production-led if PBF > CBF, trade-balanced if |PBF - CBF|/PBF < {tau:g}; "
         "affluence from GDP per capita in USD (World Bank FY2014 thresholds); structure from "

@@ -4,7 +4,7 @@
 emissions of the electricity and heat a city *buys* from other cities.  When an energy inventory
 with electricity use covers a table's cities, :func:`physical_scopes` adds the physical scope 2
 (use x grid factor, :func:`~mrio_city.inventory.power_heat.allocate_scope2`) beside it, and the
-split of each city's emissions into a production side and a consumption side (METHODS §3.3,
+split of each city's emissions into a production side and a consumption side (docs/methods.md §3.3,
 source-mix rule)::
 
     P = scope 1 of factory + agriculture sectors + their scope 2

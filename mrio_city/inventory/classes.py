@@ -7,7 +7,7 @@ the CEADs inventories) and the household rows URBAN and RURAL.  A sector of an e
 written as the code or the name (case-insensitive).  ``plant = power_heat`` marks the sector
 whose power and heat plants burn the ``power_input``/``heat_input`` fuels.
 
-Classes (Nanjing study, METHODS §3.4):
+Classes (Nanjing study, docs/methods.md §3.4):
 
 * ``factory``: mining, manufacturing, utilities (power and heat plants' losses and own use) and
   construction (CE02-CE42);

@@ -251,7 +251,7 @@ def compute_inventory(
     *,
     sectors: SectorMap | str | os.PathLike[str] | None = None,
 ) -> Inventory:
-    """CO2 of every row of an energy table (IPCC sectoral approach, METHODS §7.1).
+    """CO2 of every row of an energy table (IPCC sectoral approach, docs/methods.md §7.1).
 
     Every unknown fuel or unit is reported before anything is computed.
 

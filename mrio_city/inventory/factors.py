@@ -20,7 +20,7 @@ source                    where the numbers come from
 ========================  ================================================================
 
 Combustion: ``CO2 [t] = quantity x NCV x CC x O x 44/12`` (or ``quantity x NCV x EF x O``),
-NCV x quantity in TJ (METHODS §7.1).
+NCV x quantity in TJ (docs/methods.md §7.1).
 A quantity given directly in an energy unit (TJ, GJ, tce) skips the NCV.
 Process: ``CO2 [t] = quantity x emission_factor``.
 """

@@ -27,7 +27,7 @@ Two ways to get the factors EF (``method``):
     stay in scope 1 and are reported as ``exported_generation_emissions``.  Heat likewise.
 
 Net imports of electricity across the boundary (use - generation, MWh) and their emissions at
-the grid factor (the "Shenzhen rule" scope 2: only imported electricity, METHODS §3.1) are
+the grid factor (the "Shenzhen rule" scope 2: only imported electricity, docs/methods.md §3.1) are
 reported per region.
 """
 

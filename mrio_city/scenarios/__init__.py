@@ -1,4 +1,4 @@
-"""Super-emitter mitigation scenarios (METHODS §5): files, levers, evaluation and sweeps.
+"""Super-emitter mitigation scenarios (docs/methods.md §5): files, levers, evaluation and sweeps.
 
 * :class:`Scenario` (``Scenario.from_file('scenarios/super_emitters.toml')``): a validated
   scenario; see ``docs/scenarios.md`` for every key;

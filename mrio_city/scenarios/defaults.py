@@ -70,13 +70,14 @@ _ROWS = [
         "super_emitter.threshold",
         US_PER_CAPITA_2012,
         "t CO2 per person",
-        "USA consumption-based CO2 per person 2012, Global Carbon Budget 2019 (METHODS §5.2)",
+        "USA consumption-based CO2 per person 2012, Global Carbon Budget 2019 "
+        "(docs/methods.md §5.2)",
     ),
     Default(
         "typology.exchange_rate",
         CNY_PER_USD_2012,
         "CNY per USD",
-        "2012 average exchange rate (METHODS §5.4)",
+        "2012 average exchange rate (docs/methods.md §5.4)",
     ),
     Default(
         "typology.affluence_thresholds",

@@ -1,4 +1,4 @@
-"""Who reaches an upper-middle-income living standard with the quota (METHODS §5.6).
+"""Who reaches an upper-middle-income living standard with the quota (docs/methods.md §5.6).
 
 Method ``income`` (default):
 

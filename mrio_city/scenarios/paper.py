@@ -1,6 +1,6 @@
 """Our numbers beside each headline of the super-emitter study (Zheng et al. 2023).
 
-:func:`compare_with_paper` lists every headline of the abstract (METHODS §5.1) with the
+:func:`compare_with_paper` lists every headline of the abstract (docs/methods.md §5.1) with the
 published value, ours, the definition we use and a note on the gap.  Nothing here feeds back
 into the scenario: the comparison reads results, it never tunes them.
 """
@@ -59,7 +59,7 @@ def compare_with_paper(baseline: Baseline, result: ScenarioResult) -> pd.DataFra
             isc,
             "1",
             "emissions whose place of emission differs from the city of final consumption "
-            "(ISC-FD, METHODS §1.7)",
+            "(ISC-FD, docs/methods.md §1.7)",
             "the paper's definition is not readable from its abstract; ISC-FD is a lower "
             "bound of a chain-crossing definition",
         ),

@@ -1,6 +1,6 @@
 """Evaluate a super-emitter scenario through the MRIO, reusing the baseline factorization.
 
-Steps of :func:`run_scenario` (METHODS §5.3-5.6, ``docs/scenarios.md``):
+Steps of :func:`run_scenario` (docs/methods.md §5.3-5.6, ``docs/scenarios.md``):
 
 1. per-capita footprints from the baseline accounts -> super-emitters by a stated rule
    (:func:`.selection.select_super_emitters`; the count is an output);

@@ -1,4 +1,4 @@
-"""Super-emitter identification (METHODS §5.3): rules stated in units users know.
+"""Super-emitter identification (docs/methods.md §5.3): rules stated in units users know.
 
 Pure functions on per-city Series; no table or solver.  The number of super-emitters is an
 output of the rule, except with the explicit ``threshold = "calibrate"`` option, which the
@@ -89,7 +89,7 @@ def select_super_emitters(
 ) -> Selection:
     """Return the super-emitters of a rule (see ``docs/scenarios.md``).
 
-    Rules (METHODS §5.3):
+    Rules (docs/methods.md §5.3):
 
     * ``median_multiple`` (default): per-capita footprint at least ``per_capita_multiple``
       times the median city's and total footprint at least ``total_multiple`` times the median

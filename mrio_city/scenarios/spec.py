@@ -43,7 +43,7 @@ __all__ = [
     "set_key_path",
 ]
 
-#: Super-emitter rules (METHODS §5.3); the first is the default.
+#: Super-emitter rules (docs/methods.md §5.3); the first is the default.
 RULES = ("median_multiple", "threshold", "top_share", "top_decile")
 #: Per-capita measures a rule may use (accounts names).
 MEASURES = ("consumption_based_with_households", "consumption_based")
@@ -65,7 +65,7 @@ DEFAULT_AFFLUENCE_THRESHOLDS = {
 
 @dataclass(frozen=True)
 class SuperEmitterRule:
-    """Which cities are super-emitters (METHODS §5.3; ``docs/scenarios.md``).
+    """Which cities are super-emitters (docs/methods.md §5.3; ``docs/scenarios.md``).
 
     Attributes
     ----------
@@ -101,7 +101,9 @@ class SuperEmitterRule:
 
 @dataclass(frozen=True)
 class TypologySpec:
-    """Typology axes (METHODS §5.4), passed to :func:`mrio_city.analyses.typology.classify_cities`.
+    """Typology axes (docs/methods.md §5.4).
+
+    Passed to :func:`mrio_city.analyses.typology.classify_cities`.
 
     Attributes
     ----------
@@ -220,7 +222,7 @@ class QuotaSpec:
 
 @dataclass(frozen=True)
 class LivingStandardSpec:
-    """Who reaches the upper-middle-income living standard with the quota (METHODS §5.6).
+    """Who reaches the upper-middle-income living standard with the quota (docs/methods.md §5.6).
 
     Attributes
     ----------

@@ -610,7 +610,7 @@ def national_inputs(data_dir: str | os.PathLike[str], year: int = 2012) -> dict[
     :func:`~mrio_city.sources.read_nbs_io` ``(year, n)`` (:data:`NBS_TABLES`: 139 products
     in 2012, 149 in 2017), then
     :meth:`~mrio_city.sources.NationalIOTable.to_domestic` (proportional import removal,
-    METHODS §1.9: each row scaled by ``1 - m_i / u_i`` with ``u_i`` the row's intermediate
+    docs/methods.md §1.9: each row scaled by ``1 - m_i / u_i`` with ``u_i`` the row's intermediate
     use + consumption + capital formation + inventory change; exports and ERR unscaled), then
     the year's concordance to the 42 sectors (a pure aggregation).
 

@@ -8,7 +8,7 @@ sign pattern as ``Z0``:
 ``Z = diag(r) P diag(s) - diag(r)^-1 N diag(s)^-1``, where ``Z0 = P - N`` with ``P, N >= 0``.
 
 With a non-negative prior ``N = 0`` and GRAS is the classic bi-proportional RAS
-``Z = diag(r) Z0 diag(s)``.  METHODS §4.2 step 5.
+``Z = diag(r) Z0 diag(s)``.  docs/methods.md §4.2 step 5.
 """
 
 from __future__ import annotations

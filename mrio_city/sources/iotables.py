@@ -122,7 +122,7 @@ class NationalIOTable:
 
         Non-competitive tables are already domestic and are returned unchanged.  For a
         competitive-import table each row i is scaled by its domestic share (proportional
-        import removal, METHODS §1.9)::
+        import removal, docs/methods.md §1.9)::
 
             u_i = sum_j Z_ij + sum_k Y_ik      (k = domestic-use categories: consumption,
                                                 capital formation, inventory change)

@@ -1,10 +1,10 @@
 """One-region project tables from national IO tables: ``national_table(source, year)``.
 
 * ``"nbs"``: the NBS table of the year (2012: 139 products, 2017: 149, 2018: 153), imports
-  removed in proportion to domestic use (METHODS §1.9), aggregated to the 42 NBS sectors by the
-  shipped concordance; CO2 from the **CEADs national inventory** of the year (45 sectors mapped
-  by ``ceads47_to_nbs42``; the Urban/Rural rows become households' direct emissions of the
-  urban and rural household categories).  Money in 10^4 CNY.
+  removed in proportion to domestic use (docs/methods.md §1.9), aggregated to the 42 NBS
+  sectors by the shipped concordance; CO2 from the **CEADs national inventory** of the year
+  (45 sectors mapped by ``ceads47_to_nbs42``; the Urban/Rural rows become households' direct
+  emissions of the urban and rural household categories).  Money in 10^4 CNY.
 * ``"wiod"``: the WIOD 2016 national table of China (56 sectors, non-competitive, million USD,
   2000-2014) with the **JRC (2019) WIOD CO2 accounts** of the same sectors (kt converted to t;
   industry only, no households' direct emissions).  The published numbers are rounded to

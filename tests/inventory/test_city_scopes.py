@@ -46,8 +46,9 @@ def setup(tmp_path_factory):
 
 def test_mrio_scope2_split_on_the_toy_table():
     split = mrio_scope2_split(toy_cities(), energy_sectors=["s1"])
-    # METHODS §11.2: scope 2 (sector 1 = power) A = 4.0, B = 15.0; by hand, A buys 15 of B1 for
-    # final demand (0.2 x 15 = 3.0) and 5 for industry; B buys 20 of A1 final, 10 intermediate
+    # docs/methods.md §11.2: scope 2 (sector 1 = power) A = 4.0, B = 15.0; by hand, A buys 15
+    # of B1 for final demand (0.2 x 15 = 3.0) and 5 for industry; B buys 20 of A1 final,
+    # 10 intermediate
     np.testing.assert_allclose(split["scope2_mrio"], [4.0, 15.0], rtol=1e-12)
     np.testing.assert_allclose(split["scope2_mrio_final"], [3.0, 10.0], rtol=1e-12)
     np.testing.assert_allclose(split["scope2_mrio_intermediate"], [1.0, 5.0], rtol=1e-12)

@@ -1,4 +1,4 @@
-"""Inventory builder: METHODS worked examples, no-double-counting identities, pinned errors."""
+"""Inventory builder: docs/methods.md §11.5 examples, no-double-counting identities, errors."""
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ def _table(rows, year=2012):
     return frame
 
 
-# --- METHODS §11.5 and §7 worked examples ---------------------------------------------------
+# --- docs/methods.md §11.5 and §7 worked examples -----------------------------------------
 
 
 def test_methods_fuel_examples():
@@ -40,7 +40,7 @@ def test_methods_fuel_examples():
     # provincial guideline raw coal: 20.908 GJ/t x 26.37 tC/TJ x 0.94 x 44/12 = 1.9003 t/t
     guide = load_factor_set("cn_guideline")
     assert guide.co2_per_unit("Raw Coal", "t") == pytest.approx(1.9003, abs=5e-5)
-    # METHODS §7.2 column t CO2 / t fuel, a few rows (IPCC Table 1.4 factor x NCV)
+    # docs/methods.md §7.2 column t CO2 / t fuel, a few rows (IPCC Table 1.4 factor x NCV)
     for fuel, expected in [("Natural Gas", 2.693), ("Anthracite", 2.625), ("Lignite", 1.202)]:
         assert ipcc.co2_per_unit(fuel, "t") == pytest.approx(expected, abs=5e-4)
 
@@ -332,7 +332,7 @@ def test_identities_for_any_balance(coal, gen, use_ind, use_hh, gas):
     r = res.by_region.loc["Beijing"]
     assert r["scope1"] == pytest.approx(scope1, rel=1e-12, abs=1e-9)
     assert r["scope2"] == pytest.approx(use * ef, rel=1e-12, abs=1e-9)
-    # METHODS §3.4 (Nanjing): CE_sector = combustion + Elec x EF_grid for a non-plant sector
+    # docs/methods.md §3.4 (Nanjing): CE_sector = combustion + Elec x EF_grid for a non-plant sector
     by = res.by_sector.loc["Beijing"]
     gas_co2 = float(inv.rows.loc[inv.rows["fuel"] == "Natural Gas", "co2"].sum())
     assert by.loc["URBAN", "end_use"] == pytest.approx(gas_co2 + use_hh * 1e3 * ef, abs=1e-9)

@@ -25,7 +25,7 @@ needs_data = pytest.mark.skipif(
 )
 
 
-# -- FLQ: METHODS §11.3 ---------------------------------------------------------------------
+# -- FLQ: docs/methods.md §11.3 ---------------------------------------------------------------
 X_REGION = [30.0, 10.0, 60.0]
 X_NATION = [200.0, 300.0, 500.0]
 A_NATION = [[0.10, 0.05, 0.20], [0.15, 0.10, 0.05], [0.05, 0.20, 0.10]]
@@ -350,7 +350,7 @@ def test_by_final_demand_sums_to_consumption_based(built, accounts):
     np.testing.assert_allclose(out[cats].sum(axis=1), cbf, rtol=1e-9, atol=1e-6 * cbf.max())
     total = out.to_numpy().sum()
     assert total == pytest.approx(table.F.sum(), rel=1e-6)
-    # capital formation drives the largest share of Chinese city footprints (METHODS §1.8)
+    # capital formation drives the largest share of Chinese city footprints (docs/methods.md §1.8)
     assert out[cats].sum().idxmax() == "capital_formation"
 
 

@@ -1,7 +1,7 @@
 """Inequality indices of every draw at once: population-weighted Gini and Theil T.
 
-The same measures as :mod:`mrio_city.analyses.inequality` (METHODS §6), vectorized over a batch
-of draws so that 10,000 draws of 309 cities cost a few sorts, not 40,000 validated calls:
+The same measures as :mod:`mrio_city.analyses.inequality` (docs/methods.md §6), vectorized over
+a batch of draws so that 10,000 draws of 309 cities cost a few sorts, not 40,000 validated calls:
 
 * Gini ``G = 1 - sum_c p_c (L_{c-1} + L_c)`` with cities sorted by per-capita footprint ``y``
   and ``L`` the cumulative emission share (trapezoids under the Lorenz curve);

@@ -3,8 +3,8 @@
 Steps (each recorded in ``meta.provenance``; choices tagged [I] in the docs are ours):
 
 1. National table: NBS 2012 (139 products) or 2017 (149 products) competitive-import table,
-   imports removed row by row in proportion to domestic use (METHODS §1.9), aggregated to the
-   42 sectors through the shipped concordance.
+   imports removed row by row in proportion to domestic use (docs/methods.md §1.9), aggregated
+   to the 42 sectors through the shipped concordance.
 2. Regions: every census prefecture-level unit with a 2010 census population is a region of
    its own (units created after 2010 are merged into their nearest neighbour); population of
    the year from the 2010 census (2012) or interpolated between the 2010 and 2020 censuses

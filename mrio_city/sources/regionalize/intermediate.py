@@ -2,7 +2,7 @@
 
 * FLQ (Flegg and Webber 1997): ``FLQ_ij = lambda * SLQ_i / SLQ_j`` (``FLQ_ii = lambda * SLQ_i``)
   with ``lambda = [log2(1 + x^r / x^n)]^delta``; intra-regional coefficient
-  ``a_ij^r = a_ij^n * min(1, FLQ_ij)`` (METHODS §4.2 step 2).
+  ``a_ij^r = a_ij^n * min(1, FLQ_ij)`` (docs/methods.md §4.2 step 2).
 * AFLQ (Flegg and Webber 2000): ``AFLQ_ij = FLQ_ij * log2(1 + SLQ_j)`` when ``SLQ_j > 1`` (a
   specialised purchasing sector buys more of its inputs locally), else ``FLQ_ij``.
 * CHARM (Kronenberg 2009, Int. Regional Science Review 32:40-64): the national heterogeneity of
@@ -59,7 +59,7 @@ def flq_quotients(
     reference_output : array_like of shape (n_sectors,)
         Gross output of the reference economy (the nation) [money].
     delta : float, default=0.3
-        FLQ exponent δ in [0, 1) (0.3 reproduces METHODS §11.3; the build's default is
+        FLQ exponent δ in [0, 1) (0.3 reproduces docs/methods.md §11.3; the build's default is
         :data:`DEFAULT_DELTA`).
     augmented : bool, default=False
         Return the AFLQ (Flegg and Webber 2000).
@@ -118,7 +118,7 @@ def flq_coefficients(
 
     Examples
     --------
-    METHODS §11.3:
+    docs/methods.md §11.3:
 
     >>> a = flq_coefficients([[.1, .05, .2], [.15, .1, .05], [.05, .2, .1]],
     ...                      [30, 10, 60], [200, 300, 500])

@@ -1,8 +1,8 @@
 """Sensitivity of the China city table's headline numbers to the regionalization choices.
 
 :func:`headline_numbers` computes, for one built table, the numbers compared with Zheng et al.
-(2023): the inter-city supply-chain share in both definitions of METHODS §1.7 (ISC-FD, with and
-without households' direct emissions in the denominator, and the chain definition), the ten
+(2023): the inter-city supply-chain share in both definitions of docs/methods.md §1.7 (ISC-FD,
+with and without households' direct emissions in the denominator, and the chain definition), the ten
 highest per-capita footprints, the mean footprint of the ten cities with the highest GDP per
 person, the population-weighted Gini of per-capita footprints, and the share of cities (and of
 people) below the 2012 global average.  :func:`sensitivity_table` rebuilds the table for each
@@ -29,9 +29,9 @@ __all__ = [
     "PUBLISHED",
 ]
 
-#: Global mean CO2 per person, 2012 [t CO2] (METHODS §5.2, GCB 2019).
+#: Global mean CO2 per person, 2012 [t CO2] (docs/methods.md §5.2, GCB 2019).
 GLOBAL_PER_CAPITA_2012 = 4.87
-#: US consumption-based CO2 per person, 2012 [t CO2] (METHODS §5.2).
+#: US consumption-based CO2 per person, 2012 [t CO2] (docs/methods.md §5.2).
 US_PER_CAPITA_2012 = 18.4
 #: Published findings of Zheng et al. (2023, Sci. Bull. 68:2456) for 309 cities, 2012.
 PUBLISHED = {

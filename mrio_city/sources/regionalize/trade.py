@@ -1,4 +1,4 @@
-"""Inter-city trade: doubly-constrained gravity on what local supply leaves (METHODS §4.2 step 3).
+"""Inter-city trade: doubly-constrained gravity on local supply left over (docs/methods.md §4.2).
 
 For each product i, what each city c supplies beyond its own local use,
 ``S_c = s_c - l_c^int - l_c^fd``, meets what each city d buys from elsewhere,
