@@ -397,3 +397,29 @@ def test_responsibility_benchmark_smoke(tmp_path):
 
     rec = json.loads(out.read_text())
     assert rec["check_ok"] and rec["ratio_income_to_consumption"] > 0
+
+
+def test_docs_script_tables_follow_the_accounts(synthetic_table):
+    """docs/scripts/groups_tables.py (the tables of docs/groups.md) on a 62-city table."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "scripts" / "groups_tables.py"
+    spec = importlib.util.spec_from_file_location("groups_tables", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    acc = compute_accounts(synthetic_table, income=True)
+    three = script.principles(synthetic_table, acc).set_index("agglomeration")
+    assert len(three) == min(5, three.shape[0]) and three["population [M]"].is_monotonic_decreasing
+    groups = acc.by_group(city_grouping(synthetic_table, "agglomeration"))
+    for column, name in (
+        ("production-based [Mt]", "production_based"),
+        ("consumption-based [Mt]", "consumption_based"),
+        ("income-based [Mt]", "income_based"),
+    ):
+        want = groups.accounts[name]["CO2"].loc[three.index] / 1e6
+        np.testing.assert_allclose(three[column], want, rtol=1e-12)
+    bias = script.bias(synthetic_table, acc)
+    assert list(bias["size"])[2] == f"{synthetic_table.city_attributes['province'].nunique()} x 42"
+    assert (bias["median |CBF bias| by province"] >= 0).all()
+    assert (bias["max |CBF bias| by province"] < 0.5).all()

@@ -65,9 +65,15 @@ def write_extra_accounts(args: argparse.Namespace, table: BaseTable, accounts) -
         mapping = city_grouping(table, args.group, accounts=accounts)
         groups = accounts.by_group(mapping, grouping=args.group)
         share = groups.supply_chain_share.iloc[0]
+        shared = int((groups.members.index.value_counts() > 1).sum())
         print(
             f"groups ({args.group}): {len(groups.n_cities)}; supply-chain share between cities "
             f"{share['between_cities']:.1%}, between groups {share['between_groups']:.1%}"
+            + (
+                f" ({shared} cities belong to several groups and are counted in each)"
+                if groups.overlapping
+                else ""
+            )
         )
         if args.out:
             paths += write_group_accounts(groups, Path(args.out), table=table)
