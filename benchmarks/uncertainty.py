@@ -6,8 +6,12 @@ in its own subprocess (peak memory = the child's max RSS):
 * ``fy``: ``--draws`` F/Y draws (intensities and final demand) written to parquet, building the
   solved blocks included (target: 10,000 draws in under 10 minutes on 2 cores);
 * ``fy_small``: a tenth of the draws, for memory flat in the number of draws (peak RSS of both);
-* ``a1``/``a2``: ``--a-draws`` technology/trade draws on a LocalCluster of 1 and 2 workers
-  (target: 2 workers at least 1.7x the draws per second of 1).
+* ``a``: ``--a-draws`` technology/trade draws on a LocalCluster of 1 and of 2 workers
+  (target: 2 workers at least 1.7x the draws per second of 1).  Both clusters are started and
+  warmed up first (imports, the table scattered, one draw per worker), then timed runs
+  alternate 1, 2, 1, 2, ... (``--repeats`` each) so both see the same machine load; the
+  speed-up is the ratio of the median times, and the load average, the BLAS threads seen
+  inside a worker's task and the draws per task are recorded with it.
 
 Results in ``benchmarks/results/uncertainty.json`` with the machine and BLAS threads.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +47,55 @@ print(json.dumps({"seconds": sec, "peak_rss_mib": rss, "draws": draws}))
 """
 
 
+_A_CHILD = """
+import json, os, sys, tempfile, time
+from dask.distributed import LocalCluster
+from mrio_city.analyses.uncertainty.draws import UncertaintySpec
+from mrio_city.analyses.uncertainty import montecarlo as mc
+from mrio_city.sources.synthetic import city_mrio
+cities, draws, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+table = city_mrio(n_cities=cities, seed=2012)
+spec = UncertaintySpec(seed=1, technology_cv=0.05, trade_cv=0.05)
+def blas_threads():
+    from threadpoolctl import threadpool_info
+    import numpy as np
+    from mrio_city.analyses.uncertainty import montecarlo as m
+    seen = []
+    def probe(*args):
+        seen.append(sorted({p["num_threads"] for p in threadpool_info()
+                            if p["user_api"] == "blas"}))
+        return {}
+    real, m._a_draw = m._a_draw, probe
+    try:
+        m._a_draws(None, None, [0], None)  # the limit the tasks run under
+    finally:
+        m._a_draw = real
+    default = sorted({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+    return {"worker": default, "task": seen[0]}
+clusters = {}
+for w in (1, 2):
+    c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                     dashboard_address=None, silence_logs=40)
+    clusters[w] = c
+    with tempfile.TemporaryDirectory() as tmp:  # warm-up: imports, scatter, one draw a worker
+        mc.run_montecarlo(table, spec, w, tmp, scheduler=c.scheduler_address)
+rec = {"seconds": {1: [], 2: []}, "load_average": [list(os.getloadavg())]}
+from dask.distributed import Client
+with Client(clusters[1].scheduler_address) as cl:
+    rec["blas_threads_in_task"] = cl.submit(blas_threads, pure=False).result()
+for r in range(repeats):
+    for w in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            mc.run_montecarlo(table, spec, draws, tmp, scheduler=clusters[w].scheduler_address)
+            rec["seconds"][w].append(time.perf_counter() - t0)
+        rec["load_average"].append(list(os.getloadavg()))
+for c in clusters.values():
+    c.close()
+print(json.dumps(rec))
+"""
+
+
 def _child(cities: int, draws: int, workers: int, a: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         args = [str(cities), str(draws), str(workers), "a" if a else "fy", tmp]
@@ -51,21 +105,47 @@ def _child(cities: int, draws: int, workers: int, a: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(cities: int = 309, draws: int = 10_000, a_draws: int = 8) -> dict:
-    """Run the four measurements and return the record."""
+def a_speedup(cities: int = 309, draws: int = 16, repeats: int = 3) -> dict:
+    """A-changing draws on warmed-up LocalClusters of 1 and 2 workers, timed alternately."""
+    out = subprocess.run(
+        [sys.executable, "-c", _A_CHILD, str(cities), str(draws), str(repeats)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rec = json.loads(out.stdout.strip().splitlines()[-1])
+    t1, t2 = statistics.median(rec["seconds"]["1"]), statistics.median(rec["seconds"]["2"])
+    return {
+        "draws": draws,
+        "repeats": repeats,
+        "seconds_1_worker": rec["seconds"]["1"],
+        "seconds_2_workers": rec["seconds"]["2"],
+        "draws_per_second_1_worker": draws / t1,
+        "draws_per_second_2_workers": draws / t2,
+        "speedup_2_workers": t1 / t2,
+        "load_average_during": rec["load_average"],
+        "blas_threads_in_task": rec["blas_threads_in_task"],
+        "draws_per_task": {w: max(1, min(32, draws // (16 * w))) for w in (1, 2)},
+    }
+
+
+def run(cities: int = 309, draws: int = 10_000, a_draws: int = 16, repeats: int = 3) -> dict:
+    """Run the measurements and return the record."""
     rec = {
         "table": f"synthetic {cities} x 42",
-        "fy": _child(cities, draws, 1, False),
-        "fy_small": _child(cities, max(draws // 10, 1), 1, False),
         "machine": machine_info(),
     }
-    rec["fy_draws_per_second"] = draws / rec["fy"]["seconds"]
+    if draws:
+        rec["fy"] = _child(cities, draws, 1, False)
+        rec["fy_small"] = _child(cities, max(draws // 10, 1), 1, False)
+        rec["fy_draws_per_second"] = draws / rec["fy"]["seconds"]
+        rec["fy_memory_ratio_10x_draws"] = (
+            rec["fy"]["peak_rss_mib"] / rec["fy_small"]["peak_rss_mib"]
+        )
     rec["a_speedup_2_workers"] = float("nan")
-    if a_draws:  # 0 skips the two LocalCluster runs (smoke test)
-        rec["a1"] = _child(cities, a_draws, 1, True)
-        rec["a2"] = _child(cities, a_draws, 2, True)
-        rec["a_speedup_2_workers"] = rec["a1"]["seconds"] / rec["a2"]["seconds"]
-    rec["fy_memory_ratio_10x_draws"] = rec["fy"]["peak_rss_mib"] / rec["fy_small"]["peak_rss_mib"]
+    if a_draws:  # 0 skips the LocalCluster runs (smoke test)
+        rec["a"] = a_speedup(cities, a_draws, repeats)
+        rec["a_speedup_2_workers"] = rec["a"]["speedup_2_workers"]
     return rec
 
 
@@ -74,18 +154,26 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cities", type=int, default=309)
     p.add_argument("--draws", type=int, default=10_000)
-    p.add_argument("--a-draws", type=int, default=8)
+    p.add_argument("--a-draws", type=int, default=16)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument(
+        "--update", action="store_true", help="keep the other measurements already in --out"
+    )
     p.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    rec = run(args.cities, args.draws, args.a_draws)
+    rec = run(args.cities, args.draws, args.a_draws, args.repeats)
+    if args.update and args.out.is_file():
+        old = json.loads(args.out.read_text())
+        rec = old | {k: v for k, v in rec.items() if not (k == "a_speedup_2_workers" and v != v)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rec, indent=2) + "\n")
-    print(
-        f"{rec['table']}: {args.draws} F/Y draws in {rec['fy']['seconds']:.1f} s "
-        f"({rec['fy_draws_per_second']:.0f}/s, peak {rec['fy']['peak_rss_mib']:.0f} MiB vs "
-        f"{rec['fy_small']['peak_rss_mib']:.0f} MiB for a tenth); A draws: 2 workers "
-        f"{rec['a_speedup_2_workers']:.2f}x one"
-    )
+    if "fy" in rec:
+        print(
+            f"{rec['table']}: {rec['fy']['draws']} F/Y draws in {rec['fy']['seconds']:.1f} s "
+            f"({rec['fy_draws_per_second']:.0f}/s, peak {rec['fy']['peak_rss_mib']:.0f} MiB vs "
+            f"{rec['fy_small']['peak_rss_mib']:.0f} MiB for a tenth)"
+        )
+    print(f"A draws: 2 workers {rec['a_speedup_2_workers']:.2f}x one")
     return 0
 
 

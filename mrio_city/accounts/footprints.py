@@ -44,6 +44,7 @@ from mrio_city.solve.solver import LeontiefSolver, factorize
 __all__ = [
     "Accounts",
     "compute_accounts",
+    "accounts_from_flows",
     "multipliers",
     "consumption_by_producer",
     "ACCOUNT_NAMES",
@@ -247,6 +248,29 @@ def compute_accounts(
             Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
             X = X[:, :-1]
         Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
+    return accounts_from_flows(table, Q, Q_ex, solver)
+
+
+def accounts_from_flows(
+    table: BaseTable, Q: np.ndarray, Q_ex: np.ndarray, solver: LeontiefSolver
+) -> Accounts:
+    """The :class:`Accounts` of ``table`` from its solved city-to-city flows.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    Q : ndarray (n_stressors, n_cities, n_cities)
+        Emissions of producing city r embodied in the final demand of city s [stressor unit].
+    Q_ex : ndarray (n_stressors, n_cities)
+        Emissions of city r embodied in exports abroad [stressor unit].
+    solver : LeontiefSolver
+        A factorization of this table (for the multipliers).
+
+    Returns
+    -------
+    Accounts
+    """
+    S, R, N = table.n_stressors, table.n_cities, table.n_sectors
     pbf = table.F.reshape(S, R, N).sum(axis=2)
     hh = table.household_emissions_by_city()
     cbf = Q.sum(axis=1)

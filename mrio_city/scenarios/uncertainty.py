@@ -5,8 +5,9 @@ technology and trade shares) gives a perturbed table (:func:`~mrio_city.analyses
 montecarlo.perturbed_table`); the scenario is evaluated on it exactly as ``mrio-city run`` would
 (:func:`~mrio_city.scenarios.run.run_scenario`): super-emitters chosen on the draw's per-capita
 footprints, pathways, levers, the quota created and the people reaching the living standard.
-Draws that keep A reuse the base table's factorization (A is unchanged, only the accounts of the
-draw are recomputed); A-changing draws factorize their own table.
+Draws that keep A reuse the base table's solved blocks ``L Y_k`` (:class:`~mrio_city.analyses.
+uncertainty.montecarlo.FixedSystem`): the draw's output and accounts follow from them exactly,
+with one transposed solve for its multipliers; A-changing draws factorize their own table.
 
 Results stream to ``DIR/scenario/part-*.parquet`` like the footprint draws (long format: draw,
 city = ``(all cities)``, quantity = metric, value, unit), with the same resume.
@@ -32,6 +33,7 @@ from mrio_city._progress import progress_bar
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     ALL_CITIES,
+    FixedSystem,
     completed_draws,
     perturbed_table,
     remove_stale_parts,
@@ -44,7 +46,7 @@ from mrio_city.scenarios.baseline import Baseline
 from mrio_city.scenarios.result import SUMMARY_UNITS
 from mrio_city.scenarios.run import run_scenario
 from mrio_city.scenarios.spec import Scenario
-from mrio_city.solve import LeontiefSolver, factorize
+from mrio_city.solve import LeontiefSolver
 
 __all__ = [
     "SCENARIO_METRICS",
@@ -97,6 +99,7 @@ def scenario_of_draw(
     index: int,
     *,
     solver: LeontiefSolver | None = None,
+    system: FixedSystem | None = None,
 ) -> dict[str, float]:
     """The scenario's metrics on the table of draw ``index`` (recomputable alone).
 
@@ -109,6 +112,9 @@ def scenario_of_draw(
     index : int
     solver : LeontiefSolver, optional
         Factorization of ``table``, reused when the draw keeps A.
+    system : FixedSystem, optional
+        The table's solved blocks (draws that keep A): the draw's output and accounts come
+        from them without new solves of ``L Y`` (:meth:`FixedSystem.accounts_of`).
 
     Returns
     -------
@@ -116,11 +122,17 @@ def scenario_of_draw(
         :data:`SCENARIO_METRICS` [units of ``SUMMARY_UNITS``; the share in 1].
     """
     s = _stressor(scenario, table)
-    keep_A = not spec.changes_A
-    if keep_A and solver is None:
-        solver = factorize(table)
-    t = perturbed_table(table, draw(spec, table, index), s, solver if keep_A else None)
-    return scenario_metrics(scenario, Baseline(t, solver=solver if keep_A else None))
+    d = draw(spec, table, index)
+    if spec.changes_A:
+        return scenario_metrics(scenario, Baseline(perturbed_table(table, d, s)))
+    system = system if system is not None else FixedSystem(table, solver, stressor=s)
+    return scenario_metrics(scenario, _baseline_of_draw(system, d, s))
+
+
+def _baseline_of_draw(system: FixedSystem, d: Draw, stressor: str) -> Baseline:
+    """The baseline of a draw that keeps A, from the solved blocks (exact, no new L Y solve)."""
+    t = perturbed_table(system.table, d, stressor, system.solver, output=system.output_of(d))
+    return Baseline(t, solver=system.solver, accounts=system.accounts_of(t, d))
 
 
 def run_scenario_draws(
@@ -166,15 +178,16 @@ def run_scenario_draws(
     todo = sorted(set(range(draws)) - completed_draws(out, PART))
     if not todo:
         return folder
-    if not spec.changes_A and solver is None:
-        solver = factorize(table)
+    system = None
+    if not spec.changes_A:
+        system = FixedSystem(table, solver, stressor=_stressor(scenario, table), progress=progress)
     units = _units(table.units[_stressor(scenario, table)])
     chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
     bar = progress_bar(chunks, enabled=progress, desc="scenario draws", unit="batch")
     for chunk in bar:
         rows = []
         for i in chunk:
-            metrics = scenario_of_draw(scenario, table, spec, i, solver=solver)
+            metrics = scenario_of_draw(scenario, table, spec, i, system=system)
             rows += [(i, ALL_CITIES, m, metrics[m], units[m]) for m in SCENARIO_METRICS]
         frame = pd.DataFrame(rows, columns=["draw", "city", "quantity", "value", "unit"])
         frame["draw"] = frame["draw"].astype(np.int64)
@@ -256,7 +269,7 @@ _TABLE_PARAMETERS = (
 class _SobolModel:
     """Quota and inter-city share at one parameter set (scenario keys and table multipliers)."""
 
-    def __init__(self, scenario: Scenario, table: BaseTable, bounds: dict, solver):
+    def __init__(self, scenario: Scenario, table: BaseTable, bounds: dict, system: FixedSystem):
         names = list(bounds)
         special = ("levers.gap_closed", "levers.to_percentile", *_TABLE_PARAMETERS)
         unknown = [n for n in names if n.startswith(("levers.", "table.")) and n not in special]
@@ -269,7 +282,7 @@ class _SobolModel:
             if n not in special:
                 for v in bounds[n]:
                     scenario.with_values({n: float(v)}, table=table)
-        self.scenario, self.table, self.names, self.solver = scenario, table, names, solver
+        self.scenario, self.table, self.names, self.system = scenario, table, names, system
         self.stressor = _stressor(scenario, table)
         named = np.asarray(table.sectors.isin(_lever_sectors(scenario)))
         self.lever_nodes = np.tile(named, table.n_cities)
@@ -301,9 +314,9 @@ class _SobolModel:
         for j in progress_bar(range(len(X)), enabled=progress, desc="Sobol runs", unit="run"):
             keys, eps, demand = self.values(X[j])
             lam = np.full((t.n_cities, t.n_categories), demand)
-            t1 = perturbed_table(t, Draw(-1, eps, lam), self.stressor, self.solver)
+            base = _baseline_of_draw(self.system, Draw(-1, eps, lam), self.stressor)
             sc = self.scenario.with_values(keys, table=t) if keys else self.scenario
-            m = scenario_metrics(sc, Baseline(t1, solver=self.solver))
+            m = scenario_metrics(sc, base)
             out[j] = m["quota"], m["supply_chain_share"]
         return out
 
@@ -349,8 +362,8 @@ def scenario_sobol(
     for name, (lo, hi) in bounds.items():
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ScenarioSpecError(f"scenario_sobol: {name}: need low < high, got {lo}, {hi}")
-    solver = solver if solver is not None else factorize(table)
-    model = _SobolModel(scenario, table, bounds, solver)
+    system = FixedSystem(table, solver, stressor=_stressor(scenario, table), progress=progress)
+    model = _SobolModel(scenario, table, bounds, system)
     df = sobol_indices(lambda X: model(X, progress), bounds, n=n, seed=seed)
     df = df.rename(index={0: "quota", 1: "inter-city share"}, level="output")
     df.attrs["runs"] = n * (len(bounds) + 2)

@@ -178,10 +178,9 @@ def test_scenario_sobol_ranks_parameters_and_matches_direct_runs(small, scenario
 
 def test_sobol_model_point_equals_a_direct_scenario_run(small, scenario):
     from mrio_city.scenarios.uncertainty import _SobolModel
-    from mrio_city.solve import factorize
 
     bounds = {"levers.gap_closed": (0.25, 0.5), "table.intensity.lever_sectors": (0.8, 1.2)}
-    model = _SobolModel(scenario, small, bounds, factorize(small))
+    model = _SobolModel(scenario, small, bounds, FixedSystem(small))
     got = model(np.array([[0.5, 1.1]]))[0]
     named = np.tile(small.sectors.isin(["Metal smelting and rolling", "Chemicals"]), 12)
     F = np.array(small.F, dtype=float)

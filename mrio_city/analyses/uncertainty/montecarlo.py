@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city._progress import progress_bar, progress_counter
-from mrio_city.accounts.footprints import compute_accounts
+from mrio_city.accounts.footprints import Accounts, accounts_from_flows, compute_accounts
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.indices import INDICES, inequality_of_draws
 from mrio_city.model.errors import ScenarioSpecError
@@ -89,6 +89,7 @@ class FixedSystem:
         ensure_table(table)
         self.table = table
         solver = solver if solver is not None else factorize(table)
+        self.solver = solver
         R, N, K = table.n_cities, table.n_sectors, table.n_categories
         self.stressor = stressor if stressor is not None else table.stressors[0]
         k = table.stressors.get_loc(self.stressor)
@@ -123,6 +124,36 @@ class FixedSystem:
             out[:, c] = (share * t.final_demand[s, :, k][:, None]).T.reshape(-1)
         return out
 
+    def output_of(self, d: Draw) -> np.ndarray:
+        """Gross output of draw ``d``'s table, ``x = sum_k lambda_k L Y_k + L exports`` (n,)."""
+        lam = np.asarray(d.demand, dtype=float).reshape(-1)  # (R*K,) in (s, k) order
+        return (self.X @ lam).reshape(-1) + self.x_ex.reshape(-1)
+
+    def accounts_of(self, table_of_draw: BaseTable, d: Draw) -> Accounts:
+        """Accounts of draw ``d``'s table from the solved blocks: no new solve of ``L Y``.
+
+        ``Q[s, r, c] = sum_k lambda[c, k] sum_{i in r} f_i X_k[i, c]`` with the draw table's
+        intensities f of every stressor, ``Q_ex[s, r] = sum_{i in r} f_i (L exports)_i``,
+        then the accounts as :func:`~mrio_city.accounts.footprints.compute_accounts` closes
+        them (one transposed solve for the multipliers).  Exact for draws that keep A.
+
+        Parameters
+        ----------
+        table_of_draw : MRIOTable or StructuredMRIOTable
+            :func:`perturbed_table` of this system's table and ``d``.
+        d : Draw
+            Without technology or trade factors.
+        """
+        if d.technology is not None or d.trade is not None:
+            raise ValueError("accounts_of: the draw changes A; compute its accounts directly")
+        t = table_of_draw
+        S, R, N, K = t.n_stressors, t.n_cities, t.n_sectors, t.n_categories
+        G = t.direct_intensities.reshape(S, R, N).transpose(1, 0, 2)  # (R, S, N)
+        T = np.matmul(G, self.X).reshape(R, S, R, K)  # (r, s, c, k)
+        Q = np.einsum("rsck,ck->src", T, d.demand, optimize=True)
+        Q_ex = np.einsum("rsn,rn->sr", G, self.x_ex)
+        return accounts_from_flows(t, Q, Q_ex, self.solver)
+
     def evaluate(self, draws: Sequence[Draw]) -> dict[str, np.ndarray]:
         """Per-city quantities (D, R) and national ones (D,) of a batch of draws."""
         t = self.table
@@ -151,7 +182,12 @@ class FixedSystem:
 
 
 def perturbed_table(
-    table: BaseTable, d: Draw, stressor: str, solver: LeontiefSolver | None = None
+    table: BaseTable,
+    d: Draw,
+    stressor: str,
+    solver: LeontiefSolver | None = None,
+    *,
+    output: np.ndarray | None = None,
 ) -> BaseTable:
     """The table of draw ``d``: final demand, intensities (and technology, trade shares) drawn.
 
@@ -167,6 +203,9 @@ def perturbed_table(
         The stressor whose intensities are drawn (the others keep their F).
     solver : LeontiefSolver, optional
         Factorization of ``table`` (general tables; made here if absent).
+    output : ndarray (n_nodes,), optional
+        The draw's gross output when known (:meth:`FixedSystem.output_of`), checked against
+        ``A x + y`` by the table; otherwise solved.
 
     Raises
     ------
@@ -179,9 +218,11 @@ def perturbed_table(
                 "technology_cv and trade_cv draws need a structured (trade shares x technology) "
                 "table"
             )
-        solver = solver if solver is not None else factorize(table)
         Y = table.Y * d.demand.reshape(-1)[None, :]
-        x = np.asarray(solver.solve(np.asarray(Y.sum(axis=1)) + table.exports.sum(axis=1)))
+        if output is None:
+            solver = solver if solver is not None else factorize(table)
+            output = solver.solve(np.asarray(Y.sum(axis=1)) + table.exports.sum(axis=1))
+        x = np.asarray(output, dtype=float)
         x0 = np.asarray(table.x, dtype=float)
         scale = np.divide(x, x0, out=np.zeros_like(x), where=x0 > 0)
         Z = table.intermediate_flows()
@@ -198,6 +239,8 @@ def perturbed_table(
                 shares, sums, out=np.zeros_like(shares), where=sums > 0
             )
             changes["final_trade_shares"] = changes["trade_shares"]
+        if output is not None:
+            changes["x"] = np.asarray(output, dtype=float)
         t1 = table.replace(**changes)
     F = np.array(table.F, dtype=float)
     k = table.stressors.get_loc(stressor)
@@ -363,8 +406,10 @@ def _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, 
     """A-changing draws on Dask: the table scattered once to every worker, a few draws a task.
 
     Each task evaluates ``per_task`` draws with BLAS (and the block solver) on one thread, so
-    two workers on two cores do not oversubscribe them; results are written in parts of
-    ``batch`` draws as tasks complete.
+    two workers on two cores do not oversubscribe them.  A draw costs seconds (a factorization
+    and the accounts) against about a millisecond of task overhead, so tasks hold one draw
+    until there are at least 16 per worker (then up to ``batch``): the last tasks stay short
+    and the workers finish together.  Results are written in parts of ``batch`` draws.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -380,7 +425,7 @@ def _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, 
     client = Client(scheduler if scheduler is not None else cluster)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        per_task = max(1, min(batch, -(-len(todo) // (4 * n_workers))))
+        per_task = max(1, min(batch, len(todo) // (16 * n_workers)))
         base = client.scatter(table, broadcast=True)  # each worker holds the base table once
         futures = [
             client.submit(_a_draws, base, spec, chunk, s, pure=False)
