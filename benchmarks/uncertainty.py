@@ -79,17 +79,23 @@ for w in (1, 2):
     clusters[w] = c
     with tempfile.TemporaryDirectory() as tmp:  # warm-up: imports, scatter, one draw a worker
         mc.run_montecarlo(table, spec, w, tmp, scheduler=c.scheduler_address)
-rec = {"seconds": {1: [], 2: []}, "load_average": [list(os.getloadavg())]}
+rec = {"seconds": {1: [], 2: []}, "cpu_seconds": {1: [], 2: []},
+       "load_average": [list(os.getloadavg())]}
 from dask.distributed import Client
-with Client(clusters[1].scheduler_address) as cl:
-    rec["blas_threads_in_task"] = cl.submit(blas_threads, pure=False).result()
+clients = {w: Client(c.scheduler_address) for w, c in clusters.items()}
+rec["blas_threads_in_task"] = clients[1].submit(blas_threads, pure=False).result()
 for r in range(repeats):
     for w in (1, 2):
+        cpu0 = clients[w].run(time.process_time)  # each worker process's CPU seconds
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             mc.run_montecarlo(table, spec, draws, tmp, scheduler=clusters[w].scheduler_address)
             rec["seconds"][w].append(time.perf_counter() - t0)
+        cpu1 = clients[w].run(time.process_time)
+        rec["cpu_seconds"][w].append(sum(cpu1[k] - cpu0[k] for k in cpu0))
         rec["load_average"].append(list(os.getloadavg()))
+for cl in clients.values():
+    cl.close()
 for c in clusters.values():
     c.close()
 print(json.dumps(rec))
@@ -115,6 +121,7 @@ def a_speedup(cities: int = 309, draws: int = 16, repeats: int = 3) -> dict:
     )
     rec = json.loads(out.stdout.strip().splitlines()[-1])
     t1, t2 = statistics.median(rec["seconds"]["1"]), statistics.median(rec["seconds"]["2"])
+    c1, c2 = statistics.median(rec["cpu_seconds"]["1"]), statistics.median(rec["cpu_seconds"]["2"])
     return {
         "draws": draws,
         "repeats": repeats,
@@ -123,6 +130,14 @@ def a_speedup(cities: int = 309, draws: int = 16, repeats: int = 3) -> dict:
         "draws_per_second_1_worker": draws / t1,
         "draws_per_second_2_workers": draws / t2,
         "speedup_2_workers": t1 / t2,
+        "cpu_seconds_1_worker": rec["cpu_seconds"]["1"],
+        "cpu_seconds_2_workers": rec["cpu_seconds"]["2"],
+        # CPU the workers got, in cores: 1 and 2 on a free machine
+        "cores_used_1_worker": c1 / t1,
+        "cores_used_2_workers": c2 / t2,
+        # CPU per draw with 2 workers over 1 (1 = no parallel overhead): the speed-up two
+        # free cores would give is 2 / this ratio
+        "cpu_per_draw_ratio_2_to_1": c2 / c1,
         "load_average_during": rec["load_average"],
         "blas_threads_in_task": rec["blas_threads_in_task"],
         "draws_per_task": {w: max(1, min(32, draws // (16 * w))) for w in (1, 2)},

@@ -145,6 +145,7 @@ def run_scenario_draws(
     solver: LeontiefSolver | None = None,
     batch: int = 16,
     progress: bool = False,
+    system: FixedSystem | None = None,
 ) -> Path:
     """Evaluate the scenario on draws 0 .. draws-1 and stream them to ``out/scenario``.
 
@@ -164,6 +165,8 @@ def run_scenario_draws(
     batch : int, default=16
         Draws per part file.
     progress : bool, default=False
+    system : FixedSystem, optional
+        The table's solved blocks (draws that keep A; built here if absent).
 
     Returns
     -------
@@ -178,8 +181,9 @@ def run_scenario_draws(
     todo = sorted(set(range(draws)) - completed_draws(out, PART))
     if not todo:
         return folder
-    system = None
-    if not spec.changes_A:
+    if spec.changes_A:
+        system = None
+    elif system is None:
         system = FixedSystem(table, solver, stressor=_stressor(scenario, table), progress=progress)
     units = _units(table.units[_stressor(scenario, table)])
     chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
@@ -330,6 +334,7 @@ def scenario_sobol(
     seed: int = 0,
     solver: LeontiefSolver | None = None,
     progress: bool = False,
+    system: FixedSystem | None = None,
 ) -> pd.DataFrame:
     """Sobol indices of the quota and the inter-city share to the main parameters.
 
@@ -348,6 +353,8 @@ def scenario_sobol(
     solver : LeontiefSolver, optional
         Factorization of ``table`` (every run keeps A).
     progress : bool, default=False
+    system : FixedSystem, optional
+        The table's solved blocks (built here if absent).
 
     Returns
     -------
@@ -362,7 +369,8 @@ def scenario_sobol(
     for name, (lo, hi) in bounds.items():
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ScenarioSpecError(f"scenario_sobol: {name}: need low < high, got {lo}, {hi}")
-    system = FixedSystem(table, solver, stressor=_stressor(scenario, table), progress=progress)
+    if system is None:
+        system = FixedSystem(table, solver, stressor=_stressor(scenario, table), progress=progress)
     model = _SobolModel(scenario, table, bounds, system)
     df = sobol_indices(lambda X: model(X, progress), bounds, n=n, seed=seed)
     df = df.rename(index={0: "quota", 1: "inter-city share"}, level="output")

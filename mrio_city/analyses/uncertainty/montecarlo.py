@@ -355,6 +355,7 @@ def run_montecarlo(
     scheduler: str | None = None,
     workers: int = 2,
     progress: bool = False,
+    system: FixedSystem | None = None,
 ) -> Path:
     """Run (or resume) ``draws`` Monte Carlo draws and stream them to ``out/draws``.
 
@@ -376,6 +377,8 @@ def run_montecarlo(
     workers : int, default=2
         Workers of the LocalCluster.
     progress : bool, default=False
+    system : FixedSystem, optional
+        The table's solved blocks for F/Y draws (built here if absent).
 
     Returns
     -------
@@ -392,7 +395,8 @@ def run_montecarlo(
     if not todo:
         return folder
     if not spec.changes_A:
-        system = FixedSystem(table, solver, stressor=s, progress=progress)
+        if system is None or system.stressor != s:
+            system = FixedSystem(table, solver, stressor=s, progress=progress)
         chunks = list(_batches(todo, batch))
         for chunk in progress_bar(chunks, enabled=progress, desc="draws", unit="batch"):
             res = system.evaluate([draw(spec, table, i) for i in chunk])
