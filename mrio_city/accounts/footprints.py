@@ -31,6 +31,7 @@ lower a city's consumption-based footprint; negative export/other columns lower
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,11 +249,21 @@ def compute_accounts(
             Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
             X = X[:, :-1]
         Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
-    return accounts_from_flows(table, Q, Q_ex, solver)
+    extra = {}
+    if income:
+        from mrio_city.accounts.income import income_based_accounts
+
+        ib = income_based_accounts(table, solver, chunk=chunk, progress=progress)
+        extra = {
+            "income_based": ib.income_based,
+            "enabling": ib.enabling,
+            "income_identity_residual": ib.identity_residual,
+        }
+    return accounts_from_flows(table, Q, Q_ex, solver, **extra)
 
 
 def accounts_from_flows(
-    table: BaseTable, Q: np.ndarray, Q_ex: np.ndarray, solver: LeontiefSolver
+    table: BaseTable, Q: np.ndarray, Q_ex: np.ndarray, solver: LeontiefSolver, **extra: Any
 ) -> Accounts:
     """The :class:`Accounts` of ``table`` from its solved city-to-city flows.
 
@@ -265,6 +276,8 @@ def accounts_from_flows(
         Emissions of city r embodied in exports abroad [stressor unit].
     solver : LeontiefSolver
         A factorization of this table (for the multipliers).
+    **extra
+        Optional accounts (``income_based``, ``enabling``, ``income_identity_residual``).
 
     Returns
     -------
@@ -292,16 +305,6 @@ def accounts_from_flows(
     flows.attrs["units"] = dict(table.units)
     share = pd.Series(isc, index=table.stressors.copy(), name="supply_chain_share")
     share.attrs["units"] = {share.name: "1"}
-    extra = {}
-    if income:
-        from mrio_city.accounts.income import income_based_accounts
-
-        ib = income_based_accounts(table, solver, chunk=chunk, progress=progress)
-        extra = {
-            "income_based": ib.income_based,
-            "enabling": ib.enabling,
-            "income_identity_residual": ib.identity_residual,
-        }
     return Accounts(
         table_name=table.name,
         units=dict(table.units),

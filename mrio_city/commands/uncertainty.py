@@ -120,9 +120,7 @@ def _scenario_parts(args, scenario, table, spec, out: Path, system) -> dict:
     m = args.scenario_draws if args.scenario_draws is not None else min(args.draws, 100)
     extra: dict = {}
     if m:
-        run_scenario_draws(
-            scenario, table, spec, m, out, progress=not args.quiet, system=system
-        )
+        run_scenario_draws(scenario, table, spec, m, out, progress=not args.quiet, system=system)
         siv = intervals(out, part="scenario", draws=m)
         rows = read_draws(out, part="scenario")
         extra["scenario_draws"] = rows[rows["draw"] < m]
