@@ -151,7 +151,9 @@ def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]
     from mrio_city.analyses.spatial.gwr import fit_gwr
     from mrio_city.analyses.spatial.hotspots import contiguity_weights, gi_star, hotspot_shares
     from mrio_city.exports.csvfiles import write_csv
+    from mrio_city.exports.files import write_metadata_json
     from mrio_city.exports.maps import plot_categories, plot_choropleth, write_choropleth_html
+    from mrio_city.io.provenance import run_metadata
     from mrio_city.io.registry import load_table
     from mrio_city.sources.geography import read_city_boundaries
 
@@ -266,6 +268,16 @@ def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]
                 note=f"outcome cbf_per_capita; adaptive bisquare, {fit.bandwidth:g} neighbours",
             )
         )
+    meta = run_metadata(
+        table,
+        analysis="spatial",
+        land_use=args.land_use,
+        coefficients=args.coefficients if args.land_use else None,
+        gwr_outcome="cbf_per_capita",
+        gwr_drivers=drivers,
+        gwr_bandwidth=fit.bandwidth,
+    )
+    written.append(write_metadata_json(out, meta, part="spatial"))
     report = "\n".join(
         [
             shares.to_string(float_format=lambda v: f"{v:,.3f}"),

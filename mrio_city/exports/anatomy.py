@@ -17,7 +17,7 @@ import pandas as pd
 
 from mrio_city._fonts import use_chart_font
 from mrio_city.exports.csvfiles import write_csv
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.workbook import write_results_workbook
 from mrio_city.io.atomic import atomic_path
 from mrio_city.io.provenance import run_metadata
 from mrio_city.model.names import shown
@@ -230,7 +230,7 @@ def write_paths(result, table, out: Path, *, names: Mapping[str, str] | None = N
     )
     return [
         write_csv(out / f"{stem}.csv", df, index=False, units_in_header=True),
-        write_workbook(out / f"{stem}.xlsx", {"paths": df}, metadata=meta, readme=readme),
+        *write_results_workbook(out / f"{stem}.xlsx", {"paths": df}, metadata=meta, readme=readme),
         path_bars(result, out / f"{stem}.png", names=names),
         path_sankey(result, table, out / f"{stem}-sankey.png", names=names),
     ]
@@ -254,7 +254,7 @@ def write_tiers(tiers: pd.DataFrame, table, out: Path) -> list[Path]:
     ax.set_title("Where in the supply chain footprints are emitted (all cities)", fontsize=10)
     return [
         write_csv(out / "tiers.csv", df, index=False, units_in_header=True),
-        write_workbook(out / "tiers.xlsx", {"tiers": df}, metadata=meta, readme=readme),
+        *write_results_workbook(out / "tiers.xlsx", {"tiers": df}, metadata=meta, readme=readme),
         _save(fig, out / "tiers.png"),
     ]
 
@@ -269,7 +269,7 @@ def write_extraction(frame: pd.DataFrame, table, out: Path, *, name: str) -> lis
     )
     return [
         write_csv(out / f"{name}.csv", df, index=False, units_in_header=True),
-        write_workbook(out / f"{name}.xlsx", {name: df}, metadata=meta, readme=readme),
+        *write_results_workbook(out / f"{name}.xlsx", {name: df}, metadata=meta, readme=readme),
     ]
 
 
@@ -295,6 +295,8 @@ def write_decomposition(result, table0, table1, out: Path) -> list[Path]:
     ends = tuple(str(t.meta.year or t.name) for t in (table0, table1))
     return [
         write_csv(out / "decomposition.csv", df, index=False, units_in_header=True),
-        write_workbook(out / "decomposition.xlsx", {"effects": df}, metadata=meta, readme=readme),
+        *write_results_workbook(
+            out / "decomposition.xlsx", {"effects": df}, metadata=meta, readme=readme
+        ),
         decomposition_waterfall(result, out / "decomposition.png", title=title, ends=ends),
     ]

@@ -35,6 +35,39 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return write_text(path, json.dumps(jsonable(obj), indent=2, ensure_ascii=False) + "\n")
 
 
-def write_metadata_json(folder: str | os.PathLike[str], metadata: Mapping[str, Any]) -> Path:
-    """Write the run metadata as ``folder/metadata.json``."""
-    return write_json(Path(folder) / METADATA_FILE, dict(metadata))
+def write_metadata_json(
+    folder: str | os.PathLike[str], metadata: Mapping[str, Any], *, part: str | None = None
+) -> Path:
+    """Write the run metadata as ``folder/metadata.json``.
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        The output folder.
+    metadata : mapping
+        The record of :func:`mrio_city.io.provenance.run_metadata` (package version, table
+        name and hash, switches), plus anything the writer adds.
+    part : str, optional
+        Name of one output among several in the folder (group accounts beside the accounts,
+        several anatomy results in one folder).  Its metadata is added under ``parts.<part>``
+        of the folder's sidecar, keeping what the other outputs recorded; the top level keeps
+        the first output's metadata (a new sidecar gets this one's).  Without ``part`` the
+        sidecar describes the whole folder and is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder/metadata.json``.
+    """
+    path = Path(folder) / METADATA_FILE
+    if part is None:
+        return write_json(path, dict(metadata))
+    try:
+        sidecar = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError, json.JSONDecodeError):
+        sidecar = None
+    if not isinstance(sidecar, dict):
+        sidecar = dict(metadata)
+    parts = sidecar.get("parts")
+    sidecar["parts"] = {**(parts if isinstance(parts, dict) else {}), part: dict(metadata)}
+    return write_json(path, sidecar)

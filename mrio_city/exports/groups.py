@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mrio_city.exports.csvfiles import write_csv
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.workbook import write_results_workbook
 from mrio_city.io.provenance import run_metadata
 
 __all__ = ["write_group_accounts"]
@@ -71,6 +71,5 @@ def write_group_accounts(groups, out: Path, *, table=None, **switches: Any) -> l
     sheets |= {"supply_chain_share": share, "members": members}
     meta = run_metadata(table, grouping=groups.grouping, stressor=stressor, **switches)
     name = f"groups-{Path(groups.grouping).stem}"
-    xlsx = write_workbook(out / f"{name}.xlsx", sheets, metadata=meta, readme=readme)
-    csv = write_csv(out / f"{name}.csv", per_group, index=False, units_in_header=True)
-    return [xlsx, csv]
+    files = write_results_workbook(out / f"{name}.xlsx", sheets, metadata=meta, readme=readme)
+    return [*files, write_csv(out / f"{name}.csv", per_group, index=False, units_in_header=True)]

@@ -60,11 +60,11 @@ def write_inventory(
     Returns
     -------
     dict of str to pathlib.Path
-        'workbook' and '<view>_csv' -> file written.
+        'workbook', 'metadata_json' and '<view>_csv' -> file written.
     """
     from mrio_city.exports.csvfiles import write_csv
-    from mrio_city.exports.workbook import write_workbook
-    from mrio_city.io.provenance import run_metadata
+    from mrio_city.exports.workbook import write_results_workbook
+    from mrio_city.io.provenance import file_sha256, run_metadata
 
     views = inventory_views(inventory, scopes)
     views.update(extra or {})
@@ -80,13 +80,15 @@ def write_inventory(
         grid_file=scopes.by_region.attrs.get("grid_file"),
         **(metadata or {}),
     )
+    meta["table_name"] = inventory.source  # the energy table is this run's table
+    if inventory.source and Path(inventory.source).is_file():
+        meta["table_hash"] = file_sha256(inventory.source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "workbook": write_workbook(
-            out / "inventory.xlsx", views, metadata=meta, readme=_readme(inventory, scopes)
-        )
-    }
+    xlsx, sidecar = write_results_workbook(
+        out / "inventory.xlsx", views, metadata=meta, readme=_readme(inventory, scopes)
+    )
+    paths = {"workbook": xlsx, "metadata_json": sidecar}
     for name, frame in views.items():
         paths[f"{name}_csv"] = write_csv(out / f"inventory_{name}.csv", frame, units_in_header=True)
     return paths

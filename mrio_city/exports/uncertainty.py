@@ -22,7 +22,7 @@ import pandas as pd
 
 from mrio_city.exports.csvfiles import write_csv
 from mrio_city.exports.figures import new_figure, save_figure
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.workbook import write_results_workbook
 from mrio_city.io.provenance import run_metadata
 from mrio_city.model.names import shown
 
@@ -194,8 +194,10 @@ def write_uncertainty(
     files keep the table's labels.
 
     ``intervals.csv``, ``uncertainty.xlsx``, ``per_capita_intervals.png`` and
-    ``national_intervals.png``; with the scenario per draw also ``scenario_intervals.csv`` and
-    ``quota_distribution.png``; with Sobol indices ``sobol.csv`` and ``sobol.png``.
+    ``national_intervals.png`` (and ``metadata.json``, see
+    :func:`~mrio_city.exports.workbook.write_results_workbook`); with the scenario per draw
+    also ``scenario_intervals.csv`` and ``quota_distribution.png``; with Sobol indices
+    ``sobol.csv`` and ``sobol.png``.
     """
     long = intervals.reset_index()
     pc = per_capita.copy()
@@ -224,7 +226,7 @@ def write_uncertainty(
         sb.attrs["units"] = {c: "1" for c in ("S1", "S1_conf", "ST", "ST_conf")}
         sheets["sobol"] = sb
         paths.append(write_csv(out / "sobol.csv", sb, index=False))
-    paths.append(write_workbook(out / "uncertainty.xlsx", sheets, metadata=meta, readme=readme))
+    paths += write_results_workbook(out / "uncertainty.xlsx", sheets, metadata=meta, readme=readme)
     paths.append(interval_chart(per_capita, out / "per_capita_intervals.png", names=names))
     paths.append(national_interval_chart(intervals, out / "national_intervals.png"))
     if scenario_draws is not None and len(scenario_draws):

@@ -52,6 +52,7 @@ from mrio_city.io.xlsx import (
 
 __all__ = [
     "write_workbook",
+    "write_results_workbook",
     "read_workbook_sheets",
     "sanitize_sheet_names",
     "column_format",
@@ -400,6 +401,43 @@ def write_workbook(
     return save_write_only(
         lambda wb: _fill_workbook(wb, names, sheets, metadata, readme, desc, bold), path
     )
+
+
+def write_results_workbook(
+    path: str | os.PathLike[str],
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    metadata: Mapping[str, Any],
+    readme: str | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    part: str | None = None,
+) -> list[Path]:
+    """Write a results workbook and record its metadata in the folder's ``metadata.json``.
+
+    The one way a result set carries its metadata (issue 13 item 4): the same record (package
+    version, table name and hash, parameters) goes on the workbook's ``metadata`` sheet and
+    into the sidecar JSON beside it, for scripts and for the CSV files, which cannot carry it.
+
+    Parameters
+    ----------
+    path, sheets, metadata, readme, descriptions
+        As for :func:`write_workbook`.
+    part : str, optional
+        The workbook's entry in the sidecar (default: the workbook's stem); see
+        :func:`mrio_city.exports.files.write_metadata_json`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The workbook and ``metadata.json``.
+    """
+    from mrio_city.exports.files import write_metadata_json
+
+    path = Path(path)
+    meta = dict(metadata)
+    meta.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
+    xlsx = write_workbook(path, sheets, metadata=meta, readme=readme, descriptions=descriptions)
+    return [xlsx, write_metadata_json(path.parent, meta, part=part or path.stem)]
 
 
 def read_workbook_sheets(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
@@ -279,6 +280,9 @@ def test_spatial_command_on_the_real_table(tmp_path):
     assert shares.loc["production_based", "hotspot_units"] > 0
     diag = pd.read_csv(tmp_path / "gwr_diagnostics.csv", index_col=0)
     assert diag.loc["GWR", "AICc"] < diag.loc["OLS", "AICc"]
+    sidecar = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
+    assert sidecar["parts"]["spatial"]["table_name"] == "china-cities-2012"
+    assert len(sidecar["parts"]["spatial"]["table_hash"]) == 64
 
 
 def test_display_unit_scales_tonnes():
