@@ -82,11 +82,21 @@ def test_inventory_sidecar_names_the_energy_table(tmp_path):
 
 
 def test_montecarlo_sidecar(tmp_path, capsys):
-    scen = shipped("scenarios", "super_emitters.toml")
+    from mrio_city.io.folder import write_table
+    from mrio_city.sources.synthetic import city_mrio
+
+    folder = write_table(city_mrio(n_cities=6, n_sectors=4, seed=5), tmp_path / "small")
+    scen = tmp_path / "s.toml"
+    scen.write_text(
+        '[scenario]\nname = "mc"\n[pathways.all]\n'
+        '[[pathways.all.levers]]\ntype = "intensity"\nto_percentile = 25\n'
+    )
     out = tmp_path / "mc"
-    argv = ["montecarlo", str(scen), "--table", "toy-cities", "--draws", "4", "--quiet"]
+    argv = ["montecarlo", str(scen), "--table", str(folder), "--draws", "4", "--quiet"]
     assert main([*argv, "--out", str(out)]) == 0, capsys.readouterr().err
-    assert _part(out, "uncertainty")["switches"]["draws"] == 4
+    meta = _part(out, "uncertainty", table=None)
+    assert meta["table_hash"] == table_hash(load_table(folder))
+    assert meta["switches"]["draws"] == 4
 
 
 @pytest.mark.parametrize("bad", ["{not json", "[1, 2]"])
