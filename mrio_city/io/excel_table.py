@@ -52,6 +52,7 @@ import scipy.sparse as sp
 from mrio_city.io.excel_table_write import write_excel_table
 from mrio_city.model.errors import TableFormatError, TableValidationError
 from mrio_city.model.reader import FieldReader, GridReader, cell_name, found, number_problem
+from mrio_city.model.schema import CITY_VALUES
 from mrio_city.model.table import MAX_OUTPUT_RTOL, MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
@@ -310,10 +311,10 @@ def _read_cities(book: _Book, cities: list[str]) -> dict[str, Any]:
     body = [r for r in range(1, len(grid.rows)) if any(v is not None for v in grid.rows[r])]
     got = [(str(grid.get(r, 0)),) for r in body]
     _same_labels(grid, got, [(c,) for c in cities], axis="row", start=1, span=1)
-    out: dict[str, Any] = {"population": None, "gdp": None, "city_attributes": None}
+    out: dict[str, Any] = {**dict.fromkeys(CITY_VALUES), "city_attributes": None}
     attrs: dict[str, Any] = {}
     for c, h in enumerate(header[1:], start=1):
-        if h in ("population", "gdp"):
+        if h in CITY_VALUES:
             out[h] = np.array([grid.number(r, c, empty=math.nan) for r in body])
         else:
             column = [grid.get(r, c) for r in body]

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from mrio_city.model.errors import TableFormatError
 from mrio_city.model.reader import cell_name
+from mrio_city.model.schema import CITY_VALUES
 from mrio_city.model.table import BaseTable
 
 __all__ = ["write_excel_table"]
@@ -70,13 +71,13 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
     ws = wb.create_sheet("cities")
     header = ["city"]
     columns: list[Sequence[Any]] = [list(table.cities)]
-    for name in ("population", "gdp"):
+    for name in CITY_VALUES:
         if getattr(table, name) is not None:
             header.append(name)
             columns.append(getattr(table, name))
     if table.city_attributes is not None:
         for col in table.city_attributes.columns:
-            if str(col) in ("city", "population", "gdp"):
+            if str(col) in ("city", *CITY_VALUES):
                 raise TableFormatError(
                     f"table {table.name!r}: city_attributes column {col!r} clashes with the "
                     "column of the same name on sheet 'cities'; rename it"

@@ -45,11 +45,12 @@ from mrio_city.io.folder_reader import (
 )
 from mrio_city.io.provenance import file_sha256
 from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableValidationError
+from mrio_city.model.schema import CITY_VALUES
 from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable, TableMetadata
 
 __all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
 
-_RESERVED_CITY_COLUMNS = ("city", "population", "gdp")
+_RESERVED_CITY_COLUMNS = ("city", *CITY_VALUES)
 
 
 def is_table_folder(path: str | os.PathLike[str]) -> bool:

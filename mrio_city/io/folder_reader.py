@@ -23,6 +23,7 @@ from mrio_city.io._npz import read_npz
 from mrio_city.io.provenance import file_sha256
 from mrio_city.model.errors import TableFormatError
 from mrio_city.model.reader import DocumentReader, did_you_mean, found, path_inside
+from mrio_city.model.schema import CITY_VALUES, STORED_ARRAYS
 from mrio_city.model.table import MAX_OUTPUT_RTOL
 
 __all__ = [
@@ -40,8 +41,8 @@ __all__ = [
 #: Version of the folder format written by :func:`mrio_city.io.folder.write_table`.
 FORMAT_VERSION = 1
 FORMAT = "mrio-city-table"
-#: Arrays every table folder stores besides its flows.
-COMMON_ARRAYS = ("x", "F", "F_Y", "exports", "value_added")
+#: Arrays every table folder stores besides its flows (the table schema's).
+COMMON_ARRAYS = STORED_ARRAYS
 SPARSE_FORMATS = ("csr", "csc", "coo", "bsr", "dia")
 #: Largest ``table.toml`` read (bytes).
 MAX_TOML_BYTES = 16 * 2**20
@@ -356,7 +357,7 @@ class FolderReader:
             )
         frame = self.csv("cities.csv", ["city", *attrs])
         out: dict[str, Any] = {"cities": frame["city"].tolist()}
-        for col in ("population", "gdp"):
+        for col in CITY_VALUES:
             out[col] = self.numbers("cities.csv", frame, col) if col in frame.columns else None
         if attrs:
             data = {}

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mrio_city.model.schema import CITY_VALUES, LABEL_FIELDS, STORED_ARRAYS
+
 __all__ = [
     "table_hash",
     "file_sha256",
@@ -101,14 +103,7 @@ def table_hash(table) -> str:
     """
     h = hashlib.sha256()
     h.update(f"mrio-city-table:v1;{'structured' if table.structured else 'general'};".encode())
-    for name in (
-        "cities",
-        "sectors",
-        "categories",
-        "stressors",
-        "export_labels",
-        "value_added_labels",
-    ):
+    for name in LABEL_FIELDS:
         _update_labels(h, name, getattr(table, name))
     h.update(json.dumps(table.units, sort_keys=True, ensure_ascii=False).encode())
     if table.structured:
@@ -120,7 +115,7 @@ def table_hash(table) -> str:
     else:
         _update_array(h, "Z", table.Z)
         _update_array(h, "Y", table.Y)
-    for name in ("x", "F", "F_Y", "exports", "value_added", "population", "gdp"):
+    for name in (*STORED_ARRAYS, *CITY_VALUES):
         _update_array(h, name, getattr(table, name))
     _update_frame(h, "city_attributes", table.city_attributes)
     return h.hexdigest()

@@ -15,12 +15,12 @@ numbers only as numbers (never text, never booleans), enumerations checked again
 choices, numeric ranges checked.  Paths named inside a file must stay inside an allowed root
 (:func:`path_inside`).  Nothing read is ever imported, evaluated or called.
 
-This module imports only :mod:`mrio_city.model.errors`; every layer may use it.
+This module imports only :mod:`mrio_city.model.errors` and :mod:`mrio_city.model.labels`
+(whose :func:`~mrio_city.model.labels.did_you_mean` it re-exports); every layer may use it.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, NoReturn
 
 from mrio_city.model.errors import MrioCityError
+from mrio_city.model.labels import did_you_mean  # the one hint, re-exported for readers
 
 __all__ = [
     "FieldReader",
@@ -42,12 +43,6 @@ __all__ = [
     "number_problem",
     "boolean_problem",
 ]
-
-
-def did_you_mean(value: object, choices: Sequence[object]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def typename(value: Any) -> str:

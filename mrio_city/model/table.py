@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -39,25 +38,19 @@ import scipy.sparse as sp
 from mrio_city.model import _checks
 from mrio_city.model.errors import (
     EfficiencyWarning,
-    EmptyTableError,
     InconsistentOutputError,
-    LabelMismatchError,
     NonProductiveSystemError,
     TableValidationError,
     ZeroOutputError,
     ZeroOutputWarning,
 )
 from mrio_city.model.labels import (
-    CATEGORY,
-    CITY,
-    SECTOR,
-    STRESSOR,
-    as_index,
     final_demand_index,
     first_labels,
     format_label,
     node_index,
 )
+from mrio_city.model.schema import COMMON_FIELDS, TableMetadata, init_common_fields
 
 __all__ = ["TableMetadata", "MRIOTable", "BaseTable", "DENSE_WARN_NODES", "MAX_OUTPUT_RTOL"]
 
@@ -67,54 +60,6 @@ DENSE_WARN_NODES = 5000
 #: longer close (a table declaring 1e9 accepted any x).  Tables published in rounded units
 #: stay well inside it.
 MAX_OUTPUT_RTOL = 1e-2
-
-
-@dataclass(frozen=True)
-class TableMetadata:
-    """Descriptive metadata of a table.
-
-    Parameters
-    ----------
-    name : str
-        Short table name used in messages and outputs (e.g. ``'china-309-synthetic'``).
-    year : int or None
-        Reference year of the flows.
-    currency : str
-        Currency of monetary values (e.g. ``'CNY'``).
-    money_unit : str
-        Unit of monetary values (e.g. ``'10^4 CNY'``).
-    description : str
-        Free text; say here whether the table is synthetic.
-    provenance : mapping
-        Inputs (paths and sha256), parameters, package version and check summary.
-    """
-
-    name: str = "table"
-    year: int | None = None
-    currency: str = "CNY"
-    money_unit: str = "10^4 CNY"
-    description: str = ""
-    provenance: Mapping[str, Any] = field(default_factory=dict)
-
-
-#: Constructor arguments shared by every table class, stored under the same names.
-COMMON_FIELDS = (
-    "F",
-    "cities",
-    "sectors",
-    "categories",
-    "stressors",
-    "units",
-    "F_Y",
-    "exports",
-    "export_labels",
-    "value_added",
-    "value_added_labels",
-    "population",
-    "gdp",
-    "city_attributes",
-    "meta",
-)
 
 
 class BaseTable:
@@ -135,133 +80,9 @@ class BaseTable:
         object.__setattr__(self, key, value)
 
     # -- shared construction -------------------------------------------------------------
-    def _init_common(
-        self,
-        *,
-        F,
-        cities: Sequence[object],
-        sectors: Sequence[object],
-        categories: Sequence[object],
-        stressors: Sequence[object],
-        units: Mapping[str, str] | Sequence[str] | None,
-        F_Y,
-        exports,
-        export_labels,
-        value_added,
-        value_added_labels,
-        population,
-        gdp,
-        meta: TableMetadata | Mapping[str, Any] | None,
-        name: str | None,
-        city_attributes: pd.DataFrame | None = None,
-    ) -> None:
-        if meta is None:
-            meta = TableMetadata(name=name or "table")
-        elif not isinstance(meta, TableMetadata):
-            meta = TableMetadata(**dict(meta))
-        if name is not None and name != meta.name:
-            meta = TableMetadata(**{**meta.__dict__, "name": name})
-        self.meta = meta
-        t = meta.name
-        self.cities = as_index(cities, name=CITY, table=t)
-        self.sectors = as_index(sectors, name=SECTOR, table=t)
-        self.categories = as_index(categories, name=CATEGORY, table=t)
-        self.stressors = as_index(stressors, name=STRESSOR, table=t)
-        if units is None:
-            units = {s: "t CO2" for s in self.stressors}
-        elif not isinstance(units, Mapping):
-            units = dict(zip(self.stressors, units, strict=True))
-        missing = [s for s in self.stressors if s not in units]
-        if missing:
-            raise TableValidationError(
-                f"table {t!r}: units has no unit for stressor(s) {first_labels(missing)}"
-            )
-        self.units = {s: str(units[s]) for s in self.stressors}
-        R, N, K, S = len(self.cities), len(self.sectors), len(self.categories), len(self.stressors)
-        for what, size in (("cities", R), ("sectors", N)):
-            if size == 0:
-                raise EmptyTableError(f"table {t!r}: the table has no {what}; nothing to compute")
-        n = R * N
-        self.F = _checks.as_array(F, table=t, field="F", ndim=2)
-        if self.F.shape[0] == n and self.F.shape[1] == S and S != n:
-            self.F = self.F.T
-        _checks.check_shape(self.F, (S, n), table=t, field="F", meaning="n_stressors x n_nodes")
-        if F_Y is None:
-            F_Y = np.zeros((S, R * K))
-        self.F_Y = _checks.as_array(F_Y, table=t, field="F_Y", ndim=2)
-        _checks.check_shape(
-            self.F_Y,
-            (S, R * K),
-            table=t,
-            field="F_Y",
-            meaning="n_stressors x n_cities*n_categories",
-        )
-        if exports is None:
-            exports = np.zeros((n, 0))
-            export_labels = []
-        self.exports = _checks.as_array(exports, table=t, field="exports", ndim=2)
-        if export_labels is None:
-            export_labels = [f"export_{k}" for k in range(self.exports.shape[1])]
-        self.export_labels = as_index(export_labels, name="final_column", table=t)
-        _checks.check_shape(
-            self.exports,
-            (n, len(self.export_labels)),
-            table=t,
-            field="exports",
-            meaning="n_nodes x n_export_columns",
-        )
-        if value_added is None:
-            value_added = np.zeros((0, n))
-            value_added_labels = []
-        self.value_added = _checks.as_array(value_added, table=t, field="value_added", ndim=2)
-        if value_added_labels is None:
-            value_added_labels = [f"value_added_{k}" for k in range(self.value_added.shape[0])]
-        self.value_added_labels = as_index(value_added_labels, name="value_added", table=t)
-        _checks.check_shape(
-            self.value_added,
-            (len(self.value_added_labels), n),
-            table=t,
-            field="value_added",
-            meaning="n_value_added_rows x n_nodes",
-        )
-        self.population = None
-        self.gdp = None
-        if population is not None:
-            self.population = _checks.as_array(population, table=t, field="population", ndim=1)
-            _checks.check_shape(
-                self.population, (R,), table=t, field="population", meaning="n_cities"
-            )
-        if gdp is not None:
-            self.gdp = _checks.as_array(gdp, table=t, field="gdp", ndim=1)
-            _checks.check_shape(self.gdp, (R,), table=t, field="gdp", meaning="n_cities")
-        if city_attributes is not None:
-            attrs = pd.DataFrame(city_attributes).copy()
-            attrs.index = pd.Index([str(c) for c in attrs.index], name=CITY)
-            if not attrs.index.equals(self.cities):
-                missing = self.cities.difference(attrs.index)
-                unexpected = attrs.index.difference(self.cities)
-                raise LabelMismatchError(
-                    f"table {t!r}: city_attributes index does not match the cities: missing "
-                    f"{first_labels(missing)}, unexpected {first_labels(unexpected)}"
-                )
-            city_attributes = attrs
-        self.city_attributes = city_attributes
-        nodes = self.nodes
-        fd = self.final_demand_labels
-        for fname, arr, rows, cols in (
-            ("F", self.F, self.stressors, nodes),
-            ("F_Y", self.F_Y, self.stressors, fd),
-            ("exports", self.exports, nodes, self.export_labels),
-            ("value_added", self.value_added, self.value_added_labels, nodes),
-            ("population", self.population, self.cities, None),
-            ("gdp", self.gdp, self.cities, None),
-        ):
-            if arr is not None:
-                _checks.check_finite(arr, table=t, field=fname, rows=rows, cols=cols)
-        if self.population is not None:
-            _checks.check_nonnegative(
-                self.population, table=t, field="population", rows=self.cities
-            )
+    def _init_common(self, **fields: Any) -> None:
+        """Validate and store the shared fields (see :func:`~mrio_city.model.schema`)."""
+        init_common_fields(self, **fields)
 
     @staticmethod
     def _check_output_rtol(output_rtol: Any, *, t: str) -> None:

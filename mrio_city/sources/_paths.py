@@ -178,13 +178,3 @@ def xlsx_engine() -> str:
     except ImportError:
         return "openpyxl"
     return "calamine"
-
-
-def excel_cell(row: int, col: int) -> str:
-    """Return the A1-style name of a 0-based (row, col) position, e.g. (2, 0) -> 'A3'."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"

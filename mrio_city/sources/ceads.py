@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.model.errors import DataSourceError
+from mrio_city.model.reader import cell_name
 
-from ._paths import data_file, excel_cell, xlsx_engine
+from ._paths import data_file, xlsx_engine
 from ._provinces import BY_EN_NOSPACE, BY_SHORT, BY_ZH
 
 __all__ = [
@@ -130,12 +131,12 @@ def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: 
         got = _norm(raw.iat[0, j])
         if got.lower() != name.lower():
             raise DataSourceError(
-                f"{where}, cell {excel_cell(0, j)}: expected header '{name}', found '{got}'"
+                f"{where}, cell {cell_name(0, j)}: expected header '{name}', found '{got}'"
             )
         unit = _norm(raw.iat[1, j])
         if unit != UNIT:
             raise DataSourceError(
-                f"{where}, cell {excel_cell(1, j)}: expected unit '{UNIT}', found '{unit}'"
+                f"{where}, cell {cell_name(1, j)}: expected unit '{UNIT}', found '{unit}'"
             )
     got = _norm(raw.iat[3, 0])
     if got not in _TOTAL_ALIASES:
@@ -146,7 +147,7 @@ def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: 
         got = _norm(raw.iat[i, 0])
         if got.lower() != name.lower():
             raise DataSourceError(
-                f"{where}, cell {excel_cell(i, 0)}: expected sector '{name}', found '{got}'"
+                f"{where}, cell {cell_name(i, 0)}: expected sector '{name}', found '{got}'"
             )
     block = raw.iloc[3 : 4 + len(_ROWS), 1 : 1 + len(_HEADER)]
     values = block.apply(pd.to_numeric, errors="coerce").to_numpy(float)
@@ -154,8 +155,7 @@ def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: 
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise DataSourceError(
-            f"{where}, cell {excel_cell(i + 3, j + 1)}: expected a number, "
-            f"found {block.iat[i, j]!r}"
+            f"{where}, cell {cell_name(i + 3, j + 1)}: expected a number, found {block.iat[i, j]!r}"
         )
     total, body = values[0], values[1:]
     n_f = len(CEADS_FUELS)
@@ -163,14 +163,14 @@ def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: 
     if zero.max() > 0:
         i, j = np.unravel_index(np.argmax(zero), zero.shape)
         raise DataSourceError(
-            f"{where}, cell {excel_cell(i + 3, j + 1 + n_f)}: expected 0 in the scope-2/other "
+            f"{where}, cell {cell_name(i + 3, j + 1 + n_f)}: expected 0 in the scope-2/other "
             f"energy columns (this reader handles scope-1 inventories), found {zero[i, j]}"
         )
     resid = np.abs(body.sum(axis=0) - total)
     if resid.max() > _TOL:
         j = int(np.argmax(resid))
         raise DataSourceError(
-            f"{where}, cell {excel_cell(3, j + 1)}: total row != sum of 45 sectors + Urban + "
+            f"{where}, cell {cell_name(3, j + 1)}: total row != sum of 45 sectors + Urban + "
             f"Rural (difference {resid[j]:.3g} {UNIT})"
         )
     scope1 = values[:, :n_f].sum(axis=1) + values[:, len(_HEADER) - 2]
@@ -178,7 +178,7 @@ def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: 
     if resid.max() > _TOL:
         i = int(np.argmax(resid))
         raise DataSourceError(
-            f"{where}, cell {excel_cell(i + 3, len(_HEADER))}: 'Scope 1 Total' != 17 fuels + "
+            f"{where}, cell {cell_name(i + 3, len(_HEADER))}: 'Scope 1 Total' != 17 fuels + "
             f"Process (difference {resid[i]:.3g} {UNIT})"
         )
     fuels = [*CEADS_FUELS, "Process"]
@@ -344,7 +344,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
         got = _norm(raw.iat[0, j])
         if got != name:
             raise DataSourceError(
-                f"{CITY_FILE}, sheet '{sheet}', cell {excel_cell(0, j)}: expected header "
+                f"{CITY_FILE}, sheet '{sheet}', cell {cell_name(0, j)}: expected header "
                 f"'{name}', found '{got}'"
             )
     data = raw.iloc[1:, :4].set_axis(header, axis=1)
@@ -364,7 +364,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
         p = next((s for s in shorts if name.startswith(s)), None)
         if p is None:
             raise DataSourceError(
-                f"{CITY_FILE}, sheet '{sheet}', cell {excel_cell(k + 1, 1)}: city name "
+                f"{CITY_FILE}, sheet '{sheet}', cell {cell_name(k + 1, 1)}: city name "
                 f"'{name}' does not start with a province short name"
             )
         prov.append(BY_SHORT[p])
@@ -437,7 +437,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
         got = _norm(raw.iat[0, j])
         if got != name:
             raise DataSourceError(
-                f"{COUNTY_FILE}, sheet '{sheet}', cell {excel_cell(0, j)}: expected header "
+                f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(0, j)}: expected header "
                 f"'{name}', found '{got}'"
             )
     body = raw.iloc[1:, : len(header)]
@@ -456,7 +456,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     if code.isna().any():
         i = int(np.argmax(code.isna().to_numpy()))
         raise DataSourceError(
-            f"{COUNTY_FILE}, sheet '{sheet}', cell {excel_cell(i + 1, 0)}: expected a 6-digit "
+            f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(i + 1, 0)}: expected a 6-digit "
             f"county code, found {code_raw.iloc[i]!r}"
         )
     values = body.iloc[:, len(names) :].apply(pd.to_numeric, errors="coerce").to_numpy(float)
@@ -464,7 +464,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise DataSourceError(
-            f"{COUNTY_FILE}, sheet '{sheet}', cell {excel_cell(i + 1, j + len(names))}: "
+            f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(i + 1, j + len(names))}: "
             f"expected a non-negative number, found {body.iat[i, j + len(names)]!r}"
         )
     labels = {

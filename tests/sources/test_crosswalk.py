@@ -61,7 +61,9 @@ def test_crosswalk_errors_name_the_offending_city():
         crosswalk.ceads_census_crosswalk(_ceads(("贵州黔", "贵州省", "黔")), CENSUS)
     with pytest.raises(DataSourceError, match=r"'贵州黔州'.*'黔' is ambiguous"):
         crosswalk.ceads_census_crosswalk(_ceads(("贵州黔州", "贵州省", "黔州")), CENSUS)
-    with pytest.raises(DataSourceError, match=r"CEADs city frame: column\(s\) \['city_short'\]"):
+    with pytest.raises(
+        DataSourceError, match=r"CEADs city frame, header row: expected columns \['city_short'\]"
+    ):
         crosswalk.ceads_census_crosswalk(pd.DataFrame({"city": [], "province": []}), CENSUS)
 
 

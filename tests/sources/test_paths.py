@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from mrio_city.model.errors import DataSourceError
+from mrio_city.model.reader import cell_name
 from mrio_city.sources import _paths, default_data_dir, read_nbs_io
-from mrio_city.sources._paths import data_dir_origin, excel_cell, user_config_path
+from mrio_city.sources._paths import data_dir_origin, user_config_path
 
 
 def test_default_data_dir_prefers_environment_variable(monkeypatch, tmp_path):
@@ -80,4 +81,4 @@ def test_missing_file_names_full_path_and_expected_content(tmp_path):
     ("row", "col", "cell"), [(0, 0, "A1"), (2, 0, "A3"), (0, 25, "Z1"), (9, 26, "AA10")]
 )
 def test_excel_cell_names(row, col, cell):
-    assert excel_cell(row, col) == cell
+    assert cell_name(row, col) == cell  # the one A1 namer (model.reader), used by sources too
