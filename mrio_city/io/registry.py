@@ -12,8 +12,8 @@
   repository's ``tables/`` folder.
 
 A recipe (:mod:`mrio_city.io.recipes`) is a TOML file, and it is data: nothing in it is
-imported, evaluated or called.  It has ``kind = "generator"`` (``[generator] function`` = the name of one of the package's own
-builders in :data:`GENERATORS`, with ``[generator.parameters]`` checked against that
+imported, evaluated or called.  It has ``kind = "generator"`` (``[generator] function`` = the
+name of one of the package's own builders in :data:`GENERATORS`, with ``[generator.parameters]`` checked against that
 builder's schema: types, ranges, choices and a size limit) or ``kind = "inline"`` (small
 tables held as arrays of numbers in a ``[table]`` section, plus optional ``[meta]``), and a
 ``description``.  Threat model and checks: ``docs/security.md``.
