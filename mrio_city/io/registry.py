@@ -13,10 +13,11 @@
 
 A recipe (:mod:`mrio_city.io.recipes`) is a TOML file, and it is data: nothing in it is
 imported, evaluated or called.  It has ``kind = "generator"`` (``[generator] function`` = the
-name of one of the package's own builders in :data:`GENERATORS`, with ``[generator.parameters]`` checked against that
-builder's schema: types, ranges, choices and a size limit) or ``kind = "inline"`` (small
-tables held as arrays of numbers in a ``[table]`` section, plus optional ``[meta]``), and a
-``description``.  Threat model and checks: ``docs/security.md``.
+name of one of the package's own builders in :data:`GENERATORS`, with
+``[generator.parameters]`` checked against that builder's schema: types, ranges, choices and a
+size limit) or ``kind = "inline"`` (small tables held as arrays of numbers in a ``[table]``
+section, plus optional ``[meta]``), and a ``description``.  Threat model and checks:
+``docs/security.md``.
 
 Generated tables are cached in the folder format under the cache folder (``cache_dir``, else
 ``$MRIO_CITY_CACHE``, else ``~/.cache/mrio-city/``), one sub-folder per recipe named
