@@ -122,6 +122,31 @@ def test_size_classes_follow_the_2014_thresholds():
     assert list(size_class(np.array(pops))) == expected
 
 
+def test_size_classes_without_census_codes_use_the_table_population(synthetic_table):
+    g = city_grouping(synthetic_table, "size")
+    assert "table's resident population" in g.attrs["approximation"]
+    want = size_class(np.asarray(synthetic_table.population))
+    assert list(g) == list(want)
+
+
+@pytest.mark.realdata
+def test_size_classes_use_the_census_urban_population():
+    """Census urban residents, 2010 census for tables before 2015, 2020 after (real data)."""
+    from mrio_city.sources import default_data_dir
+    from mrio_city.sources.groupings import census_urban_population
+
+    census = default_data_dir() / "china-census-cities" / "census_city_2010-2020_v1.csv"
+    if not census.is_file():
+        pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
+    codes = pd.Series({"北京市": "110100", "天津市": "120100", "nowhere": "999999"})
+    got = census_urban_population(codes, 2012)
+    assert got.attrs["census_year"] == 2010
+    assert got["北京市"] == 16_858_692 and got["天津市"] == 10_277_893  # census file values
+    assert np.isnan(got["nowhere"])
+    assert census_urban_population(codes, 2017)["北京市"] == 19_166_433
+    assert list(size_class(got.to_numpy()[:2])) == [SIZE_CLASSES[0][0]] * 2
+
+
 def test_synthetic_agglomerations_are_province_approximations(synthetic_table):
     mapping = city_grouping(synthetic_table, "agglomeration")
     assert "whole provinces" in mapping.attrs["approximation"]

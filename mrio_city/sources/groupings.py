@@ -24,6 +24,7 @@ __all__ = [
     "SECTOR_GROUPINGS",
     "SIZE_CLASSES",
     "as_partition",
+    "census_urban_population",
     "city_grouping",
     "sector_grouping",
     "size_class",
@@ -32,7 +33,7 @@ __all__ = [
 #: Built-in city groupings besides any city attribute of the table (e.g. 'province').
 CITY_GROUPINGS = {
     "agglomeration": "national urban agglomerations (official plans; tables/groupings)",
-    "size": "city size classes by resident population (State Council 2014 thresholds)",
+    "size": "city size classes by census urban population (State Council 2014 thresholds)",
     "typology": "production- vs consumption-led trade type of each city",
 }
 
@@ -43,8 +44,12 @@ SECTOR_GROUPINGS = {
 }
 
 #: City size classes of the State Council notice on city-size criteria (国发〔2014〕51号),
-#: lower bounds in persons; applied to the table's resident population of the whole prefecture
-#: (the notice counts urban-district residents, so prefectures class larger: a stated proxy).
+#: lower bounds in persons of urban resident population (城区常住人口).  Applied to the census
+#: urban resident population of each prefecture (:func:`census_urban_population`) when the
+#: table's cities carry census codes and the census data are present, else to the table's
+#: resident population of the whole prefecture; both are proxies of the notice's urban-district
+#: count (a prefecture's urban population includes its county towns), said in
+#: ``attrs['approximation']``.
 SIZE_CLASSES = (
     ("super-large (10 M and more)", 10_000_000),
     ("mega (5-10 M)", 5_000_000),
@@ -61,6 +66,75 @@ def size_class(population: np.ndarray) -> np.ndarray:
     out = np.empty(pop.shape, dtype=object)
     for label, lower in reversed(SIZE_CLASSES):
         out[pop >= lower] = label
+    return out
+
+
+def census_urban_population(
+    codes: pd.Series, year: int | None = None, *, data_dir=None
+) -> pd.Series:
+    """Census urban resident population of prefectures by census code [persons].
+
+    Parameters
+    ----------
+    codes : Series
+        City -> 6-digit census code (``city_attributes['city_code']`` of the real tables).
+    year : int, optional
+        Year of the table: the census nearest to it (2010 before 2015, else 2020).
+    data_dir : path-like, optional
+        Data folder; default :func:`~mrio_city.sources.default_data_dir`.
+
+    Returns
+    -------
+    Series
+        City -> ``popu_urban_<census year>`` [persons]; NaN where the census has no value or
+        no unit with that code.  ``attrs['census_year']`` holds the census year.
+
+    Raises
+    ------
+    DataSourceError
+        When the census file is missing or malformed.
+    """
+    from mrio_city.sources.census import read_census_cities
+
+    census_year = 2010 if year is None or year < 2015 else 2020
+    census = read_census_cities(data_dir=data_dir)
+    urban = census[f"popu_urban_{census_year}"]
+    out = codes.astype(str).map(urban).astype(float).rename("urban_population")
+    out.attrs["census_year"] = census_year
+    return out
+
+
+def _size_classes(table: BaseTable) -> pd.Series:
+    if table.population is None:
+        raise LabelMismatchError(f"table {table.name!r} has no population: no size classes")
+    pop = pd.Series(np.asarray(table.population, dtype=float), index=table.cities)
+    basis = (
+        "the table's resident population of the whole prefecture (no census codes or census "
+        "data): a proxy of the urban-district count that classes prefectures larger"
+    )
+    attrs = table.city_attributes
+    if attrs is not None and "city_code" in attrs.columns:
+        try:
+            urban = census_urban_population(
+                attrs["city_code"].reindex(table.cities), table.meta.year
+            )
+        except DataSourceError:
+            urban = None
+        if urban is not None and urban.notna().any():
+            missing = list(urban.index[urban.isna()])
+            basis = (
+                f"census {urban.attrs['census_year']} urban resident population of the "
+                "prefecture (incl. county towns; a proxy of the notice's urban-district count)"
+                + (
+                    f"; {len(missing)} cities without a census value use the table's "
+                    f"population: {missing[:5]}"
+                    if missing
+                    else ""
+                )
+            )
+            pop = urban.fillna(pop)
+    out = pd.Series(size_class(pop.to_numpy()), index=table.cities, name="group")
+    out.attrs["approximation"] = basis
     return out
 
 
@@ -130,9 +204,7 @@ def city_grouping(table: BaseTable, spec: str, *, accounts=None) -> pd.Series | 
     if spec == "agglomeration":
         return _agglomerations(table)
     if spec == "size":
-        if table.population is None:
-            raise LabelMismatchError(f"table {table.name!r} has no population: no size classes")
-        return pd.Series(size_class(table.population), index=table.cities, name="group")
+        return _size_classes(table)
     if spec == "typology":
         if accounts is None:
             raise ValueError("the typology grouping needs the table's accounts")
