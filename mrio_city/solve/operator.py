@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from mrio_city.model.shares import apply_shares, diagonal_shares, share_matrix
 from mrio_city.model.table import BaseTable
+from mrio_city.solve.city_pairs import MAX_PADDING, CityPairShares
 
 __all__ = ["StructuredOperator", "operator_of"]
 
@@ -50,11 +51,15 @@ class StructuredOperator:
             self._offdiagonal_shares = trade_shares
             self._local = self.local_shares
             self.n_stored = int(trade_shares.size + technology.size)
-        else:  # one sparse (n, n) matrix; the within-city entries are left out for A_off
+        else:  # sparse: A_off by city pairs (city_pairs.py) or one node-order (n, n) matrix
             self._shares = None
-            self._offdiagonal_shares = share_matrix(trade_shares, offdiagonal=True)
             self._local = None
             self.n_stored = int(sum(m.nnz for m in trade_shares) + technology.size)
+            pairs = CityPairShares(trade_shares)
+            if pairs.padding <= MAX_PADDING:
+                self._offdiagonal_shares = pairs
+            else:  # sector patterns too different: the within-city entries left out
+                self._offdiagonal_shares = share_matrix(trade_shares, offdiagonal=True)
         self._sparse_shares = trade_shares if self._shares is None else None
 
     @classmethod
@@ -124,12 +129,18 @@ class StructuredOperator:
 
     def apply_offdiagonal(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A_off V`` (or ``A_off^T V``): inter-city trade only."""
-        P, local = self._offdiagonal_shares, self._local
         if not trans:
             W = np.matmul(self.technology, self._blocks(V))
-            return apply_shares(P, W, local=local, overwrite=True)
-        U = apply_shares(P, self._blocks(V), trans=True, local=local)
+            return self._apply_offdiagonal_shares(W)
+        U = self._apply_offdiagonal_shares(self._blocks(V), trans=True)
         return np.matmul(self.technology.transpose(0, 2, 1), self._blocks(U)).reshape(V.shape)
+
+    def _apply_offdiagonal_shares(self, W: np.ndarray, trans: bool = False) -> np.ndarray:
+        """``(P - D) W`` (or transposed) for W of shape (R, n_sectors, k); may overwrite W."""
+        P = self._offdiagonal_shares
+        if isinstance(P, CityPairShares):
+            return P.apply(W, trans=trans)
+        return apply_shares(P, W, trans=trans, local=self._local, overwrite=not trans)
 
     def apply_offdiagonal_preconditioned(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A_off M^-1 V`` (or ``M^-T A_off^T``... transposed: ``A_off^T M^-T V``).
@@ -141,7 +152,7 @@ class StructuredOperator:
         if trans:
             return self.apply_offdiagonal(self.apply_local_inverse(V, trans=True), trans=True)
         W = np.matmul(self._technology_local_inverse, self._blocks(V))
-        return apply_shares(self._offdiagonal_shares, W, local=self._local, overwrite=True)
+        return self._apply_offdiagonal_shares(W)
 
     def zero_cities(self, V: np.ndarray, removed: np.ndarray) -> np.ndarray:
         """Zero, in place, column j of V on the cities with ``removed[:, j]`` (R, k) True."""
