@@ -215,10 +215,11 @@ def compute_accounts(
     solver : LeontiefSolver, optional
         A factorization of this table; made with ``factorize(table)`` when absent.
     chunk : int, default=96
-        Destination cities solved together: memory grows with ``n_nodes * chunk`` (the
-        block solver's polynomial iteration holds about 6 arrays of that size); 96 keeps
-        the BLAS-3 products efficient at about 250 MB peak for 309 x 42
-        (benchmarks/README.md).
+        Most destination cities solved together (the cities are cut into equal chunks of at
+        most this many, so no small last chunk wastes the BLAS-3 products): memory grows
+        with ``n_nodes * chunk`` at about 37 bytes per node and city (float64 right-hand
+        sides and, per worker, the mixed-precision iteration's arrays); at 309 x 42 that is
+        four chunks of 78 cities (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
     income : bool, default=False
@@ -237,18 +238,20 @@ def compute_accounts(
     Q = np.zeros((S, R, R))
     ex = table.exports.sum(axis=1)
     Q_ex = np.zeros((S, R))
-    starts = range(0, R, chunk)
+    size = -(-R // -(-R // chunk))  # as many chunks as `chunk` asks for, of equal size
+    starts = range(0, R, size)
     for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
-        sel = slice(start, min(start + chunk, R))
+        sel = slice(start, min(start + size, R))
         rhs = table.final_demand_by_city(sel)  # (n, D)
         last = sel.stop == R and bool(np.any(ex))
         if last:  # exports ride along with the last chunk: one solve fewer
             rhs = np.column_stack([rhs, ex])
-        X = solver.solve(rhs)
+        X = solver.solve(rhs, overwrite_rhs=True)  # rhs is ours: no second n x D array
         if last:
             Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
             X = X[:, :-1]
         Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
+        del rhs, X  # not alive during the next chunk's solve
     extra = {}
     if income:
         from mrio_city.accounts.income import income_based_accounts

@@ -77,7 +77,7 @@ class LeontiefSolver:
             f"{tol} table={self.table_name!r}>"
         )
 
-    def solve(self, rhs, trans: Literal["N", "T"] = "N"):
+    def solve(self, rhs, trans: Literal["N", "T"] = "N", *, overwrite_rhs: bool = False):
         """Solve ``(I - A) X = rhs`` (trans='N') or ``(I - A)^T X = rhs`` (trans='T').
 
         Parameters
@@ -86,6 +86,10 @@ class LeontiefSolver:
             Right-hand side(s); labelled inputs are aligned to the solver's node labels (a
             DataFrame with nodes as columns and k rows is accepted too and solved row-wise).
         trans : {'N', 'T'}, default='N'
+        overwrite_rhs : bool, default=False
+            Allow the solver to write the answer over ``rhs`` (a C-contiguous float64 (n, k)
+            ndarray; other inputs are never overwritten) and return it: one n x k array less
+            (the block method does; direct methods may still allocate).
 
         Returns
         -------
@@ -123,6 +127,8 @@ class LeontiefSolver:
             )
         if arr.ndim == 1:
             return self._solve(arr[:, None], trans)[:, 0]
+        if overwrite_rhs and arr is rhs and arr.flags.c_contiguous and arr.flags.writeable:
+            return self._solve_into(arr, trans)
         return self._solve(arr, trans)
 
     def _aligned(self, index: pd.Index, *, what: str) -> np.ndarray:
@@ -138,6 +144,10 @@ class LeontiefSolver:
 
     def _solve(self, rhs: np.ndarray, trans: str) -> np.ndarray:
         raise NotImplementedError
+
+    def _solve_into(self, rhs: np.ndarray, trans: str) -> np.ndarray:
+        """Solve, allowed to overwrite ``rhs``; by default a new array like :meth:`_solve`."""
+        return self._solve(rhs, trans)
 
     def inverse(self, *, max_nodes: int = INVERSE_MAX_NODES) -> np.ndarray:
         """Return the dense Leontief inverse ``L`` (n, n); only on explicit request.

@@ -68,7 +68,7 @@ class BlockSolver(LeontiefSolver):
             chunk = max(1, min(chunk, KRYLOV_BUDGET // per_column))
         self._chunk = chunk
         self.workers = workers
-        _ = self.operator.local_block_inverses  # the "factorization": R small blocks ...
+        _ = self.operator._technology_local_inverse  # the "factorization": R small blocks
         self.roots = None
         if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
             self.roots = operator_roots(self.operator, degree)
@@ -82,13 +82,24 @@ class BlockSolver(LeontiefSolver):
     def _solve(self, rhs, trans):
         return self.solve_restricted_cities(rhs, None, trans)
 
+    def _solve_into(self, rhs, trans):
+        return self.solve_restricted_cities(rhs, None, trans, out=rhs)
+
     def solve_restricted_cities(
-        self, rhs: np.ndarray, removed: np.ndarray | None, trans: str = "N", *, tol=None
+        self,
+        rhs: np.ndarray,
+        removed: np.ndarray | None,
+        trans: str = "N",
+        *,
+        tol=None,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
         """Solve with the cities ``removed[:, j]`` (bool, (R, k)) taken out of column j.
 
         Column j of the answer is ``(I - A_{K,K})^-1 rhs_K`` on the kept nodes K and zero on
         the removed cities (``rhs`` must be zero there).  ``removed=None`` is the whole system.
+        ``out`` (may be ``rhs`` itself) receives the answer: each part of the columns is
+        written when its iteration has finished with its own columns of ``rhs``.
         """
         k = rhs.shape[1]
         parts = [slice(a, min(a + self._chunk, k)) for a in range(0, k, self._chunk)]
@@ -96,7 +107,7 @@ class BlockSolver(LeontiefSolver):
             # split further so that every worker thread has columns to iterate
             size = -(-k // max(self.workers, len(parts)))
             parts = [slice(a, min(a + size, k)) for a in range(0, k, size)]
-        out = np.empty_like(rhs)
+        out = np.empty_like(rhs) if out is None else out
 
         def run(sl):  # each part's answer goes straight into `out`, then is freed
             mask = None if removed is None else removed[:, sl]

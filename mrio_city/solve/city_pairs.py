@@ -47,13 +47,13 @@ def _kernel():
     if _KERNEL is None and have_numba():
         import numba
 
-        def pair_product(indptr, indices, values, W, out):  # pragma: no cover - compiled
+        def pair_product(indptr, indices, rows, values, W, out):  # pragma: no cover - compiled
             R, N, k = out.shape
             for c in range(R):
                 acc = out[c]
                 acc[:, :] = 0.0
                 for p in range(indptr[c], indptr[c + 1]):
-                    v = values[p]
+                    v = values[rows[p]]
                     w = W[indices[p]]
                     for i in range(N):
                         a = v[i]
@@ -69,7 +69,7 @@ def _kernel():
 
 
 class CityPairShares:
-    """Off-diagonal sparse trade shares by city pair, both orientations.
+    """Off-diagonal sparse trade shares by city pair, both orientations, values stored once.
 
     Parameters
     ----------
@@ -80,8 +80,9 @@ class CityPairShares:
     def __init__(self, shares: Sequence[sp.spmatrix], *, _copy_of=None, dtype=None):
         if _copy_of is not None:  # a copy in another precision
             self.n_cities, self.n_sectors = _copy_of.n_cities, _copy_of.n_sectors
-            self._fwd = _copy_of._fwd[:2] + (_copy_of._fwd[2].astype(dtype),)
-            self._rev = _copy_of._rev[:2] + (_copy_of._rev[2].astype(dtype),)
+            self.stored, self.n_pairs = _copy_of.stored, _copy_of.n_pairs
+            self._fwd, self._rev = _copy_of._fwd, _copy_of._rev
+            self.values = _copy_of.values.astype(dtype)
             self._node = None
             self._node_source = _copy_of._node_source
             self._node_dtype = dtype
@@ -101,18 +102,20 @@ class CityPairShares:
         np.add.at(values, (where, np.concatenate(sectors)), np.concatenate(vals))
         self.stored = int(key.size)  # nonzero off-diagonal shares
         self.n_pairs = int(pairs.size)
-        self._fwd = self._csr(pairs // R, pairs % R, values, R)
+        self.values = values  # (pairs, n_sectors), pairs by supplier then user
+        self._fwd = self._csr(pairs // R, pairs % R, np.arange(pairs.size), R)
         order = np.lexsort((pairs // R, pairs % R))  # by user city, then supplier
-        self._rev = self._csr(pairs[order] % R, pairs[order] // R, values[order], R)
+        self._rev = self._csr(pairs[order] % R, pairs[order] // R, order, R)
         self._node = None
         self._node_source = shares
         self._node_dtype = np.float64
 
     @staticmethod
-    def _csr(rows, cols, values, R):
+    def _csr(rows, cols, pair, R):
+        """(indptr, other city, row of ``values``) of the pairs grouped by ``rows``."""
         indptr = np.zeros(R + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=R), out=indptr[1:])
-        return indptr, cols.astype(np.int64), np.ascontiguousarray(values)
+        return indptr, cols.astype(np.int64), pair.astype(np.int64)
 
     @property
     def padding(self) -> float:
@@ -146,9 +149,8 @@ class CityPairShares:
             P = self._node_matrix()
             P = P.T if trans else P
             return np.asarray(P @ W.reshape(R * N, k))
-        indptr, indices, values = self._rev if trans else self._fwd
-        if values.dtype != W.dtype:
-            values = values.astype(W.dtype)
+        indptr, indices, rows = self._rev if trans else self._fwd
+        values = self.values if self.values.dtype == W.dtype else self.values.astype(W.dtype)
         out = np.empty((R, N, k), dtype=W.dtype)
-        kernel(indptr, indices, values, np.ascontiguousarray(W), out)
+        kernel(indptr, indices, rows, values, np.ascontiguousarray(W), out)
         return out.reshape(R * N, k)

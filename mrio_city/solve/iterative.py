@@ -164,7 +164,7 @@ def polynomial_iteration(
     """
     steps = _root_steps(roots)
     n, k = rhs.shape
-    norms = np.linalg.norm(rhs, axis=0)
+    norms = column_norms(rhs)
     scale = np.where(norms > 0, norms, 1.0)
     U = np.zeros((n, k))
     r = np.array(rhs, dtype=np.float64, order="C")  # rhs itself is only read
@@ -176,7 +176,7 @@ def polynomial_iteration(
         kind, a, s = steps[step % len(steps)]
         total += _polynomial_step(kind, a, s, r, U, apply_off_minv)
         step += 1
-        rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+        rel = float(np.max(column_norms(r) / scale))
         if not np.isfinite(rel):
             break
         if rel <= 0.5 * tol:  # confirm with the true residual
@@ -184,7 +184,7 @@ def polynomial_iteration(
             np.subtract(rhs, KU, out=r)
             del KU
             total += 1
-            rel = float(np.max(np.linalg.norm(r, axis=0) / scale))
+            rel = float(np.max(column_norms(r) / scale))
         if step % len(steps) == 0:
             if rel > 0.5 * cycle_start:
                 break  # this polynomial does not contract here: let GMRES finish
@@ -262,11 +262,11 @@ def mixed_polynomial_iteration(
     """
     steps = _root_steps(roots)
     n, k = rhs.shape
-    norms = np.linalg.norm(rhs, axis=0)
+    norms = column_norms(rhs)
     scale = np.where(norms > 0, norms, 1.0)
     U = np.zeros((n, k))
     rel = float(np.max(norms / scale)) if k else 0.0
-    r, col, d = _single_segment(np.array(rhs, dtype=np.float64))
+    r, col, d = _single_segment(rhs)  # rhs itself is only read
     total = step = 0
     last = rel
     cycle_start = 1.0
@@ -275,7 +275,7 @@ def mixed_polynomial_iteration(
         total += _polynomial_step(kind, a, s, r, d, apply_off_minv_single)
         step += 1
         with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
-            seg_cols = np.linalg.norm(r, axis=0).astype(np.float64)  # segment-relative
+            seg_cols = column_norms(r)  # segment-relative
         seg = float(np.max(seg_cols))
         estimate = float(np.max(seg_cols * col / scale))
         stalled = not np.isfinite(seg)
@@ -289,7 +289,7 @@ def mixed_polynomial_iteration(
         true = apply_K(apply_off_minv, U)
         np.subtract(rhs, true, out=true)
         total += 1
-        rel = float(np.max(np.linalg.norm(true, axis=0) / scale))
+        rel = float(np.max(column_norms(true) / scale))
         if rel <= tol or not (rel <= 0.5 * last and np.isfinite(rel)):
             break
         last = rel
@@ -297,6 +297,16 @@ def mixed_polynomial_iteration(
         cycle_start = 1.0
         del true
     return _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what)
+
+
+def column_norms(a: np.ndarray) -> np.ndarray:
+    """Euclidean norm of every column of a 2-D array, in float64, without an n x k temporary.
+
+    ``np.linalg.norm(a, axis=0)`` squares the whole array first (one more array of a's size
+    at the peak of every iteration); einsum reduces as it goes.  Non-finite entries give
+    non-finite norms, as with numpy's.
+    """
+    return np.sqrt(np.einsum("ij,ij->j", a, a, dtype=np.float64))
 
 
 def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, block: int = 64) -> None:
@@ -307,7 +317,7 @@ def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, block: int = 64) 
 
 def _single_segment(r64: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A float32 residual with unit columns, the column norms, and a zero correction."""
-    col = np.linalg.norm(r64, axis=0)
+    col = column_norms(r64)
     col = np.where(col > 0, col, 1.0)
     r = np.divide(r64, col, dtype=np.float32)  # unit columns: no float32 range issue
     return r, col, np.zeros_like(r)

@@ -67,17 +67,28 @@ class StructuredOperator:
         """The operator of a structured table (see :func:`operator_of` for the cached one)."""
         return cls(table.trade_shares, table.technology)
 
-    @cached_property
+    @property
     def local_block_inverses(self) -> np.ndarray:
-        """``(I - D_d B_d)^-1`` for every city d, shape (R, N, N): the within-city blocks."""
-        N = self.n_sectors
-        local = self.local_shares[:, :, None] * self.technology  # D_d B_d
-        return np.linalg.inv(np.eye(N)[None, :, :] - local)
+        """``(I - D_d B_d)^-1`` for every city d, shape (R, N, N): the within-city blocks.
+
+        Made on request from ``G_d = B_d (I - D_d B_d)^-1`` (what the products keep):
+        ``M_d^-1 = I + D_d G_d``.
+        """
+        G = self._technology_local_inverse
+        return np.eye(self.n_sectors, dtype=G.dtype) + self.local_shares[:, :, None] * G
 
     @cached_property
     def _technology_local_inverse(self) -> np.ndarray:
-        """``B_d (I - D_d B_d)^-1`` per city, shape (R, N, N): fuses two block products."""
-        return np.matmul(self.technology, self.local_block_inverses)
+        """``G_d = B_d (I - D_d B_d)^-1`` per city, shape (R, N, N): the one block array kept.
+
+        ``G_d^T`` solves ``(I - D_d B_d)^T G_d^T = B_d^T``; the within-city inverses follow
+        from it (``M_d^-1 = I + D_d G_d``, as ``M_d^-1 = I + D_d B_d M_d^-1``), so only this
+        array is stored: it serves the fused product ``A_off M^-1`` and ``M^-1`` alike.
+        """
+        N = self.n_sectors
+        M = np.eye(N)[None, :, :] - self.local_shares[:, :, None] * self.technology
+        G_T = np.linalg.solve(M.transpose(0, 2, 1), self.technology.transpose(0, 2, 1))
+        return np.ascontiguousarray(G_T.transpose(0, 2, 1))
 
     @cached_property
     def _full_shares(self):
@@ -92,11 +103,11 @@ class StructuredOperator:
         A copy of every array the products read, in single precision: about half the GEMM
         time and memory traffic of each product.  Made on first use, kept with this operator.
         """
-        twin = object.__new__(StructuredOperator)
+        twin = object.__new__(_SingleOperator)
         f32 = np.float32
         twin.n_cities, twin.n_sectors, twin.n_nodes = self.n_cities, self.n_sectors, self.n_nodes
         twin.n_stored = self.n_stored
-        twin.technology = self.technology.astype(f32)
+        twin._double = self
         twin.local_shares = self.local_shares.astype(f32)
         twin._local = None if self._local is None else self._local.astype(f32)
         twin._shares = None if self._shares is None else self._shares.astype(f32)
@@ -104,7 +115,6 @@ class StructuredOperator:
             twin._shares if self._shares is not None else self._offdiagonal_shares.astype(f32)
         )
         twin._sparse_shares = self._sparse_shares
-        twin.__dict__["local_block_inverses"] = self.local_block_inverses.astype(f32)
         twin.__dict__["_technology_local_inverse"] = self._technology_local_inverse.astype(f32)
         twin.__dict__["single"] = twin
         return twin
@@ -121,11 +131,19 @@ class StructuredOperator:
         return np.matmul(self.technology.transpose(0, 2, 1), self._blocks(U)).reshape(V.shape)
 
     def apply_local_inverse(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
-        """Return ``M^-1 V`` (or ``M^-T V``), ``M = I - A_loc``, by the per-city blocks."""
-        M = self.local_block_inverses
+        """Return ``M^-1 V`` (or ``M^-T V``), ``M = I - A_loc``, by the per-city blocks.
+
+        ``M^-1 V = V + D (G V)`` and ``M^-T V = V + G^T (D V)`` with ``G = B M^-1``.
+        """
+        G, Vb = self._technology_local_inverse, self._blocks(V)
+        local = self.local_shares[:, :, None]
         if trans:
-            M = M.transpose(0, 2, 1)
-        return np.matmul(M, self._blocks(V)).reshape(V.shape)
+            out = np.matmul(G.transpose(0, 2, 1), local * Vb)
+        else:
+            out = np.matmul(G, Vb)
+            out *= local
+        out += Vb
+        return out.reshape(V.shape)
 
     def apply_offdiagonal(self, V: np.ndarray, trans: bool = False) -> np.ndarray:
         """Return ``A_off V`` (or ``A_off^T V``): inter-city trade only."""
@@ -160,6 +178,21 @@ class StructuredOperator:
         c, j = np.nonzero(removed)
         Vb[c, :, j] = 0.0
         return V
+
+
+class _SingleOperator(StructuredOperator):
+    """The float32 twin (:attr:`StructuredOperator.single`).
+
+    The preconditioned products need the blocks ``G = B M^-1``; the technology (transposed
+    products) is cast from the float64 operator on first use, so a solve that never
+    transposes does not hold it.
+    """
+
+    _double: StructuredOperator
+
+    @cached_property
+    def technology(self) -> np.ndarray:  # type: ignore[override]
+        return self._double.technology.astype(np.float32)
 
 
 def operator_of(table: BaseTable) -> StructuredOperator:
