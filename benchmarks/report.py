@@ -80,7 +80,8 @@ def markdown(record: dict) -> str:
         + ", "
         f"{record['date']}, table source: {record.get('table_source')}",
         f"- machine: {m.get('cores')} cores, {(m.get('memory_bytes') or 0) / 2**30:.1f} GiB, "
-        f"{m.get('cpu_model')}; BLAS: {blas or 'unknown'}; env: "
+        f"{m.get('cpu_model')}; BLAS: {blas or 'unknown'}; numba (compiled county share "
+        f"products): {m.get('versions', {}).get('numba') or 'not installed'}; env: "
         + ", ".join(f"{k}={v}" for k, v in m.get("env", {}).items()),
         f"- load average (1 min) at start {_fmt_load(m.get('load_average'))}, at end "
         f"{_fmt_load(record.get('load_average_end'))} on {m.get('cores')} cores (the machine "

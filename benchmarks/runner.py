@@ -247,7 +247,7 @@ def machine_info() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for dist in ("numpy", "scipy", "pandas", "pymrio", "mrio-city"):
+    for dist in ("numpy", "scipy", "pandas", "pymrio", "mrio-city", "numba"):
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:
