@@ -137,7 +137,7 @@ def quota_chart(
     _histogram(ax1, wide["quota"].to_numpy(float) / scale, "#2e86c1", "quota")
     ax1.set_xlabel(f"quota created by the scenario [{q_unit}]")
     _histogram(ax2, wide["population_reaching"].to_numpy(float) / 1e6, "#28b463", "people")
-    ax2.set_xlabel("people reaching the living standard with the quota [million persons]")
+    ax2.set_xlabel("people reaching the living standard [million persons]")
     fig.suptitle(f"The scenario's quota over {len(wide)} Monte Carlo draws", fontsize=11)
     return save_figure(fig, path)
 

@@ -46,6 +46,7 @@ from mrio_city.scenarios.baseline import Baseline
 from mrio_city.scenarios.result import SUMMARY_UNITS
 from mrio_city.scenarios.run import run_scenario
 from mrio_city.scenarios.spec import Scenario
+from mrio_city.scenarios.sweep import METRICS
 from mrio_city.solve import LeontiefSolver
 
 __all__ = [
@@ -57,19 +58,9 @@ __all__ = [
     "scenario_sobol",
 ]
 
-#: Metrics of the scenario per draw (units as in :data:`~.result.SUMMARY_UNITS`).
-SCENARIO_METRICS = (
-    "super_emitters",
-    "threshold_per_capita",
-    "baseline_total",
-    "scenario_total",
-    "quota",
-    "share_of_budget",
-    "reallocated",
-    "population_reaching",
-    "population_share_reaching",
-    "supply_chain_share",
-)
+#: Metrics of the scenario per draw: the sweep's headline numbers (units as in
+#: :data:`~.result.SUMMARY_UNITS`) and the inter-city share [1].
+SCENARIO_METRICS = (*METRICS, "supply_chain_share")
 PART = "scenario"
 
 
