@@ -17,27 +17,17 @@ extraction's national effect of a city is positive) before its time counts.  Med
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import time
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks._script import script_main
+from benchmarks._script import timed as _timed
 from benchmarks.runner import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results" / "anatomy.json"
 TARGETS = {"paths": 1.0, "tiers": 5.0, "extraction": 120.0, "decomposition": 60.0}
-
-
-def _timed(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, times
 
 
 def run(n_cities: int = 309, repeats: int = 3) -> dict:
@@ -79,19 +69,24 @@ def run(n_cities: int = 309, repeats: int = 3) -> dict:
     }
 
 
+def _summary(rec: dict) -> tuple[str, int]:
+    lines = [
+        f"{k:<14} {v:8.2f} s  (target {TARGETS[k]:g} s, check ok: {rec['checks'][k]})"
+        for k, v in rec["median_seconds"].items()
+    ]
+    return "\n".join(lines), 0 if all(rec["checks"].values()) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--cities", type=int, default=309)
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--out", type=Path, default=RESULTS)
-    args = p.parse_args(argv)
-    rec = run(args.cities, args.repeats)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rec, indent=2) + "\n")
-    for k, v in rec["median_seconds"].items():
-        print(f"{k:<14} {v:8.2f} s  (target {TARGETS[k]:g} s, check ok: {rec['checks'][k]})")
-    return 0 if all(rec["checks"].values()) else 1
+    return script_main(
+        argv,
+        description=__doc__.splitlines()[0],
+        results=RESULTS,
+        options={"cities": ("n_cities", 309), "repeats": ("repeats", 3)},
+        run=run,
+        summary=_summary,
+    )
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ Results go to ``benchmarks/results/responsibility.json`` with the machine and BL
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
+from benchmarks._script import script_main
 from benchmarks.runner import machine_info
 
 RESULTS = Path(__file__).resolve().parent / "results" / "responsibility.json"
@@ -56,22 +55,25 @@ def run(n_cities: int = 309, repeats: int = 5) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--cities", type=int, default=309)
-    p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--out", type=Path, default=RESULTS)
-    args = p.parse_args(argv)
-    rec = run(args.cities, args.repeats)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rec, indent=2) + "\n")
+def _summary(rec: dict) -> tuple[str, int]:
     med = rec["median_seconds"]
-    print(
+    text = (
         f"{rec['table']}: consumption {med['consumption']:.2f} s, income {med['income']:.2f} s, "
         f"ratio {rec['ratio_income_to_consumption']:.2f} (check ok: {rec['check_ok']})"
     )
-    return 0 if rec["check_ok"] else 1
+    return text, 0 if rec["check_ok"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    return script_main(
+        argv,
+        description=__doc__.splitlines()[0],
+        results=RESULTS,
+        options={"cities": ("n_cities", 309), "repeats": ("repeats", 5)},
+        run=run,
+        summary=_summary,
+    )
 
 
 if __name__ == "__main__":
