@@ -182,34 +182,30 @@ def _arrays(table, F, F_Y, exports, export_labels, value_added, value_added_labe
         field="F_Y",
         meaning="n_stressors x n_cities*n_categories",
     )
-    if exports is None:
-        exports = np.zeros((n, 0))
-        export_labels = []
-    table.exports = _checks.as_array(exports, table=t, field="exports", ndim=2)
-    if export_labels is None:
-        export_labels = [f"export_{k}" for k in range(table.exports.shape[1])]
-    table.export_labels = as_index(export_labels, name="final_column", table=t)
-    _checks.check_shape(
-        table.exports,
-        (n, len(table.export_labels)),
-        table=t,
-        field="exports",
-        meaning="n_nodes x n_export_columns",
-    )
-    if value_added is None:
-        value_added = np.zeros((0, n))
-        value_added_labels = []
-    table.value_added = _checks.as_array(value_added, table=t, field="value_added", ndim=2)
-    if value_added_labels is None:
-        value_added_labels = [f"value_added_{k}" for k in range(table.value_added.shape[0])]
-    table.value_added_labels = as_index(value_added_labels, name="value_added", table=t)
-    _checks.check_shape(
-        table.value_added,
-        (len(table.value_added_labels), n),
-        table=t,
-        field="value_added",
-        meaning="n_value_added_rows x n_nodes",
-    )
+    table.exports, table.export_labels = _labelled(
+        exports, export_labels, n, t=t, field="exports", axis=1, name="final_column",
+        prefix="export", meaning="n_nodes x n_export_columns",
+    )  # fmt: skip
+    table.value_added, table.value_added_labels = _labelled(
+        value_added, value_added_labels, n, t=t, field="value_added", axis=0, name="value_added",
+        prefix="value_added", meaning="n_value_added_rows x n_nodes",
+    )  # fmt: skip
+
+
+def _labelled(values, labels, n: int, *, t, field, axis, name, prefix, meaning):
+    """An optional array with a label per row (``axis=0``) or column (``axis=1``), n the other way.
+
+    Absent: an empty array.  Labels absent: ``<prefix>_0``, ``<prefix>_1`` ...
+    """
+    if values is None:
+        values, labels = np.zeros((0, n) if axis == 0 else (n, 0)), []
+    arr = _checks.as_array(values, table=t, field=field, ndim=2)
+    if labels is None:
+        labels = [f"{prefix}_{k}" for k in range(arr.shape[axis])]
+    index = as_index(labels, name=name, table=t)
+    shape = (len(index), n) if axis == 0 else (n, len(index))
+    _checks.check_shape(arr, shape, table=t, field=field, meaning=meaning)
+    return arr, index
 
 
 def _city_values(table, population, gdp, city_attributes) -> None:
