@@ -48,11 +48,6 @@ def _matrix_rows(
 
 
 def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
-    from mrio_city.io.folder import _output_rtol
-    from mrio_city.io.xlsx import cell_value as _scalar
-    from mrio_city.io.xlsx import number_cell as _number_cell
-    from mrio_city.io.xlsx import text_row
-
     nodes = [(str(c), str(s)) for c, s in table.nodes]
     fd = [(str(c), str(k)) for c, k in table.final_demand_labels]
     stressor_rows = [(s, table.units[s]) for s in table.stressors]
@@ -68,29 +63,7 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
         _matrix_rows(
             wb.create_sheet(title), cols, rows, values, hdr, label_cols=label_cols, bold=bold
         )
-    ws = wb.create_sheet("cities")
-    header = ["city"]
-    columns: list[Sequence[Any]] = [list(table.cities)]
-    for name in CITY_VALUES:
-        if getattr(table, name) is not None:
-            header.append(name)
-            columns.append(getattr(table, name))
-    if table.city_attributes is not None:
-        for col in table.city_attributes.columns:
-            if str(col) in ("city", *CITY_VALUES):
-                raise TableFormatError(
-                    f"table {table.name!r}: city_attributes column {col!r} clashes with the "
-                    "column of the same name on sheet 'cities'; rename it"
-                )
-            header.append(str(col))
-            columns.append(table.city_attributes[col].tolist())
-    ws.append(text_row(header))
-    for k in range(table.n_cities):
-        line = []
-        for col in columns:
-            v = _scalar(col[k])
-            line.append(_number_cell(ws, v, "General") if isinstance(v, float) else v)
-        ws.append(line)
+    _cities_sheet(wb.create_sheet("cities"), table)
     if len(table.export_labels):
         _matrix_rows(
             wb.create_sheet("exports"),
@@ -114,7 +87,44 @@ def _fill_table_workbook(wb, table: BaseTable, bold) -> None:
     _matrix_rows(
         wb.create_sheet("x"), [("x",)], nodes, table.x[:, None], node_hdr, label_cols=2, bold=bold
     )
-    ws = wb.create_sheet("metadata")
+    _metadata_sheet(wb.create_sheet("metadata"), table)
+
+
+def _cities_sheet(ws, table: BaseTable) -> None:
+    """Sheet ``cities``: city, the per-city values the table has, then its attributes."""
+    from mrio_city.io.xlsx import cell_value as _scalar
+    from mrio_city.io.xlsx import number_cell as _number_cell
+    from mrio_city.io.xlsx import text_row
+
+    header = ["city"]
+    columns: list[Sequence[Any]] = [list(table.cities)]
+    for name in CITY_VALUES:
+        if getattr(table, name) is not None:
+            header.append(name)
+            columns.append(getattr(table, name))
+    if table.city_attributes is not None:
+        for col in table.city_attributes.columns:
+            if str(col) in ("city", *CITY_VALUES):
+                raise TableFormatError(
+                    f"table {table.name!r}: city_attributes column {col!r} clashes with the "
+                    "column of the same name on sheet 'cities'; rename it"
+                )
+            header.append(str(col))
+            columns.append(table.city_attributes[col].tolist())
+    ws.append(text_row(header))
+    for k in range(table.n_cities):
+        line = []
+        for col in columns:
+            v = _scalar(col[k])
+            line.append(_number_cell(ws, v, "General") if isinstance(v, float) else v)
+        ws.append(line)
+
+
+def _metadata_sheet(ws, table: BaseTable) -> None:
+    """Sheet ``metadata``: format, table metadata and the options the reader needs."""
+    from mrio_city.io.folder import _output_rtol
+    from mrio_city.io.xlsx import text_row
+
     ws.append(["key", "value"])
     meta = table.meta
     negative = not table.structured and (

@@ -45,7 +45,7 @@ from mrio_city.io.folder_reader import (
 )
 from mrio_city.io.provenance import file_sha256
 from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableValidationError
-from mrio_city.model.schema import CITY_VALUES
+from mrio_city.model.schema import CITY_VALUES, array_shapes
 from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable, TableMetadata
 
 __all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
@@ -266,68 +266,16 @@ def read_table(path: str | os.PathLike[str]) -> BaseTable:
     doc = r.load_toml()
     options = r.options(doc)
     r.check_files(doc["files"], allowed_files(r, doc))
-    units_doc = r.doc_reader(doc).string_map("units")
-    stressors = r.csv("stressors.csv", ["stressor", "unit"])
-    units = dict(zip(stressors["stressor"], stressors["unit"], strict=True))
-    if units != units_doc:
-        raise r.fail(
-            "stressors.csv",
-            f"units {units} disagree with [units] in table.toml {units_doc}",
-        )
-    city = r.cities(doc["cities"])
+    labels = _read_labels(r, doc)
     meta = TableMetadata(
-        name=options["name"],
-        year=options["year"],
-        currency=options["currency"],
-        money_unit=options["money_unit"],
-        description=options["description"],
+        **{k: options[k] for k in ("name", "year", "currency", "money_unit", "description")},
         provenance=options["provenance"],
     )
-    sectors = r.labels("sectors.csv", "sector")
-    categories = r.labels("categories.csv", "category")
-    export_labels = r.labels("exports.csv", "export_column")
-    va_labels = r.labels("value_added.csv", "value_added")
-    R, N, K = len(city["cities"]), len(sectors), len(categories)
-    S, E, V = len(units), len(export_labels), len(va_labels)
-    n = R * N
-    shapes: dict[str, tuple[int, ...] | None] = {
-        "x": (n,),
-        "F": (S, n),
-        "F_Y": (S, R * K),
-        "exports": (n, E),
-        "value_added": (V, n),
-    }
     structured = doc["kind"] == "structured"
-    if structured:
-        shapes |= {"technology": (R, N, N), "final_demand": (R, N, K)}
-    else:
-        shapes["Y"] = (n, R * K)
-    arrays_reader = r.doc_reader(doc["arrays"], "arrays", ("file", "keys"))
-    arrays_file = arrays_reader.string("file", "arrays.npz")
-    arrays_reader.string_list("keys")
-    r.path(arrays_file, key="arrays.file")
-    biggest = max(int(np.prod(s, dtype=np.int64)) for s in shapes.values() if s is not None)
-    arrays = r.npz(arrays_file, shapes, biggest)
+    arrays_file, arrays = _read_arrays(r, doc, labels, structured)
     common = {name: r.key(arrays_file, arrays, name) for name in COMMON_ARRAYS}
-    kwargs: dict[str, Any] = dict(
-        F=common["F"],
-        cities=city["cities"],
-        sectors=sectors,
-        categories=categories,
-        stressors=stressors["stressor"].tolist(),
-        units=units,
-        F_Y=common["F_Y"],
-        exports=common["exports"],
-        export_labels=export_labels,
-        value_added=common["value_added"],
-        value_added_labels=va_labels,
-        x=common["x"],
-        population=city["population"],
-        gdp=city["gdp"],
-        city_attributes=city["city_attributes"],
-        meta=meta,
-        output_rtol=options["output_rtol"],
-    )
+    kwargs: dict[str, Any] = dict(**common, **labels, meta=meta, output_rtol=options["output_rtol"])
+    N, R = len(labels["sectors"]), len(labels["cities"])
     try:
         if structured:
             from mrio_city.model.structured import StructuredMRIOTable
@@ -344,10 +292,57 @@ def read_table(path: str | os.PathLike[str]) -> BaseTable:
                 **kwargs,
             )
         return MRIOTable(
-            r.Z(doc, n),
+            r.Z(doc, N * R),
             r.key(arrays_file, arrays, "Y"),
             allow_negative_flows=options["allow_negative_flows"],
             **kwargs,
         )
     except TableValidationError as exc:
         raise type(exc)(f"table folder {folder}: {exc}") from exc
+
+
+def _read_labels(r: FolderReader, doc: dict[str, Any]) -> dict[str, Any]:
+    """Labels, units and per-city values of a table folder (constructor arguments)."""
+    units_doc = r.doc_reader(doc).string_map("units")
+    stressors = r.csv("stressors.csv", ["stressor", "unit"])
+    units = dict(zip(stressors["stressor"], stressors["unit"], strict=True))
+    if units != units_doc:
+        raise r.fail(
+            "stressors.csv",
+            f"units {units} disagree with [units] in table.toml {units_doc}",
+        )
+    return {
+        **r.cities(doc["cities"]),  # cities, population, gdp, city_attributes
+        "sectors": r.labels("sectors.csv", "sector"),
+        "categories": r.labels("categories.csv", "category"),
+        "stressors": stressors["stressor"].tolist(),
+        "units": units,
+        "export_labels": r.labels("exports.csv", "export_column"),
+        "value_added_labels": r.labels("value_added.csv", "value_added"),
+    }
+
+
+def _read_arrays(
+    r: FolderReader, doc: dict[str, Any], labels: dict[str, Any], structured: bool
+) -> tuple[str, dict[str, np.ndarray]]:
+    """The arrays file's name and arrays, their shapes checked against the labels first."""
+    R, N, K = len(labels["cities"]), len(labels["sectors"]), len(labels["categories"])
+    every = array_shapes(
+        R,
+        N,
+        K,
+        len(labels["units"]),
+        len(labels["export_labels"]),
+        len(labels["value_added_labels"]),
+    )
+    shapes: dict[str, tuple[int, ...] | None] = {k: every[k] for k in COMMON_ARRAYS}
+    if structured:
+        shapes |= {"technology": (R, N, N), "final_demand": (R, N, K)}
+    else:
+        shapes["Y"] = every["Y"]
+    arrays_reader = r.doc_reader(doc["arrays"], "arrays", ("file", "keys"))
+    arrays_file = arrays_reader.string("file", "arrays.npz")
+    arrays_reader.string_list("keys")
+    r.path(arrays_file, key="arrays.file")
+    biggest = max(int(np.prod(s, dtype=np.int64)) for s in shapes.values() if s is not None)
+    return arrays_file, r.npz(arrays_file, shapes, biggest)

@@ -27,6 +27,7 @@ __all__ = [
     "CITY_VALUES",
     "STORED_ARRAYS",
     "ARRAY_NDIM",
+    "array_shapes",
     "init_common_fields",
 ]
 
@@ -101,6 +102,28 @@ ARRAY_NDIM = {
     "x": 1,
     **dict.fromkeys(CITY_VALUES, 1),
 }
+
+
+def array_shapes(
+    n_cities: int,
+    n_sectors: int,
+    n_categories: int,
+    n_stressors: int,
+    n_export_columns: int = 0,
+    n_value_added: int = 0,
+) -> dict[str, tuple[int, ...]]:
+    """Shape of every array of a general table (city-major nodes, ``n = cities x sectors``)."""
+    n, fd = n_cities * n_sectors, n_cities * n_categories
+    return {
+        "Z": (n, n),
+        "Y": (n, fd),
+        "x": (n,),
+        "F": (n_stressors, n),
+        "F_Y": (n_stressors, fd),
+        "exports": (n, n_export_columns),
+        "value_added": (n_value_added, n),
+        **dict.fromkeys(CITY_VALUES, (n_cities,)),
+    }
 
 
 def init_common_fields(
