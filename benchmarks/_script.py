@@ -1,7 +1,7 @@
 """The shared shape of the single-purpose benchmark scripts: options -> run -> JSON record.
 
-``anatomy``, ``responsibility`` and ``uncertainty`` each define ``run(**options) -> dict`` and
-a one-line summary of the record; :func:`script_main` parses their options (and ``--out``),
+``anatomy`` and ``responsibility`` each define ``run(**options) -> dict`` and a summary of the
+record; :func:`script_main` parses their options (and ``--out``),
 runs, writes the record as indented JSON and prints the summary.
 """
 
