@@ -124,6 +124,46 @@ def _write_cities(folder: Path, table: BaseTable) -> dict[str, Any]:
     return info
 
 
+def _write_flows(tmp: Path, table: BaseTable, doc: dict[str, Any]) -> tuple[dict, dict]:
+    """Write Z (general) or the trade shares (structured); return the other flows and entries.
+
+    Returns the arrays still to store in ``arrays.npz`` (Y, or technology and final demand)
+    and the ``[matrices]`` entries of the files written; sets ``allow_negative_flows`` of a
+    general table in ``doc``.
+    """
+    arrays: dict[str, Any] = {}
+    matrices: dict[str, Any] = {}
+    if table.structured:
+        arrays["technology"] = table.technology
+        arrays["final_demand"] = table.final_demand
+        matrices["trade_shares"] = {
+            "file": "trade_shares.npz",
+            "storage": _save_shares(tmp / "trade_shares.npz", table.trade_shares, "trade_shares"),
+        }
+        if table.final_trade_shares is not table.trade_shares:
+            matrices["final_trade_shares"] = {
+                "file": "final_trade_shares.npz",
+                "storage": _save_shares(
+                    tmp / "final_trade_shares.npz",
+                    table.final_trade_shares,
+                    "final_trade_shares",
+                ),
+            }
+    else:
+        doc["allow_negative_flows"] = bool(
+            (table.Z.data if sp.issparse(table.Z) else table.Z).min(initial=0.0) < 0
+        )
+        if sp.issparse(table.Z):
+            Z = table.Z if table.Z.format in SPARSE_FORMATS else table.Z.tocsr()
+            sp.save_npz(tmp / "Z.npz", Z, compressed=True)
+            matrices["Z"] = {"file": "Z.npz", "storage": "sparse", "format": Z.format}
+        else:
+            np.savez_compressed(tmp / "Z.npz", Z=table.Z)
+            matrices["Z"] = {"file": "Z.npz", "storage": "dense"}
+        arrays["Y"] = table.Y
+    return arrays, matrices
+
+
 def write_table(table: BaseTable, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write a table to a table folder (atomically: a complete folder or none).
 
@@ -178,38 +218,7 @@ def write_table(table: BaseTable, path: str | os.PathLike[str], *, overwrite: bo
             {"stressor": list(table.stressors), "unit": [table.units[s] for s in table.stressors]}
         ).to_csv(tmp / "stressors.csv", index=False, encoding="utf-8", lineterminator="\n")
         doc["cities"] = _write_cities(tmp, table)
-        arrays: dict[str, Any] = {}
-        matrices: dict[str, Any] = {}
-        if table.structured:
-            arrays["technology"] = table.technology
-            arrays["final_demand"] = table.final_demand
-            matrices["trade_shares"] = {
-                "file": "trade_shares.npz",
-                "storage": _save_shares(
-                    tmp / "trade_shares.npz", table.trade_shares, "trade_shares"
-                ),
-            }
-            if table.final_trade_shares is not table.trade_shares:
-                matrices["final_trade_shares"] = {
-                    "file": "final_trade_shares.npz",
-                    "storage": _save_shares(
-                        tmp / "final_trade_shares.npz",
-                        table.final_trade_shares,
-                        "final_trade_shares",
-                    ),
-                }
-        else:
-            doc["allow_negative_flows"] = bool(
-                (table.Z.data if sp.issparse(table.Z) else table.Z).min(initial=0.0) < 0
-            )
-            if sp.issparse(table.Z):
-                Z = table.Z if table.Z.format in SPARSE_FORMATS else table.Z.tocsr()
-                sp.save_npz(tmp / "Z.npz", Z, compressed=True)
-                matrices["Z"] = {"file": "Z.npz", "storage": "sparse", "format": Z.format}
-            else:
-                np.savez_compressed(tmp / "Z.npz", Z=table.Z)
-                matrices["Z"] = {"file": "Z.npz", "storage": "dense"}
-            arrays["Y"] = table.Y
+        arrays, matrices = _write_flows(tmp, table, doc)
         for name in COMMON_ARRAYS:
             arrays[name] = getattr(table, name)
         np.savez_compressed(tmp / "arrays.npz", **arrays)
