@@ -48,6 +48,15 @@ class _NullCounter:
         self.close()
 
 
+def _plural(unit: str, n: int) -> str:
+    """``unit`` for ``n`` of them: 'block'/'blocks', 'city'/'cities'."""
+    if n == 1:
+        return unit
+    if unit.endswith("y") and unit[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return unit[:-1] + "ies"
+    return unit + "s"
+
+
 class _LogCounter(_NullCounter):
     """Counter that writes single progress lines (for logs and pipes)."""
 
@@ -56,7 +65,7 @@ class _LogCounter(_NullCounter):
         self.n = 0
         self.start = self.last = time.perf_counter()
         self.closed = False
-        of = f" ({total} {unit}{'' if total == 1 else 's'})" if total else ""
+        of = f" ({total} {_plural(unit, total)})" if total else ""
         print(f"{desc}: started{of}", file=sys.stderr, flush=True)
 
     def _line(self, now: float, done: bool = False) -> None:
@@ -64,7 +73,7 @@ class _LogCounter(_NullCounter):
         pct = f" ({self.n / self.total:.0%})" if self.total else ""
         end = ", done" if done else ""
         print(
-            f"{self.desc}: {self.n}{of} {self.unit}{'' if self.n == 1 else 's'}{pct}, "
+            f"{self.desc}: {self.n}{of} {_plural(self.unit, self.n)}{pct}, "
             f"{now - self.start:.1f} s{end}",
             file=sys.stderr,
             flush=True,

@@ -48,3 +48,16 @@ def test_cli_progress_on_by_default_off_with_quiet(capsys, tmp_path):
     assert "consumption accounts: started" in err and "done" in err and "\r" not in err
     assert main(["footprints", "toy-cities", "--out", str(tmp_path), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_log_lines_speak_english_plurals(capsys):
+    from mrio_city import _progress
+
+    assert [_progress._plural(u, n) for u, n in [("city", 2), ("city", 1), ("day", 3)]] == [
+        "cities",
+        "city",
+        "days",
+    ]
+    with _progress.progress_counter(3, enabled=True, desc="levers", unit="city") as bar:
+        bar.update(3)
+    assert capsys.readouterr().err.splitlines()[0] == "levers: started (3 cities)"

@@ -39,7 +39,8 @@ FOLDER_CONTENT = {
     "china-provincial-gdp": "nbs_fsnd_gdp_1993-2017_vintage2018.csv and "
     "nbs_annualbyprovince_population_2000-2017.csv",
     "china-city-ccsy": "city_crosswalk_census_ccsy2012.csv (CCSY 2012 city GDP + QC flags)",
-    "china-census-cities": "census_city_2010-2020_centroids.csv",
+    "china-census-cities": "census_city_2010-2020_centroids.csv (census) and "
+    "census_city_2010-2020_v1.csv (city boundaries, for maps)",
     "china-city-typology": "resource_based_cities_2013_prefecture.csv",
 }
 
