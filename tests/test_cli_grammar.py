@@ -251,3 +251,11 @@ def test_every_command_follows_the_grammar(name, parser):
 def test_commands_that_show_city_names_take_labels(command):
     parser = dict(LEAVES)[command]
     assert "--labels" in _actions(parser)[1]
+
+
+def test_misspelt_city_and_sector_of_paths_suggest(capsys, tmp_path):
+    argv = ["paths", "toy-cities", "--out", str(tmp_path), "--quiet"]
+    assert main([*argv, "--city", "a"]) == 2
+    assert "did you mean 'A'?" in capsys.readouterr().err
+    assert main([*argv, "--city", "A", "--sector", "S1"]) == 2
+    assert "did you mean 's1'?" in capsys.readouterr().err

@@ -29,7 +29,7 @@ import pandas as pd
 
 from mrio_city._progress import progress_bar
 from mrio_city.model.errors import LabelMismatchError
-from mrio_city.model.labels import CITY
+from mrio_city.model.labels import CITY, did_you_mean
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize, solve_extracted
 
@@ -53,7 +53,10 @@ def _masks(table: BaseTable, units: Sequence[str | tuple[str, str]]) -> tuple[np
             labels.append(f"{city} / {sector}")
         else:
             if unit not in table.cities:
-                raise LabelMismatchError(f"city {unit!r} is not a city of table {table.name!r}")
+                raise LabelMismatchError(
+                    f"city {unit!r} is not a city of table {table.name!r}"
+                    f"{did_you_mean(str(unit), [str(c) for c in table.cities])}"
+                )
             c = table.cities.get_loc(unit)
             mask[c * N : (c + 1) * N, k] = True
             labels.append(str(unit))

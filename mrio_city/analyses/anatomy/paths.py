@@ -26,6 +26,7 @@ import pandas as pd
 
 from mrio_city.analyses.anatomy._matrix import Coefficients
 from mrio_city.model.errors import LabelMismatchError
+from mrio_city.model.labels import did_you_mean
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
@@ -67,11 +68,17 @@ class PathResult:
 
 def _final_demand(table: BaseTable, city: str, sector: str | None) -> np.ndarray:
     if city not in table.cities:
-        raise LabelMismatchError(f"city {city!r} is not a city of table {table.name!r}")
+        raise LabelMismatchError(
+            f"city {city!r} is not a city of table {table.name!r}"
+            f"{did_you_mean(city, [str(c) for c in table.cities])}"
+        )
     y = table.final_demand_by_city(np.array([table.cities.get_loc(city)]))[:, 0].copy()
     if sector is not None:
         if sector not in table.sectors:
-            raise LabelMismatchError(f"sector {sector!r} is not a sector of table {table.name!r}")
+            raise LabelMismatchError(
+                f"sector {sector!r} is not a sector of table {table.name!r}"
+                f"{did_you_mean(sector, [str(s) for s in table.sectors])}"
+            )
         keep = np.tile(table.sectors == sector, table.n_cities)
         y[~keep] = 0.0
     return y
