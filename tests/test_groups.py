@@ -7,6 +7,8 @@ structured table, and the accounting identities.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -448,3 +450,29 @@ def test_docs_script_tables_follow_the_accounts(synthetic_table):
     assert list(bias["size"])[2] == f"{synthetic_table.city_attributes['province'].nunique()} x 42"
     assert (bias["median |CBF bias| by province"] >= 0).all()
     assert (bias["max |CBF bias| by province"] < 0.5).all()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MRIO_CITY_SLOW_TESTS"),
+    reason="recomputes the docs/groups.md tables of the 309-city default (about a minute); "
+    "set MRIO_CITY_SLOW_TESTS=1",
+)
+def test_docs_tables_of_the_default_table_are_current():
+    """The three-principles and aggregation-bias tables of docs/groups.md, recomputed."""
+    import importlib.util
+    from pathlib import Path
+
+    import mrio_city as mc
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "groups_tables", root / "docs" / "scripts" / "groups_tables.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    table = mc.load_table("china-309-synthetic")
+    acc = mc.compute_accounts(table, income=True)
+    docs = (root / "docs" / "groups.md").read_text(encoding="utf-8")
+    for frame, fmt in ((script.principles(table, acc), ",.1f"), (script.bias(table, acc), ".3f")):
+        for row in script.markdown(frame, fmt).splitlines()[2:]:
+            assert row in docs, f"docs/groups.md is out of date: {row}"
