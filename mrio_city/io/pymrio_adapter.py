@@ -86,6 +86,127 @@ def _frame_values(df: pd.DataFrame, index: pd.Index, columns: pd.Index, what: st
         ) from None
 
 
+def _extension_rows(io, nodes: pd.MultiIndex, fd: pd.MultiIndex) -> dict[str, Any]:
+    """Stressor rows of every extension that has F: labels, F and F_Y rows, units, metadata.
+
+    A row label used by two extensions is prefixed with the extension's name; the rows of
+    ``factor_inputs`` are also the value added.
+    """
+    labels: list[str] = []
+    rows: list[np.ndarray] = []
+    rows_y: list[np.ndarray] = []
+    unit_of: dict[str, str] = {}
+    ext_info: list[dict[str, Any]] = []
+    value_added = None
+    value_added_labels = None
+    seen: dict[str, str] = {}
+    all_ext = _extensions(io)
+    for inst, ext in all_ext:
+        if ext.F is None:
+            continue
+        ext_labels = [_label(r) for r in ext.F.index]
+        for lab in ext_labels:
+            if lab in seen:
+                seen[lab] = "dup"
+            else:
+                seen[lab] = inst
+    for inst, ext in all_ext:
+        if ext.F is None:
+            continue
+        F_ext = _frame_values(
+            ext.F, ext.F.index, nodes.set_names(ext.F.columns.names), f"extension {ext.name!r} F"
+        )
+        if ext.F_Y is not None:
+            FY_ext = _frame_values(
+                ext.F_Y,
+                ext.F.index,
+                fd.set_names(ext.F_Y.columns.names),
+                f"extension {ext.name!r} F_Y",
+            )
+        else:
+            FY_ext = np.zeros((len(ext.F.index), len(fd)))
+        ext_labels = []
+        for k, row in enumerate(ext.F.index):
+            lab = _label(row)
+            if seen[lab] == "dup":
+                lab = f"{ext.name}: {lab}"
+            ext_labels.append(lab)
+            unit = None
+            if ext.unit is not None and row in ext.unit.index:
+                unit = ext.unit.loc[row].iloc[0] if isinstance(ext.unit, pd.DataFrame) else None
+                if isinstance(unit, pd.Series):  # duplicated rows in unit
+                    unit = unit.iloc[0]
+            unit_of[lab] = str(unit) if unit is not None else ""
+            rows.append(F_ext[k])
+            rows_y.append(FY_ext[k])
+            labels.append(lab)
+        ext_info.append(
+            {
+                "instance": inst,
+                "name": str(ext.name),
+                "index_names": [str(n) for n in ext.F.index.names],
+                "rows": [
+                    [str(p) for p in r] if isinstance(r, tuple) else [str(r)] for r in ext.F.index
+                ],
+                "labels": ext_labels,
+                "has_F_Y": ext.F_Y is not None,
+            }
+        )
+        if inst == "factor_inputs":
+            value_added = F_ext
+            value_added_labels = ext_labels
+    return {
+        "labels": labels,
+        "rows": rows,
+        "rows_y": rows_y,
+        "unit_of": unit_of,
+        "ext_info": ext_info,
+        "value_added": value_added,
+        "value_added_labels": value_added_labels,
+    }
+
+
+def _kept_stressors(labels: list[str], unit_of: dict[str, str], stressors, units) -> list[int]:
+    """Positions of the stressors asked for (all when None); ``units`` override in place."""
+    if stressors is not None:
+        keep = []
+        for s in stressors:
+            lab = s if isinstance(s, str) and s in unit_of else _label(s)
+            if lab not in unit_of:
+                raise TableValidationError(
+                    f"pymrio system: stressor {s!r} is not a row of any extension with F; have "
+                    f"{first_labels(labels)}"
+                )
+            keep.append(labels.index(lab))
+    else:
+        keep = list(range(len(labels)))
+    if units:
+        unknown = [s for s in units if s not in unit_of]
+        if unknown:
+            raise TableValidationError(
+                f"pymrio system: units given for unknown stressor(s) {first_labels(unknown)}"
+            )
+        unit_of.update({s: str(u) for s, u in units.items()})
+
+    return keep
+
+
+def _system_values(io, cities: list, nodes: pd.MultiIndex) -> dict[str, Any]:
+    """Money unit, population and gross output of a pymrio system (None where absent)."""
+    money = None
+    if getattr(io, "unit", None) is not None and len(io.unit):
+        money_units = _unique(io.unit.iloc[:, 0])
+        money = money_units[0] if len(money_units) == 1 else None
+    population = None
+    if getattr(io, "population", None) is not None:
+        pop = io.population
+        population = pop.reindex(columns=cities).iloc[0].to_numpy(dtype=np.float64)
+    x = None
+    if getattr(io, "x", None) is not None:
+        x = io.x.reindex(nodes.set_names(io.x.index.names)).iloc[:, 0].to_numpy(np.float64)
+    return {"money": money, "population": population, "x": x}
+
+
 def from_pymrio(
     io,
     *,
@@ -144,107 +265,15 @@ def from_pymrio(
     Z = _frame_values(Z_df, nodes, nodes.set_names(Z_df.columns.names), "Z")
     Y = _frame_values(Y_df, nodes.set_names(Y_df.index.names), fd, "Y")
 
-    # stressors of every extension that has F
-    labels: list[str] = []
-    rows: list[np.ndarray] = []
-    rows_y: list[np.ndarray] = []
-    unit_of: dict[str, str] = {}
-    ext_info: list[dict[str, Any]] = []
-    raw_of: dict[str, object] = {}
-    value_added = None
-    value_added_labels = None
-    seen: dict[str, str] = {}
-    all_ext = _extensions(io)
-    for inst, ext in all_ext:
-        if ext.F is None:
-            continue
-        ext_labels = [_label(r) for r in ext.F.index]
-        for lab in ext_labels:
-            if lab in seen:
-                seen[lab] = "dup"
-            else:
-                seen[lab] = inst
-    for inst, ext in all_ext:
-        if ext.F is None:
-            continue
-        F_ext = _frame_values(
-            ext.F, ext.F.index, nodes.set_names(ext.F.columns.names), f"extension {ext.name!r} F"
-        )
-        if ext.F_Y is not None:
-            FY_ext = _frame_values(
-                ext.F_Y,
-                ext.F.index,
-                fd.set_names(ext.F_Y.columns.names),
-                f"extension {ext.name!r} F_Y",
-            )
-        else:
-            FY_ext = np.zeros((len(ext.F.index), len(fd)))
-        ext_labels = []
-        for k, row in enumerate(ext.F.index):
-            lab = _label(row)
-            if seen[lab] == "dup":
-                lab = f"{ext.name}: {lab}"
-            ext_labels.append(lab)
-            raw_of[lab] = row
-            unit = None
-            if ext.unit is not None and row in ext.unit.index:
-                unit = ext.unit.loc[row].iloc[0] if isinstance(ext.unit, pd.DataFrame) else None
-                if isinstance(unit, pd.Series):  # duplicated rows in unit
-                    unit = unit.iloc[0]
-            unit_of[lab] = str(unit) if unit is not None else ""
-            rows.append(F_ext[k])
-            rows_y.append(FY_ext[k])
-            labels.append(lab)
-        ext_info.append(
-            {
-                "instance": inst,
-                "name": str(ext.name),
-                "index_names": [str(n) for n in ext.F.index.names],
-                "rows": [
-                    [str(p) for p in r] if isinstance(r, tuple) else [str(r)] for r in ext.F.index
-                ],
-                "labels": ext_labels,
-                "has_F_Y": ext.F_Y is not None,
-            }
-        )
-        if inst == "factor_inputs":
-            value_added = F_ext
-            value_added_labels = ext_labels
-    if stressors is not None:
-        keep = []
-        for s in stressors:
-            lab = s if isinstance(s, str) and s in unit_of else _label(s)
-            if lab not in unit_of:
-                raise TableValidationError(
-                    f"pymrio system: stressor {s!r} is not a row of any extension with F; have "
-                    f"{first_labels(labels)}"
-                )
-            keep.append(labels.index(lab))
-    else:
-        keep = list(range(len(labels)))
-    if units:
-        unknown = [s for s in units if s not in unit_of]
-        if unknown:
-            raise TableValidationError(
-                f"pymrio system: units given for unknown stressor(s) {first_labels(unknown)}"
-            )
-        unit_of.update({s: str(u) for s, u in units.items()})
+    ext = _extension_rows(io, nodes, fd)
+    labels, unit_of, ext_info = ext["labels"], ext["unit_of"], ext["ext_info"]
+    keep = _kept_stressors(labels, unit_of, stressors, units)
     kept = [labels[k] for k in keep]
     S = len(kept)
-    F = np.vstack([rows[k] for k in keep]) if S else np.zeros((0, len(nodes)))
-    F_Y = np.vstack([rows_y[k] for k in keep]) if S else np.zeros((0, len(fd)))
-
-    money = None
-    if getattr(io, "unit", None) is not None and len(io.unit):
-        money_units = _unique(io.unit.iloc[:, 0])
-        money = money_units[0] if len(money_units) == 1 else None
-    population = None
-    if getattr(io, "population", None) is not None:
-        pop = io.population
-        population = pop.reindex(columns=cities).iloc[0].to_numpy(dtype=np.float64)
-    x = None
-    if getattr(io, "x", None) is not None:
-        x = io.x.reindex(nodes.set_names(io.x.index.names)).iloc[:, 0].to_numpy(np.float64)
+    F = np.vstack([ext["rows"][k] for k in keep]) if S else np.zeros((0, len(nodes)))
+    F_Y = np.vstack([ext["rows_y"][k] for k in keep]) if S else np.zeros((0, len(fd)))
+    values = _system_values(io, cities, nodes)
+    money, population, x = values["money"], values["population"], values["x"]
     import pymrio
 
     meta = {
@@ -280,8 +309,8 @@ def from_pymrio(
         stressors=kept,
         units={s: unit_of[s] for s in kept},
         F_Y=F_Y,
-        value_added=value_added,
-        value_added_labels=value_added_labels,
+        value_added=ext["value_added"],
+        value_added_labels=ext["value_added_labels"],
         x=x,
         population=population,
         meta=meta,
@@ -314,12 +343,35 @@ def to_pymrio(table: BaseTable):
     info = info if isinstance(info, Mapping) else None
     node_names = list(info["node_names"]) if info else ["region", "sector"]
     fd_names = list(info["final_demand_names"]) if info else ["region", "category"]
-    R, N = table.n_cities, table.n_sectors
     cities = list(table.cities)
     nodes = pd.MultiIndex.from_product([cities, list(table.sectors)], names=node_names)
     Z = table.intermediate_flows("dense")
     Y = table.Y if not table.structured else table.final_demand_columns()
     categories = list(table.categories)
+    Y, F_Y, categories = _exports_as_categories(table, Y, categories)
+    fd = pd.MultiIndex.from_product([cities, categories], names=fd_names)
+    io = pymrio.IOSystem(
+        Z=pd.DataFrame(np.array(Z, dtype=np.float64), index=nodes, columns=nodes),
+        Y=pd.DataFrame(np.array(Y, dtype=np.float64), index=nodes, columns=fd),
+        x=pd.DataFrame({"indout": np.array(table.x)}, index=nodes),
+        unit=pd.DataFrame({"unit": [table.meta.money_unit] * len(nodes)}, index=nodes),
+        name=table.name,
+        description=table.meta.description,
+    )
+    if table.population is not None:
+        pop_index = (info or {}).get("population_index") or ["Population"]
+        io.population = pd.DataFrame(
+            [np.array(table.population)],
+            index=pop_index[:1],
+            columns=pd.Index(cities, name=None),
+        )
+    _add_extensions(io, table, info, F_Y, nodes, fd)
+    return io
+
+
+def _exports_as_categories(table: BaseTable, Y, categories: list) -> tuple[Any, Any, list]:
+    """Y and F_Y with the export columns as extra final-demand categories of their own city."""
+    R, N = table.n_cities, table.n_sectors
     E = len(table.export_labels)
     F_Y = table.F_Y
     if E:
@@ -340,22 +392,11 @@ def to_pymrio(table: BaseTable):
         FY4[:, :, :K] = table.F_Y.reshape(-1, R, K)
         F_Y = FY4.reshape(table.n_stressors, -1)
         categories = categories + extra
-    fd = pd.MultiIndex.from_product([cities, categories], names=fd_names)
-    io = pymrio.IOSystem(
-        Z=pd.DataFrame(np.array(Z, dtype=np.float64), index=nodes, columns=nodes),
-        Y=pd.DataFrame(np.array(Y, dtype=np.float64), index=nodes, columns=fd),
-        x=pd.DataFrame({"indout": np.array(table.x)}, index=nodes),
-        unit=pd.DataFrame({"unit": [table.meta.money_unit] * len(nodes)}, index=nodes),
-        name=table.name,
-        description=table.meta.description,
-    )
-    if table.population is not None:
-        pop_index = (info or {}).get("population_index") or ["Population"]
-        io.population = pd.DataFrame(
-            [np.array(table.population)],
-            index=pop_index[:1],
-            columns=pd.Index(cities, name=None),
-        )
+    return Y, F_Y, categories
+
+
+def _add_extensions(io, table: BaseTable, info, F_Y, nodes, fd) -> None:
+    """The table's stressors as the extensions they came from (``info``), the rest as one."""
     stress = list(table.stressors)
     pos = {s: k for k, s in enumerate(stress)}
     used: set[str] = set()
@@ -414,7 +455,6 @@ def to_pymrio(table: BaseTable):
             nodes,
             fd,
         )
-    return io
 
 
 def _add_extension(io, instance, name, index, F, F_Y, units, nodes, fd) -> None:
