@@ -61,3 +61,15 @@ def test_log_lines_speak_english_plurals(capsys):
     with _progress.progress_counter(3, enabled=True, desc="levers", unit="city") as bar:
         bar.update(3)
     assert capsys.readouterr().err.splitlines()[0] == "levers: started (3 cities)"
+
+
+def test_anatomy_commands_report_progress_unless_quiet(capsys, tmp_path):
+    from mrio_city.commands.main import main
+
+    for command, what in (("tiers", "tiers: started"), ("extraction", "extraction (total)")):
+        argv = [command, "toy-cities", "--out", str(tmp_path / command)]
+        argv += ["--linkage", "total"] if command == "extraction" else []
+        assert main(argv) == 0
+        assert what in capsys.readouterr().err
+        assert main([*argv, "--quiet"]) == 0
+        assert capsys.readouterr().err == ""

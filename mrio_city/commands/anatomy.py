@@ -117,7 +117,7 @@ def _tiers(args: argparse.Namespace) -> int:
 
     out = _out(args)
     table = _load(args.table, args)
-    tiers = tier_decomposition(table, tiers=args.tiers)
+    tiers = tier_decomposition(table, tiers=args.tiers, progress=progress(args))
     shares = tiers.sum() / tiers.to_numpy().sum()
     print("share of the national footprint by tier: "
           + ", ".join(f"{k} {v:.1%}" for k, v in shares.items()))  # fmt: skip
@@ -132,11 +132,11 @@ def _extraction(args: argparse.Namespace) -> int:
     out = _out(args)
     table = _load(args.table, args)
     if args.linkage == "roles":
-        frame = supply_chain_roles(table)
+        frame = supply_chain_roles(table, progress=progress(args))
         print(frame["role"].value_counts().to_string())
         name = "supply_chain_roles"
     else:
-        frame = extraction_effects(table, linkage=args.linkage)
+        frame = extraction_effects(table, linkage=args.linkage, progress=progress(args))
         national = frame.attrs["national"].sort_values(ascending=False)
         print(f"largest national effects ({args.linkage} extraction):")
         print(national.head(10).to_string())
@@ -151,7 +151,7 @@ def _decompose(args: argparse.Namespace) -> int:
 
     out = _out(args)
     t0, t1 = _load(args.table, args), _load(args.table1, args)
-    res = structural_decomposition(t0, t1)
+    res = structural_decomposition(t0, t1, progress=progress(args))
     print(f"national footprint {res.start.sum():,.0f} -> {res.end.sum():,.0f} {res.unit}")
     for name, value in res.national().items():
         print(f"  {name:<22} {value:+,.0f}")
