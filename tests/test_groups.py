@@ -8,6 +8,7 @@ structured table, and the accounting identities.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -426,15 +427,24 @@ def test_responsibility_benchmark_smoke(tmp_path):
     assert rec["check_ok"] and rec["ratio_income_to_consumption"] > 0
 
 
-def test_docs_script_tables_follow_the_accounts(synthetic_table):
-    """docs/scripts/groups_tables.py (the tables of docs/groups.md) on a 62-city table."""
-    import importlib.util
-    from pathlib import Path
+ROOT = Path(__file__).resolve().parents[1]
 
-    path = Path(__file__).resolve().parents[1] / "docs" / "scripts" / "groups_tables.py"
-    spec = importlib.util.spec_from_file_location("groups_tables", path)
+
+def _docs_script():
+    """docs/scripts/groups_tables.py loaded as a module (it is not part of the package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "groups_tables", ROOT / "docs" / "scripts" / "groups_tables.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_docs_script_tables_follow_the_accounts(synthetic_table):
+    """docs/scripts/groups_tables.py (the tables of docs/groups.md) on a 62-city table."""
+    script = _docs_script()
     acc = compute_accounts(synthetic_table, income=True)
     three = script.principles(synthetic_table, acc).set_index("agglomeration")
     assert len(three) == min(5, three.shape[0]) and three["population [M]"].is_monotonic_decreasing
@@ -459,20 +469,12 @@ def test_docs_script_tables_follow_the_accounts(synthetic_table):
 )
 def test_docs_tables_of_the_default_table_are_current():
     """The three-principles and aggregation-bias tables of docs/groups.md, recomputed."""
-    import importlib.util
-    from pathlib import Path
-
     import mrio_city as mc
 
-    root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location(
-        "groups_tables", root / "docs" / "scripts" / "groups_tables.py"
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = _docs_script()
     table = mc.load_table("china-309-synthetic")
     acc = mc.compute_accounts(table, income=True)
-    docs = (root / "docs" / "groups.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "groups.md").read_text(encoding="utf-8")
     for frame, fmt in ((script.principles(table, acc), ",.1f"), (script.bias(table, acc), ".3f")):
         for row in script.markdown(frame, fmt).splitlines()[2:]:
             assert row in docs, f"docs/groups.md is out of date: {row}"
