@@ -121,7 +121,7 @@ def _norm(text: object) -> str:
 
 def _parse_inventory(raw: pd.DataFrame, fname: str, sheet: str, include_totals: bool):
     """Parse one 51 x 23 inventory sheet into a long frame (sector, fuel, value)."""
-    where = f"{fname}, sheet '{sheet}'"
+    where = f"{fname}: sheet '{sheet}'"
     if raw.shape[0] < 4 + len(_ROWS) or raw.shape[1] < 1 + len(_HEADER):
         raise DataSourceError(
             f"{where}: expected at least {4 + len(_ROWS)} rows x {1 + len(_HEADER)} columns, "
@@ -248,7 +248,7 @@ def read_ceads_provinces(
         prov = BY_EN_NOSPACE.get(m.group(1).replace(" ", "").lower()) if m else None
         if prov is None or int(m.group(2)) != int(year):
             raise DataSourceError(
-                f"{fname}, sheet '{sheet}': expected a sheet named '<Province>{year}'"
+                f"{fname}: sheet '{sheet}': expected a sheet named '<Province>{year}'"
             )
         long = _parse_inventory(raw, fname, sheet, include_totals)
         long.insert(0, "province_en", prov[3])
@@ -344,7 +344,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
         got = _norm(raw.iat[0, j])
         if got != name:
             raise DataSourceError(
-                f"{CITY_FILE}, sheet '{sheet}', cell {cell_name(0, j)}: expected header "
+                f"{CITY_FILE}: sheet '{sheet}', cell {cell_name(0, j)}: expected header "
                 f"'{name}', found '{got}'"
             )
     data = raw.iloc[1:, :4].set_axis(header, axis=1)
@@ -355,7 +355,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
     if bad.any():
         i = int(np.argmax(bad.to_numpy())) + 1
         raise DataSourceError(
-            f"{CITY_FILE}, sheet '{sheet}', row {i + 1}: expected a year and a non-negative "
+            f"{CITY_FILE}: sheet '{sheet}', row {i + 1}: expected a year and a non-negative "
             f"emission, found {raw.iat[i, 2]!r}, {raw.iat[i, 3]!r}"
         )
     shorts = sorted(BY_SHORT, key=len, reverse=True)
@@ -364,7 +364,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
         p = next((s for s in shorts if name.startswith(s)), None)
         if p is None:
             raise DataSourceError(
-                f"{CITY_FILE}, sheet '{sheet}', cell {cell_name(k + 1, 1)}: city name "
+                f"{CITY_FILE}: sheet '{sheet}', cell {cell_name(k + 1, 1)}: city name "
                 f"'{name}' does not start with a province short name"
             )
         prov.append(BY_SHORT[p])
@@ -384,7 +384,7 @@ def read_ceads_cities(*, data_dir: str | os.PathLike[str] | None = None) -> pd.D
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
         raise DataSourceError(
-            f"{CITY_FILE}, sheet '{sheet}', row {i + 2}: duplicated (city, year) "
+            f"{CITY_FILE}: sheet '{sheet}', row {i + 2}: duplicated (city, year) "
             f"({out.at[i, 'city']}, {out.at[i, 'year']})"
         )
     return out
@@ -437,7 +437,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
         got = _norm(raw.iat[0, j])
         if got != name:
             raise DataSourceError(
-                f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(0, j)}: expected header "
+                f"{COUNTY_FILE}: sheet '{sheet}', cell {cell_name(0, j)}: expected header "
                 f"'{name}', found '{got}'"
             )
     body = raw.iloc[1:, : len(header)]
@@ -447,7 +447,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     first_note = int(np.argmax(is_note.to_numpy())) if is_note.any() else len(body)
     if not is_note.iloc[first_note:].all():
         raise DataSourceError(
-            f"{COUNTY_FILE}, sheet '{sheet}', row {first_note + 2}: empty county code inside "
+            f"{COUNTY_FILE}: sheet '{sheet}', row {first_note + 2}: empty county code inside "
             "the data"
         )
     body = body.iloc[:first_note]
@@ -456,7 +456,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     if code.isna().any():
         i = int(np.argmax(code.isna().to_numpy()))
         raise DataSourceError(
-            f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(i + 1, 0)}: expected a 6-digit "
+            f"{COUNTY_FILE}: sheet '{sheet}', cell {cell_name(i + 1, 0)}: expected a 6-digit "
             f"county code, found {code_raw.iloc[i]!r}"
         )
     values = body.iloc[:, len(names) :].apply(pd.to_numeric, errors="coerce").to_numpy(float)
@@ -464,7 +464,7 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise DataSourceError(
-            f"{COUNTY_FILE}, sheet '{sheet}', cell {cell_name(i + 1, j + len(names))}: "
+            f"{COUNTY_FILE}: sheet '{sheet}', cell {cell_name(i + 1, j + len(names))}: "
             f"expected a non-negative number, found {body.iat[i, j + len(names)]!r}"
         )
     labels = {
@@ -484,5 +484,5 @@ def read_county_co2(*, data_dir: str | os.PathLike[str] | None = None) -> pd.Dat
     out["unit"] = UNIT
     unknown = sorted(set(labels["province"]) - set(BY_ZH))
     if unknown:
-        raise DataSourceError(f"{COUNTY_FILE}, sheet '{sheet}': unknown province names {unknown}")
+        raise DataSourceError(f"{COUNTY_FILE}: sheet '{sheet}': unknown province names {unknown}")
     return out

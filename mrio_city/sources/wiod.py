@@ -379,20 +379,20 @@ def _co2_sheet(raw: pd.DataFrame, sheet: str, codes: list[str]) -> pd.DataFrame:
     n = len(codes)
     if raw.shape[1] != n + 1:
         raise DataSourceError(
-            f"{CO2_FILE}, sheet '{sheet}': expected {n} sector columns B..{cell_name(0, n)[:-1]}"
+            f"{CO2_FILE}: sheet '{sheet}': expected {n} sector columns B..{cell_name(0, n)[:-1]}"
             f" (the codes of sheet 'Sector' without FC_HH), found {raw.shape[1] - 1}"
         )
     for j in range(n):
         got = str(raw.iat[0, j + 1]).strip()
         if got != sheet:
             raise DataSourceError(
-                f"{CO2_FILE}, sheet '{sheet}', cell {cell_name(0, j + 1)}: expected country "
+                f"{CO2_FILE}: sheet '{sheet}', cell {cell_name(0, j + 1)}: expected country "
                 f"'{sheet}', found '{got}'"
             )
         got = str(raw.iat[1, j + 1]).strip()
         if got != codes[j]:
             raise DataSourceError(
-                f"{CO2_FILE}, sheet '{sheet}', cell {cell_name(1, j + 1)}: expected sector "
+                f"{CO2_FILE}: sheet '{sheet}', cell {cell_name(1, j + 1)}: expected sector "
                 f"'{codes[j]}', found '{got}'"
             )
     years = []
@@ -400,7 +400,7 @@ def _co2_sheet(raw: pd.DataFrame, sheet: str, codes: list[str]) -> pd.DataFrame:
         y = raw.iat[i, 0]
         if not (isinstance(y, (int, float, np.number)) and re.fullmatch(r"\d{4}", f"{y:.0f}")):
             raise DataSourceError(
-                f"{CO2_FILE}, sheet '{sheet}', cell {cell_name(i, 0)}: expected a year, found {y!r}"
+                f"{CO2_FILE}: sheet '{sheet}', cell {cell_name(i, 0)}: expected a year, found {y!r}"
             )
         years.append(int(y))
     values = raw.iloc[2:, 1 : n + 1].apply(pd.to_numeric, errors="coerce").to_numpy(float)
@@ -408,7 +408,7 @@ def _co2_sheet(raw: pd.DataFrame, sheet: str, codes: list[str]) -> pd.DataFrame:
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise DataSourceError(
-            f"{CO2_FILE}, sheet '{sheet}', cell {cell_name(i + 2, j + 1)}: expected a number, "
+            f"{CO2_FILE}: sheet '{sheet}', cell {cell_name(i + 2, j + 1)}: expected a number, "
             f"found {raw.iat[i + 2, j + 1]!r}"
         )
     return pd.DataFrame(

@@ -72,7 +72,7 @@ def test_bad_total_header_names_file_sheet_and_cell(data_dir, tmp_path):
 
     d = _one_sheet_workbook(data_dir, tmp_path, change)
     expected = (
-        f"{PROV_FILE}, sheet 'Beijing2012', cell A4: expected header "
+        f"{PROV_FILE}: sheet 'Beijing2012', cell A4: expected header "
         "'Total Consumption', found 'Totl'"
     )
     with pytest.raises(DataSourceError, match=expected):
