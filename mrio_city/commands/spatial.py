@@ -155,12 +155,19 @@ def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]
     from mrio_city.exports.maps import plot_categories, plot_choropleth, write_choropleth_html
     from mrio_city.io.provenance import run_metadata
     from mrio_city.io.registry import load_table
+    from mrio_city.model.errors import LabelMismatchError
     from mrio_city.sources.geography import read_city_boundaries
 
     table = load_table(args.table, progress=progress(args))
     frame = city_frame(table, compute_accounts(table, progress=progress(args)))
     units = frame.attrs["units"]
-    geo = join_values(read_city_boundaries(data_dir=args.data), frame, what=args.table)
+    try:
+        geo = join_values(read_city_boundaries(data_dir=args.data), frame, what=args.table)
+    except LabelMismatchError as exc:
+        raise LabelMismatchError(
+            f"{exc} (spatial needs a table whose cities are census units, e.g. "
+            "`mrio-city spatial china-cities-2012`)"
+        ) from None
     area = area_km2(geo)
     geo["population_density"] = geo["population"] / area
     units["population_density"] = "persons per km2"

@@ -303,3 +303,15 @@ def test_demo_map_on_the_real_county_data(tmp_path):
         pytest.skip("real data folder ../shared/data/real not found; set MRIO_CITY_DATA")
     png, html = demo_map(tmp_path)  # county codes repeat across rows of the CO2 file
     assert png.stat().st_size > 50_000 and html.stat().st_size > 50_000
+
+
+@pytest.mark.realdata
+def test_spatial_of_a_table_without_census_units_says_which_to_use(tmp_path, capsys):
+    from mrio_city.commands.main import main
+    from mrio_city.sources import default_data_dir
+
+    if not (default_data_dir() / "china-census-cities").is_dir():
+        pytest.skip(f"real data folder {default_data_dir()} is absent (it exists in CI)")
+    assert main(["spatial", "toy-cities", "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "no label matches a census city" in err and "spatial china-cities-2012" in err
