@@ -259,3 +259,16 @@ def test_misspelt_city_and_sector_of_paths_suggest(capsys, tmp_path):
     assert "did you mean 'A'?" in capsys.readouterr().err
     assert main([*argv, "--city", "A", "--sector", "S1"]) == 2
     assert "did you mean 's1'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "nope.toml"], "error: scenario file 'nope.toml' does not exist"),
+        (["map", "nope.csv", "--column", "x"], "error: results file 'nope.csv' does not exist"),
+    ],
+)
+def test_a_missing_input_file_is_bad_input_not_a_bug(argv, message, tmp_path, capsys):
+    assert main([*argv, "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "unexpected" not in err and "--debug" not in err

@@ -116,9 +116,10 @@ def _one_line(text: object) -> str:
 def error_line(exc: BaseException) -> tuple[int, str]:
     """Exit code and the one line printed for an error that ends a command.
 
-    * errors of the package (:class:`MrioCityError`, and ``ValueError``/``KeyError`` raised by
-      the package's own argument checks) and operating-system errors on a named file (a
-      missing input, an unwritable ``--out``, a full disk): exit 2, ``error: <message>``;
+    * errors of the package (:class:`MrioCityError`, and ``ValueError``/``KeyError``/
+      ``FileNotFoundError`` raised by the package's own argument checks) and operating-system
+      errors on a named file (a missing input, an unwritable ``--out``, a full disk): exit 2,
+      ``error: <message>``;
     * anything else is a bug or an unexpected state: exit 1, a one-line summary and the hint
       to run with ``--debug`` for the traceback.
     """
@@ -128,7 +129,7 @@ def error_line(exc: BaseException) -> tuple[int, str]:
         where = f": {exc.filename}" if exc.filename is not None else ""
         other = f" -> {exc.filename2}" if exc.filename2 is not None else ""
         return 2, f"error: {exc.strerror or _one_line(exc)}{where}{other}"
-    if isinstance(exc, KeyError | ValueError) and _raised_by_package(exc):
+    if isinstance(exc, KeyError | ValueError | FileNotFoundError) and _raised_by_package(exc):
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         return 2, f"error: {_one_line(message)}"
     summary = _one_line(exc)
