@@ -244,3 +244,38 @@ def test_cli_montecarlo_with_scenario_draws_and_sobol(small, tmp_path, capsys):
     assert set(sob["output"]) == {"quota", "inter-city share"}
     code = main([*args[:-4], "--sobol", "3", "--out", str(out)])
     assert code == 2 and "power of 2" in capsys.readouterr().err
+
+
+def test_scenario_draws_resume_after_a_kill(small, scenario, tmp_path, monkeypatch):
+    from mrio_city.scenarios import uncertainty as sumod
+
+    spec = UncertaintySpec(seed=4, demand_cv=0.2)
+    run_scenario_draws(scenario, small, spec, 4, tmp_path / "whole", batch=2)
+    real = sumod.write_part
+
+    def dying(folder, indices, frame):
+        if min(indices) >= 2:  # killed while writing the second part
+            (folder / ".part-0000002-0000003.parquet.1.tmp").write_bytes(b"half")
+            raise KeyboardInterrupt
+        return real(folder, indices, frame)
+
+    monkeypatch.setattr(sumod, "write_part", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario_draws(scenario, small, spec, 4, tmp_path / "killed", batch=2)
+    monkeypatch.setattr(sumod, "write_part", real)
+    assert sumod.completed_draws(tmp_path / "killed", "scenario") == {0, 1}
+    evaluated = []
+    real_draw = sumod.scenario_of_draw
+
+    def counting(scenario, table, spec, index, **kw):
+        evaluated.append(index)
+        return real_draw(scenario, table, spec, index, **kw)
+
+    monkeypatch.setattr(sumod, "scenario_of_draw", counting)
+    run_scenario_draws(scenario, small, spec, 4, tmp_path / "killed", batch=2)
+    assert evaluated == [2, 3]  # only the draws not yet written
+    key = ["draw", "quantity"]
+    a = read_draws(tmp_path / "whole", part="scenario").sort_values(key).reset_index(drop=True)
+    b = read_draws(tmp_path / "killed", part="scenario").sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+    assert not list((tmp_path / "killed" / "scenario").glob(".*tmp"))

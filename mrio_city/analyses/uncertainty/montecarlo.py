@@ -148,7 +148,7 @@ class FixedSystem:
             raise ValueError("accounts_of: the draw changes A; compute its accounts directly")
         t = table_of_draw
         S, R, N, K = t.n_stressors, t.n_cities, t.n_sectors, t.n_categories
-        G = t.direct_intensities.reshape(S, R, N).transpose(1, 0, 2)  # (R, S, N)
+        G = np.ascontiguousarray(t.direct_intensities.reshape(S, R, N).transpose(1, 0, 2))
         T = np.matmul(G, self.X).reshape(R, S, R, K)  # (r, s, c, k)
         Q = np.einsum("rsck,ck->src", T, d.demand, optimize=True)
         Q_ex = np.einsum("rsn,rn->sr", G, self.x_ex)
@@ -161,7 +161,9 @@ class FixedSystem:
         D = len(draws)
         eps = np.stack([d.intensity for d in draws])  # (D, n)
         lam = np.stack([d.demand for d in draws])  # (D, R, K)
-        G = (eps * self.f[None, :]).reshape(D, R, N).transpose(1, 0, 2)  # (R, D, N)
+        # contiguous (R, D, N): numpy's stacked matmul uses BLAS only on contiguous stacks
+        # (10x faster than the strided view at 150 cities)
+        G = np.ascontiguousarray((eps * self.f[None, :]).reshape(D, R, N).transpose(1, 0, 2))
         T = np.matmul(G, self.X).reshape(R, D, R, K)  # (r, d, s, k)
         Q = np.einsum("rdsk,dsk->drs", T, lam, optimize=True)  # (D, R, R)
         local = np.einsum("drr->dr", Q)
