@@ -377,6 +377,15 @@ class MRIOTable(BaseTable):
         # the shared arguments, by name (COMMON_FIELDS), are validated in one place
         shared = {k: v for k, v in locals().items() if k in COMMON_FIELDS}
         self._init_common(**shared, name=name)
+        self._init_flows(Z, Y, allow_negative_flows=allow_negative_flows)
+        self._init_output(x, output_rtol)
+        self._check_zero_output_inputs()
+        self._warn_zero_output()
+        self._check_productive(self._column_sums_of_A())
+        self._freeze()
+
+    def _init_flows(self, Z, Y, *, allow_negative_flows: bool) -> None:
+        """Store Z (dense or sparse) and Y, checked: shapes, finite, Z >= 0 unless allowed."""
         t = self.name
         n = self.n_nodes
         if sp.issparse(Z):
@@ -405,6 +414,11 @@ class MRIOTable(BaseTable):
                 cols=self.nodes,
                 hint="; pass allow_negative_flows=True if they are intended",
             )
+
+    def _init_output(self, x, output_rtol: float) -> None:
+        """Store x: derived as the row sums, or given and checked against them."""
+        t = self.name
+        n = self.n_nodes
         self._check_output_rtol(output_rtol, t=t)
         row_sums = self._row_sums()
         if x is None:
@@ -427,10 +441,6 @@ class MRIOTable(BaseTable):
                     f"{format_label(self.nodes[worst])}: x = {self.x[worst]:.10g}, row sum = "
                     f"{row_sums[worst]:.10g}"
                 )
-        self._check_zero_output_inputs()
-        self._warn_zero_output()
-        self._check_productive(self._column_sums_of_A())
-        self._freeze()
 
     def _check_zero_output_inputs(self) -> None:
         zero = np.flatnonzero(self.x == 0)
