@@ -192,6 +192,9 @@ def _move_files(out: Path, staging: Path, journal: Mapping[str, Any]) -> None:
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
     _write_json_atomic(out / MANIFEST, journal["manifest"])
+    for tmp in out.glob(f".{MANIFEST}.*.tmp"):  # of a commit killed while writing its manifest
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
 
 
 def recover_output_dir(out: str | os.PathLike[str]) -> list[Path]:

@@ -237,3 +237,16 @@ def test_a_full_disk_is_a_named_error_and_leaves_nothing(tmp_path):
             _write(run, "a.csv", "1")
             raise OSError(errno.ENOSPC, "No space left on device", str(run.path / "b.xlsx"))
     assert not out.exists()
+
+
+def test_a_manifest_temp_file_of_a_killed_commit_is_removed(tmp_path):
+    from mrio_city.io.staging import staged_output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / f".{MANIFEST}.0badcafe.tmp"  # a commit killed inside _write_json_atomic
+    stale.write_text("{")
+    with staged_output(out, command="test") as run:
+        (run.path / "a.csv").write_text("x\n1\n")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", MANIFEST]
+    assert verify_manifest(out) == []
