@@ -238,7 +238,7 @@ def compute_accounts(
     Q = np.zeros((S, R, R))
     ex = table.exports.sum(axis=1)
     Q_ex = np.zeros((S, R))
-    size = -(-R // -(-R // chunk))  # as many chunks as `chunk` asks for, of equal size
+    size = max(1, -(-R // max(1, -(-R // chunk))))  # as many chunks as `chunk` asks, equal
     starts = range(0, R, size)
     for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
         sel = slice(start, min(start + size, R))
