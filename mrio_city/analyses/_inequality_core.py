@@ -138,8 +138,7 @@ def _lorenz_points(y: np.ndarray, w: np.ndarray):
 
 
 def _gini_lorenz(y: np.ndarray, w: np.ndarray) -> float:
-    _, x, lor = _lorenz_points(y, w)
-    return float(1.0 - np.sum(np.diff(x) * (lor[:-1] + lor[1:])))
+    return float(gini_rows(y[None, :], w)[0])
 
 
 def _gini_mean_difference(y: np.ndarray, w: np.ndarray) -> float:
@@ -153,9 +152,63 @@ def _gini_mean_difference(y: np.ndarray, w: np.ndarray) -> float:
 
 
 def _theil_t(y: np.ndarray, w: np.ndarray) -> float:
-    p = w / w.sum()
-    r = y / np.dot(p, y)
-    return float(np.sum(p * r * np.log(r)))
+    return float(theil_t_rows(y[None, :], w)[0])
+
+
+def gini_rows(per_capita: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Population-weighted Gini of each row of ``per_capita``.
+
+    Parameters
+    ----------
+    per_capita : ndarray (D, R)
+        Per-capita footprints of D draws [t per person].
+    population : ndarray (R,)
+        Persons (positive).
+
+    Returns
+    -------
+    ndarray (D,)
+        Gini coefficients [1]; NaN where the weighted mean is not positive.
+    """
+    y = np.asarray(per_capita, dtype=float)
+    w = np.asarray(population, dtype=float)
+    order = np.argsort(y, axis=1, kind="stable")
+    ws = w[order]  # (D, R) weights in each draw's order
+    e = np.take_along_axis(y, order, axis=1) * ws
+    p = ws / w.sum()
+    total = e.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lor = np.cumsum(e, axis=1) / total
+    prev = np.concatenate([np.zeros((len(y), 1)), lor[:, :-1]], axis=1)
+    out = 1.0 - np.sum(p * (prev + lor), axis=1)
+    return np.where(total[:, 0] > 0, out, np.nan)
+
+
+def theil_t_rows(per_capita: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Population-weighted Theil T of each row, over the cities with a positive footprint.
+
+    Parameters
+    ----------
+    per_capita : ndarray (D, R)
+        Per-capita footprints [t per person].
+    population : ndarray (R,)
+        Persons (positive).
+
+    Returns
+    -------
+    ndarray (D,)
+        Theil T [1]; NaN for a draw without any positive footprint.
+    """
+    y = np.asarray(per_capita, dtype=float)
+    keep = y > 0
+    w = np.where(keep, np.asarray(population, dtype=float)[None, :], 0.0)
+    wsum = w.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = w / wsum
+        mu = np.sum(p * np.where(keep, y, 0.0), axis=1, keepdims=True)
+        r = np.where(keep, y, 1.0) / mu
+        out = np.sum(np.where(keep, p * r * np.log(r), 0.0), axis=1)
+    return np.where(wsum[:, 0] > 0, out, np.nan)
 
 
 def _theil_l(y: np.ndarray, w: np.ndarray) -> float:
