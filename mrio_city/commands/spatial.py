@@ -130,179 +130,61 @@ def _map_files(out: Path, column: str) -> list[Path]:
 
 
 def _spatial(args: argparse.Namespace) -> int:
-    from mrio_city.io.staging import staged_output
-
-    with staged_output(args.out, command="spatial") as run:  # --out checked before work
-        written, report = _spatial_into(args, run.path)
-        run.record(parameters={"table": args.table})
-    for path in written:
-        print(f"wrote {run.final(path)}")
-    print(report)
-    return 0
-
-
-def _spatial_into(args: argparse.Namespace, out: Path) -> tuple[list[Path], str]:
-    """Compute and write the spatial results into ``out`` (the staging folder)."""
-    import pandas as pd
-
-    from mrio_city.accounts.footprints import compute_accounts
-    from mrio_city.analyses.spatial.drivers import city_frame
-    from mrio_city.analyses.spatial.geometry import area_km2, join_values, to_equal_area
-    from mrio_city.analyses.spatial.gwr import fit_gwr
-    from mrio_city.analyses.spatial.hotspots import contiguity_weights, gi_star, hotspot_shares
-    from mrio_city.exports.csvfiles import write_csv
-    from mrio_city.exports.files import write_metadata_json
-    from mrio_city.exports.maps import plot_categories, plot_choropleth, write_choropleth_html
-    from mrio_city.io.provenance import run_metadata
+    from mrio_city.analyses.spatial.study import spatial_study
+    from mrio_city.exports.spatial import write_spatial
     from mrio_city.io.registry import load_table
+    from mrio_city.io.staging import staged_output
     from mrio_city.model.errors import LabelMismatchError
     from mrio_city.sources.geography import read_city_boundaries
 
-    table = load_table(args.table, progress=progress(args))
-    frame = city_frame(table, compute_accounts(table, progress=progress(args)))
-    units = frame.attrs["units"]
-    try:
-        geo = join_values(read_city_boundaries(data_dir=args.data), frame, what=args.table)
-    except LabelMismatchError as exc:
-        raise LabelMismatchError(
-            f"{exc} (spatial needs a table whose cities are census units, e.g. "
-            "`mrio-city spatial china-cities-2012`)"
-        ) from None
-    area = area_km2(geo)
-    geo["population_density"] = geo["population"] / area
-    units["population_density"] = "persons per km2"
-    written = []
-    note = f"table {args.table}"
-    written.append(
-        plot_choropleth(
-            geo,
-            "cbf_per_capita",
-            out / "map_cbf_per_capita.png",
-            unit=units["cbf_per_capita"],
-            title="人均消费碳足迹 consumption-based footprint per person",
-            note=note,
-        )
-    )
-    written.append(
-        write_choropleth_html(
-            geo,
-            "cbf_per_capita",
-            out / "map_cbf_per_capita.html",
-            unit=units["cbf_per_capita"],
-            title="Consumption-based CO2 footprint per person",
+    with staged_output(args.out, command="spatial") as run:  # --out checked before work
+        table = load_table(args.table, progress=progress(args))
+        try:
+            study = spatial_study(
+                table,
+                read_city_boundaries(data_dir=args.data),
+                progress=progress(args),
+                what=args.table,
+                **_spatial_inputs(args, table),
+            )
+        except LabelMismatchError as exc:
+            raise LabelMismatchError(
+                f"{exc} (spatial needs a table whose cities are census units, e.g. "
+                "`mrio-city spatial china-cities-2012`)"
+            ) from None
+        switches = {
+            "land_use": args.land_use,
+            "coefficients": args.coefficients if args.land_use else None,
+        }
+        written = write_spatial(
+            study,
+            run.path,
+            table=table,
             names=city_names(table, args),
+            note=f"table {args.table}",
+            metadata=switches,
         )
-    )
-    # hotspots of emission densities under the two allocations
-    w = contiguity_weights(geo)
-    allocations = geo[["production_based", "consumption_based"]]
-    shares = hotspot_shares(geo, allocations, w=w)
-    written.append(write_csv(out / "hotspot_shares.csv", shares.reset_index(), index=False))
-    colors = {"hotspot": "#c0392b", "coldspot": "#2471a3", "not significant": "#e5e5e5"}
-    for name in allocations.columns:
-        density = allocations[name] / area
-        geo[f"{name}_class"] = gi_star(density, w)["class"]
-        written.append(
-            plot_categories(
-                geo,
-                f"{name}_class",
-                out / f"hotspots_{name}.png",
-                colors=colors,
-                title=f"Gi* hotspots of {name.replace('_', '-')} CO2 per km2",
-                legend_title="Getis-Ord Gi*, p < 0.05 (number of cities)",
-                note=note,
-            )
-        )
-    # GWR of per-capita CBF on the drivers the table carries
-    drivers = [
-        c
-        for c in ("gdp_per_capita", "population_density", "secondary_share", "resource_based")
-        if c in geo.columns and geo[c].notna().all() and geo[c].nunique() > 1
-    ]
-    data = pd.DataFrame(geo.drop(columns="geometry"))
+        run.record(parameters={"table": args.table})
+    for path in written:
+        print(f"wrote {run.final(path)}")
+    print(study.report())
+    return 0
+
+
+def _spatial_inputs(args: argparse.Namespace, table) -> dict:
+    """Land use and sink coefficients (--land-use), county census (tables with census codes)."""
+    inputs: dict = {}
     if args.land_use:
-        from mrio_city.analyses.spatial.sinks import (
-            carbon_deficits,
-            carbon_sinks,
-            read_land_use,
-            read_sink_coefficients,
-        )
+        from mrio_city.analyses.spatial.sinks import read_land_use, read_sink_coefficients
 
-        sinks = carbon_sinks(
-            read_land_use(args.land_use), read_sink_coefficients(args.coefficients)
-        )
-        deficits = carbon_deficits(data["production_based"], sinks)
-        written.append(write_csv(out / "deficits.csv", deficits.reset_index(), index=False))
-    if "city_code" in data.columns:
-        written.append(_counties(data, out / "counties.csv", args.data))
-    centroids = to_equal_area(geo).geometry.centroid
-    coords = pd.DataFrame({"x": centroids.x, "y": centroids.y}, index=geo.index)
-    ok = data[["cbf_per_capita", *drivers]].notna().all(axis=1)
-    fit = fit_gwr(data[ok], "cbf_per_capita", drivers, coords[ok])
-    written.append(
-        write_csv(out / "gwr_local.csv", fit.table().rename_axis("city").reset_index(), index=False)
-    )
-    written.append(
-        write_csv(
-            out / "gwr_diagnostics.csv",
-            fit.diagnostics.rename_axis("model").reset_index(),
-            index=False,
-        )
-    )
-    summary = fit.summary.assign(OLS=fit.ols_params)
-    written.append(
-        write_csv(
-            out / "gwr_coefficients.csv",
-            summary.rename_axis("coefficient").reset_index(),
-            index=False,
-        )
-    )
-    local = geo[ok].join(fit.params.add_prefix("coef_")).join(fit.local_r2)
-    for name in [*drivers, "local_R2"]:
-        column = name if name == "local_R2" else f"coef_{name}"
-        unit = (
-            "1" if name == "local_R2" else f"{units['cbf_per_capita']} per ({units.get(name, '')})"
-        )
-        written.append(
-            plot_choropleth(
-                local,
-                column,
-                out / f"gwr_{column}.png",
-                unit=unit,
-                scheme="quantiles",
-                cmap=_coefficient_cmap(local[column], name),
-                title=f"GWR local {'R2' if name == 'local_R2' else 'coefficient of ' + name}",
-                note=f"outcome cbf_per_capita; adaptive bisquare, {fit.bandwidth:g} neighbours",
-            )
-        )
-    meta = run_metadata(
-        table,
-        analysis="spatial",
-        land_use=args.land_use,
-        coefficients=args.coefficients if args.land_use else None,
-        gwr_outcome="cbf_per_capita",
-        gwr_drivers=drivers,
-        gwr_bandwidth=fit.bandwidth,
-    )
-    written.append(write_metadata_json(out, meta, part="spatial"))
-    report = "\n".join(
-        [
-            shares.to_string(float_format=lambda v: f"{v:,.3f}"),
-            fit.diagnostics.to_string(float_format=lambda v: f"{v:,.3f}"),
-        ]
-    )
-    return written, report
+        inputs["land_use"] = read_land_use(args.land_use)
+        inputs["sink_coefficients"] = read_sink_coefficients(args.coefficients)
+    attrs = table.city_attributes
+    if attrs is not None and "city_code" in attrs.columns:
+        from mrio_city.sources.geography import read_county_census
 
-
-def _coefficient_cmap(values, name: str) -> str:
-    """Sequential colours for R2 or one-signed coefficients, diverging when signs differ."""
-    if name == "local_R2":
-        return "viridis"
-    if (values > 0).all():
-        return "Reds"
-    if (values < 0).all():
-        return "Blues_r"
-    return "RdBu_r"
+        inputs["county_census"] = read_county_census(data_dir=args.data)
+    return inputs
 
 
 def demo_map(out: Path, data_dir=None, labels: str = "zh") -> list[Path]:
@@ -353,29 +235,3 @@ def demo_map(out: Path, data_dir=None, labels: str = "zh") -> list[Path]:
             mapped, "co2_per_capita", out / "co2_per_capita_2012.html", names=names, **options
         ),
     ]
-
-
-def _counties(data, path: Path, data_dir) -> Path:
-    """City PBF and CBF downscaled to counties by 2010 census population (a table)."""
-    import pandas as pd
-
-    from mrio_city.analyses.spatial.downscale import county_parents, downscale
-    from mrio_city.exports.csvfiles import write_csv
-    from mrio_city.sources.geography import read_county_census
-
-    census = read_county_census(data_dir=data_dir)
-    pop = census["pop_2010"].dropna()
-    codes = data["city_code"].dropna().astype(float).astype(int).astype(str).str.zfill(6)
-    parent = county_parents(pop.index, codes)
-    covered = codes[codes.isin(set(parent))]
-    frame = pd.DataFrame(index=parent.index)
-    frame["city_code"] = parent
-    frame["county"] = census.loc[parent.index, "name_2010"]
-    frame["population_2010"] = pop.loc[parent.index]
-    for account in ("production_based", "consumption_based"):
-        totals = pd.Series(data.loc[covered.index, account].to_numpy(), index=covered.to_numpy())
-        frame[f"{account} [t CO2]"] = downscale(
-            totals, pop.loc[parent.index], parent, zero_proxy="equal", what="pop_2010"
-        )
-    frame = frame.dropna(subset=["production_based [t CO2]"]).rename_axis("county_code")
-    return write_csv(path, frame.reset_index(), index=False)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
+from mrio_city.model.errors import EmptyTableError, LabelMismatchError, NonFiniteValueError
 from mrio_city.model.labels import first_labels
 
 from ._deps import require
@@ -162,6 +162,8 @@ def fit_gwr(
         Missing columns, or coordinates missing for some units.
     NonFiniteValueError
         NaN or infinite values in the outcome, drivers or coordinates (units named).
+    EmptyTableError
+        Too few units for the adaptive bandwidth search (at most 40 + 2 x (drivers + 1)).
     """
     gwr_mod = require("mgwr.gwr", "GWR")
     sel_mod = require("mgwr.sel_bw", "GWR")
@@ -181,6 +183,13 @@ def fit_gwr(
         raise NonFiniteValueError(
             f"fit_gwr: NaN or infinite outcome, driver or coordinate for "
             f"{first_labels(list(frame.index[bad]))} (drop or fill them first)"
+        )
+    smallest = 40 + 2 * (len(drivers) + 1)  # mgwr's lower end of the adaptive search
+    if not (fixed or multiscale or bandwidth) and len(frame) <= smallest:
+        raise EmptyTableError(
+            f"fit_gwr: {len(frame)} units are too few to choose an adaptive bandwidth for "
+            f"{len(drivers)} driver(s): the AICc search starts at {smallest} neighbours; give "
+            "more units, fewer drivers or a bandwidth"
         )
     if standardize is None:
         standardize = multiscale
