@@ -19,8 +19,7 @@ import pandas as pd
 
 from mrio_city.accounts.catalogue import CITY_ACCOUNTS, AccountSpec, present, unit_of
 from mrio_city.exports.csvfiles import write_csv
-from mrio_city.exports.files import write_metadata_json
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.workbook import write_results_workbook, write_workbook
 from mrio_city.model.labels import CITY, SECTOR, STRESSOR
 
 __all__ = [
@@ -333,15 +332,12 @@ def write_accounts(
     """
     folder = Path(folder)
     meta = accounts_metadata(accounts, table, metadata)
-    paths = [
-        write_workbook(
-            folder / "accounts.xlsx",
-            accounts_sheets(accounts, table),
-            metadata=meta,
-            readme=_readme(accounts),
-            descriptions=_descriptions(accounts, table),
-        )
-    ]
-    paths += write_accounts_csv(accounts, folder, table=table)
-    paths.append(write_metadata_json(folder, meta))
-    return paths
+    xlsx, sidecar = write_results_workbook(
+        folder / "accounts.xlsx",
+        accounts_sheets(accounts, table),
+        metadata=meta,
+        readme=_readme(accounts),
+        descriptions=_descriptions(accounts, table),
+        whole_folder=True,
+    )
+    return [xlsx, *write_accounts_csv(accounts, folder, table=table), sidecar]

@@ -2,12 +2,13 @@
 
 Each report writes into ``out_dir`` (created if missing), every file atomically:
 
-* one formatted Excel workbook (:func:`mrio_city.exports.workbook.write_workbook`: a README
-  sheet explaining every sheet, one sheet per table with units in the headers, a ``metadata``
-  sheet from :func:`mrio_city.io.provenance.run_metadata` recording the switches);
+* one formatted Excel workbook (:func:`mrio_city.exports.workbook.write_results_workbook`: a
+  README sheet explaining every sheet, one sheet per table with units in the headers, a
+  ``metadata`` sheet from :func:`mrio_city.io.provenance.run_metadata` recording the switches,
+  the same record in ``metadata.json``);
 * the same numbers as CSV files (:func:`mrio_city.exports.csvfiles.write_csv`), long format
   ``city, variable, unit, value`` or units in the headers;
-* PNG charts and ``metadata.json``.
+* PNG charts.
 
 The numbers come from :mod:`mrio_city.analyses.report_tables`; this module only writes them.
 Both return a dict ``name -> pathlib.Path`` of the files written.
@@ -29,8 +30,7 @@ from mrio_city.analyses.report_tables import (
     reference_label,
 )
 from mrio_city.exports.csvfiles import long_format, write_csv
-from mrio_city.exports.files import write_metadata_json
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.workbook import write_results_workbook
 from mrio_city.model.labels import CITY, first_labels
 from mrio_city.model.table import BaseTable, ensure_table
 
@@ -151,12 +151,13 @@ def inequality_report(
         references=refs,
     )
     paths: dict[str, Path] = {}
-    paths["workbook"] = write_workbook(
+    paths["workbook"], sidecar = write_results_workbook(
         out / "inequality.xlsx",
         tables,
         metadata=meta,
         readme=readme,
         descriptions=_inequality_descriptions(group),
+        whole_folder=True,
     )
     paths["summary_csv"] = write_csv(out / "inequality_summary.csv", tables["summary"])
     paths["per_capita_csv"] = write_csv(out / "per_capita_long.csv", long_format(pc), index=False)
@@ -186,7 +187,7 @@ def inequality_report(
         title=f"{min(top, len(pc))} largest per-capita {s} footprints, table {table.name}",
         names=names,
     )
-    paths["metadata_json"] = write_metadata_json(out, meta)
+    paths["metadata_json"] = sidecar
     return paths
 
 
@@ -336,7 +337,7 @@ def indicators_report(
     summary = tables["type_summary"].set_index(["axis", "type"])
     summary.attrs = dict(tables["type_summary"].attrs)
     sheets["type_summary"] = summary
-    paths["workbook"] = write_workbook(
+    paths["workbook"], sidecar = write_results_workbook(
         out / "indicators.xlsx",
         sheets,
         metadata=meta,
@@ -348,6 +349,7 @@ def indicators_report(
             "typology": "the numbers behind the city types and the types themselves",
             "type_summary": "cities, population and emissions of each type on each axis",
         },
+        whole_folder=True,
     )
     paths["indicators_csv"] = write_csv(
         out / "indicators_long.csv",
@@ -376,5 +378,5 @@ def indicators_report(
         f"{'incl.' if households else 'excl.'} households), table {table.name}",
         names=names,
     )
-    paths["metadata_json"] = write_metadata_json(out, meta)
+    paths["metadata_json"] = sidecar
     return paths

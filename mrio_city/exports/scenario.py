@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from mrio_city.exports.csvfiles import write_csv
-from mrio_city.exports.files import write_json, write_metadata_json, write_text
-from mrio_city.exports.workbook import write_workbook
+from mrio_city.exports.files import write_json, write_text
+from mrio_city.exports.workbook import write_results_workbook
 
 __all__ = [
     "scenario_sheets",
@@ -93,15 +93,15 @@ def write_scenario_outputs(
         refactorized=result.refactorized,
     )
     meta["scenario_document"] = json.dumps(result.scenario.raw, default=str)
-    paths = [
-        write_workbook(
-            out / "scenario.xlsx",
-            sheets,
-            metadata=meta,
-            readme=_readme(result),
-            descriptions=_SCENARIO_DESCRIPTIONS,
-        )
-    ]
+    xlsx, sidecar = write_results_workbook(
+        out / "scenario.xlsx",
+        sheets,
+        metadata=meta,
+        readme=_readme(result),
+        descriptions=_SCENARIO_DESCRIPTIONS,
+        whole_folder=True,
+    )
+    paths = [xlsx]
     for name, frame in sheets.items():
         paths.append(write_csv(out / f"{name}.csv", frame, units_in_header=name != "summary"))
     paths.append(plot_quota_by_type(result, out / "quota_by_type.png"))
@@ -110,7 +110,7 @@ def write_scenario_outputs(
     paths += list(write_iamc(result, out))
     paths.append(write_json(out / "summary.json", result.summary()))
     paths.append(write_text(out / "summary.txt", result.summary_text() + "\n"))
-    paths.append(write_metadata_json(out, meta))
+    paths.append(sidecar)
     return paths
 
 
@@ -120,15 +120,16 @@ def write_paper_comparison(df: pd.DataFrame, table, result, out: str | Path) -> 
 
     out = Path(out)
     meta = run_metadata(table, scenario=result.scenario.name, paper=df.attrs["source"])
+    csv = write_csv(out / "paper_comparison.csv", df)
     return [
-        write_csv(out / "paper_comparison.csv", df),
-        write_workbook(
+        csv,
+        *write_results_workbook(
             out / "paper_comparison.xlsx",
             {"paper_comparison": df},
             metadata=meta,
             descriptions={"paper_comparison": _SCENARIO_DESCRIPTIONS["paper_comparison"]},
+            whole_folder=True,
         ),
-        write_metadata_json(out, meta),
     ]
 
 
@@ -160,18 +161,16 @@ def write_sweep_outputs(
         grid=json.dumps(dict(grid)),
         scheduler=res.scheduler,
     )
-    paths.append(
-        write_workbook(
-            out / "sweep.xlsx",
-            {"sweep": res.table, "wide": wide},
-            metadata=meta,
-            readme=f"Sweep of scenario {scenario.name!r} over {', '.join(grid)}.",
-            descriptions={
-                "sweep": "long format: one row per point and metric",
-                "wide": "one row per point, one column per metric",
-            },
-        )
+    xlsx, sidecar = write_results_workbook(
+        out / "sweep.xlsx",
+        {"sweep": res.table, "wide": wide},
+        metadata=meta,
+        readme=f"Sweep of scenario {scenario.name!r} over {', '.join(grid)}.",
+        descriptions={
+            "sweep": "long format: one row per point and metric",
+            "wide": "one row per point, one column per metric",
+        },
+        whole_folder=True,
     )
-    paths.append(plot_sweep(res, out / "sweep.png"))
-    paths.append(write_metadata_json(out, meta))
+    paths += [xlsx, plot_sweep(res, out / "sweep.png"), sidecar]
     return paths

@@ -411,6 +411,7 @@ def write_results_workbook(
     readme: str | None = None,
     descriptions: Mapping[str, str] | None = None,
     part: str | None = None,
+    whole_folder: bool = False,
 ) -> list[Path]:
     """Write a results workbook and record its metadata in the folder's ``metadata.json``.
 
@@ -425,6 +426,9 @@ def write_results_workbook(
     part : str, optional
         The workbook's entry in the sidecar (default: the workbook's stem); see
         :func:`mrio_city.exports.files.write_metadata_json`.
+    whole_folder : bool, default=False
+        The workbook's output set owns its folder (accounts, inequality, indicators, scenario,
+        sweep): the sidecar describes the whole folder and is replaced, without ``parts``.
 
     Returns
     -------
@@ -437,7 +441,8 @@ def write_results_workbook(
     meta = dict(metadata)
     meta.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
     xlsx = write_workbook(path, sheets, metadata=meta, readme=readme, descriptions=descriptions)
-    return [xlsx, write_metadata_json(path.parent, meta, part=part or path.stem)]
+    part = None if whole_folder else part or path.stem
+    return [xlsx, write_metadata_json(path.parent, meta, part=part)]
 
 
 def read_workbook_sheets(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
