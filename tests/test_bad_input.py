@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mrio_city.io import registry
+from mrio_city.io import recipes, registry
 from mrio_city.io.folder import read_table, write_table
 from mrio_city.model.errors import MrioCityError, TableFormatError
 from mrio_city.testing import toy_cities
@@ -840,7 +840,7 @@ def test_killed_build_leftovers_are_cleaned(tmp_path):
     recipe = tmp_path / "mini.toml"
     recipe.write_text(MINI, encoding="utf-8")
     cache = tmp_path / "cache"
-    key = registry.load_recipe(recipe).key[:16]
+    key = recipes.load_recipe(recipe).key[:16]
     stale = cache / f".mini-{key}.abc123.tmp"
     stale.mkdir(parents=True)
     (stale / "arrays.npz").write_bytes(b"half")

@@ -17,7 +17,8 @@ from mrio_city import (
 )
 from mrio_city.io import registry
 from mrio_city.io.folder import write_table
-from mrio_city.io.registry import list_tables, load_recipe, load_table
+from mrio_city.io.recipes import load_recipe
+from mrio_city.io.registry import list_tables, load_table
 
 SMALL_RECIPE = """\
 name = "mini"

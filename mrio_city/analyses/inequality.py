@@ -38,7 +38,6 @@ from mrio_city.analyses._inequality_core import (
 )
 
 __all__ = [
-    "UNIT",
     "ReferenceLevel",
     "GLOBAL_PER_CAPITA_2012",
     "US_PER_CAPITA_2012",

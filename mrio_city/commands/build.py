@@ -118,7 +118,8 @@ def _china_cities(args: argparse.Namespace) -> int:
 
 def _registry_cache_path(name: str) -> Path:
     """Cache folder of the registered recipe ``name`` (as :func:`load_table` names it)."""
-    from mrio_city.io.registry import default_cache_dir, load_recipe, tables_dirs
+    from mrio_city.io.recipes import load_recipe
+    from mrio_city.io.registry import default_cache_dir, tables_dirs
 
     for folder in tables_dirs():
         path = folder / f"{name}.toml"

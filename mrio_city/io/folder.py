@@ -48,7 +48,7 @@ from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableVa
 from mrio_city.model.schema import CITY_VALUES, array_shapes
 from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable, TableMetadata
 
-__all__ = ["write_table", "read_table", "FORMAT_VERSION", "is_table_folder"]
+__all__ = ["write_table", "read_table", "is_table_folder"]
 
 _RESERVED_CITY_COLUMNS = ("city", *CITY_VALUES)
 

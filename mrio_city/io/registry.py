@@ -39,9 +39,6 @@ from typing import Any
 
 from mrio_city._resources import shipped
 from mrio_city.io.recipes import (
-    GENERATORS,
-    Generator,
-    Parameter,
     Recipe,
     generator_of,
     generator_parameters,
@@ -62,14 +59,9 @@ from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
 __all__ = [
     "load_table",
     "list_tables",
-    "load_recipe",
     "table_reference",
     "tables_dirs",
     "default_cache_dir",
-    "Recipe",
-    "GENERATORS",
-    "Generator",
-    "Parameter",
     "TABLES_ENV",
     "CACHE_ENV",
 ]

@@ -9,6 +9,7 @@
 * :func:`sweep` -> :class:`SweepResult`: a grid of parameter values on Dask or in process.
 """
 
+from mrio_city.scenarios._reader import set_key_path
 from mrio_city.scenarios.catalogue import LEVERS, LeverKind
 from mrio_city.scenarios.levers import (
     DemandChange,
@@ -21,7 +22,8 @@ from mrio_city.scenarios.levers import (
 from mrio_city.scenarios.living_standard import ElasticityFit, fit_elasticity
 from mrio_city.scenarios.run import Baseline, ScenarioResult, city_characteristics, run_scenario
 from mrio_city.scenarios.selection import Selection, select_super_emitters
-from mrio_city.scenarios.spec import LeverSpec, PathwaySpec, Scenario, set_key_path
+from mrio_city.scenarios.spec import Scenario
+from mrio_city.scenarios.spec_parts import LeverSpec, PathwaySpec
 from mrio_city.scenarios.sweep import SweepResult, sweep
 
 __all__ = [

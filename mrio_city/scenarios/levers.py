@@ -1,6 +1,6 @@
 """Levers as data: typed changes, resolved from a pathway, applied by one function.
 
-A :class:`~mrio_city.scenarios.spec.LeverSpec` from the file is *resolved* for one
+A :class:`~mrio_city.scenarios.spec_parts.LeverSpec` from the file is *resolved* for one
 super-emitter city into a typed change (:class:`IntensityChange`, :class:`DemandChange`,
 :class:`TechnologyChange`) holding positions and factors.  :func:`apply_changes` is the only
 code that changes the scenario state (intensities f, product-level final demand y, households'
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mrio_city.model.table import BaseTable
-from mrio_city.scenarios.spec import LeverSpec
+from mrio_city.scenarios.spec_parts import LeverSpec
 
 __all__ = [
     "ScenarioState",

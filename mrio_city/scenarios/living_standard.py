@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.scenarios.spec import LivingStandardSpec
+from mrio_city.scenarios.spec_parts import LivingStandardSpec
 
 __all__ = ["ElasticityFit", "fit_elasticity", "living_standard_needs", "allocate_quota"]
 

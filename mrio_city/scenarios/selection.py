@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.scenarios.spec import SuperEmitterRule
+from mrio_city.scenarios.spec_parts import SuperEmitterRule
 
 __all__ = ["Selection", "select_super_emitters", "count_by_multiples"]
 

@@ -8,7 +8,7 @@ frozen dataclasses.  Every key is checked, and every error is a
     china-309-synthetic; did you mean 'Steel'?
 
 The parts (rule, typology, pathways and levers, quota, living standard) and their readers are
-in :mod:`mrio_city.scenarios.spec_parts`; they are re-exported here.  Unknown keys are rejected
+in :mod:`mrio_city.scenarios.spec_parts` (import them from there).  Unknown keys are rejected
 with a did-you-mean.  Labels (sectors, cities, categories, the
 stressor) are checked against a table by :meth:`Scenario.validate` (called by
 :func:`mrio_city.scenarios.run_scenario` before any work).
@@ -30,10 +30,6 @@ from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import defaults
 from mrio_city.scenarios._reader import _get_path, _Reader, set_key_path
 from mrio_city.scenarios.spec_parts import (
-    AXIS_VALUES,
-    LEVER_TYPES,
-    RULES,
-    LeverSpec,
     LivingStandardSpec,
     PathwaySpec,
     QuotaSpec,
@@ -46,19 +42,7 @@ from mrio_city.scenarios.spec_parts import (
     read_typology,
 )
 
-__all__ = [
-    "Scenario",
-    "SuperEmitterRule",
-    "TypologySpec",
-    "PathwaySpec",
-    "LeverSpec",
-    "QuotaSpec",
-    "LivingStandardSpec",
-    "LEVER_TYPES",
-    "RULES",
-    "AXIS_VALUES",
-    "set_key_path",
-]
+__all__ = ["Scenario"]
 
 
 @dataclass(frozen=True)

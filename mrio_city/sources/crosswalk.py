@@ -1,8 +1,8 @@
 """Inputs of the China city build, on the public readers' frames: cities, names, GDP, CO2.
 
 Every file is read by a public reader of :mod:`mrio_city.sources` (:func:`read_city_units`;
-the national and provincial inputs are in :mod:`mrio_city.sources.national_inputs`, re-exported
-here).  The joins specific to the China city MRIO work on frames:
+the national and provincial inputs are in :mod:`mrio_city.sources.national_inputs`).  The
+joins specific to the China city MRIO work on frames:
 
 * :func:`ceads_census_crosswalk`: CEADs city names (``安徽安庆``; municipalities bare, ``北京``;
   split by :func:`~mrio_city.sources.read_ceads_cities` into province + ``city_short``) matched
@@ -42,16 +42,6 @@ from ._provinces import BY_ZH
 from .ceads import read_ceads_cities, read_county_co2
 from .census import read_census_cities
 from .gdp import read_city_gdp, read_yearbook_city_gdp
-from .national_inputs import (
-    CEADS_CONCORDANCE,
-    NBS_CONCORDANCE,
-    NBS_TABLES,
-    SECTOR_CODES,
-    VALUE_ADDED_LABELS,
-    national_inputs,
-    provincial_co2,
-    provincial_totals,
-)
 
 __all__ = [
     "city_short_name",
@@ -68,14 +58,6 @@ __all__ = [
     "county_co2_by_unit",
     "COUNTY_REASSIGNED",
     "unit_report",
-    "SECTOR_CODES",
-    "VALUE_ADDED_LABELS",
-    "NBS_CONCORDANCE",
-    "NBS_TABLES",
-    "CEADS_CONCORDANCE",
-    "national_inputs",
-    "provincial_totals",
-    "provincial_co2",
 ]
 
 #: Province-level municipalities: CEADs name -> census city name.

@@ -2,7 +2,7 @@
 
 Read through the public readers of :mod:`mrio_city.sources` and mapped to the build's 42
 sectors only through the shipped concordances (:func:`~mrio_city.sources.apply_concordance`).
-The city-level joins are in :mod:`mrio_city.sources.crosswalk`, which re-exports these names.
+The city-level joins are in :mod:`mrio_city.sources.crosswalk`; import these names from here.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from mrio_city.scenarios import Scenario, fit_elasticity, run_scenario
 from mrio_city.scenarios.living_standard import allocate_quota, living_standard_needs
 from mrio_city.scenarios.selection import count_by_multiples, select_super_emitters
-from mrio_city.scenarios.spec import LivingStandardSpec, SuperEmitterRule
+from mrio_city.scenarios.spec_parts import LivingStandardSpec, SuperEmitterRule
 
 ELEC = 4
 
@@ -167,7 +167,7 @@ def test_lever_docs_and_cli_derive_from_the_catalogue(capsys):
 
     from mrio_city.commands.main import main
     from mrio_city.scenarios.catalogue import LEVERS, catalogue_markdown
-    from mrio_city.scenarios.spec import LEVER_TYPES
+    from mrio_city.scenarios.spec_parts import LEVER_TYPES
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text("utf-8")
     assert catalogue_markdown() in docs

@@ -10,6 +10,7 @@ from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import (
     apply_concordance,
     crosswalk,
+    national_inputs,
     read_ceads_cities,
     read_ceads_provinces,
     read_census_cities,
@@ -143,7 +144,7 @@ def test_city_units_regions_and_gdp_sources(data_dir):
 
 
 def test_national_inputs_balance_and_keep_totals(data_dir):
-    nat = crosswalk.national_inputs(data_dir)
+    nat = national_inputs.national_inputs(data_dir)
     raw = read_nbs_io(2012, 139, data_dir=data_dir)
     assert nat["Z"].shape == (42, 42) and nat["Y"].shape == (42, 5)
     # the row identity survives import removal and aggregation exactly
@@ -159,7 +160,7 @@ def test_national_inputs_balance_and_keep_totals(data_dir):
 
 
 def test_provincial_co2_goes_through_the_shipped_concordance(data_dir):
-    co2 = crosswalk.provincial_co2(data_dir)
+    co2 = national_inputs.provincial_co2(data_dir)
     assert co2.shape == (30, 44) and "西藏自治区" not in co2.index
     long = read_ceads_provinces(2012, data_dir=data_dir)  # fuels + Process, no totals
     total = long.groupby("province")["value"].sum()

@@ -35,7 +35,14 @@ from mrio_city.model.table import TableMetadata
 from mrio_city.sources import ceads, census, crosswalk, gdp
 from mrio_city.sources._paths import data_file, resolve_dir, where_to_set
 from mrio_city.sources.concordance import concordance_dir
-from mrio_city.sources.crosswalk import SECTOR_CODES, VALUE_ADDED_LABELS
+from mrio_city.sources.national_inputs import (
+    CEADS_CONCORDANCE,
+    NBS_TABLES,
+    SECTOR_CODES,
+    VALUE_ADDED_LABELS,
+    national_inputs,
+    provincial_co2,
+)
 from mrio_city.sources.regionalize import cities as city_data
 from mrio_city.sources.regionalize import reconcile
 from mrio_city.sources.regionalize.co2 import city_co2
@@ -91,7 +98,7 @@ def input_files(
     DataSourceError
         A data file is missing (its path and what the folder should hold are named).
     """
-    n_products, conc = crosswalk.NBS_TABLES[year]
+    n_products, conc = NBS_TABLES[year]
     files = {
         "national_io": ("nbs-china-io", f"csv/china_{year}_{n_products}.csv"),
         "ceads_provinces": ("ceads-emissions", ceads.PROVINCES_FILE.format(year=year)),
@@ -105,7 +112,7 @@ def input_files(
         "resource_based_cities": ("china-city-typology", census.TYPOLOGY_FILE),
     }
     out = {key: data_file(data_dir, folder, name) for key, (folder, name) in files.items()}
-    for name in (conc, crosswalk.CEADS_CONCORDANCE):
+    for name in (conc, CEADS_CONCORDANCE):
         out[f"concordance_{name}"] = concordance_dir() / f"{name}.csv"
     return out
 
@@ -119,9 +126,9 @@ def _read_inputs(root: str, year: int, stamp: tuple) -> tuple[dict, pd.DataFrame
     """
     del stamp
     return (
-        crosswalk.national_inputs(root, year),
+        national_inputs(root, year),
         crosswalk.read_city_units(root, year),
-        crosswalk.provincial_co2(root, year),
+        provincial_co2(root, year),
     )
 
 

@@ -31,6 +31,7 @@ from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import crosswalk
 from mrio_city.sources.census import read_resource_based_cities
 from mrio_city.sources.gras import gras
+from mrio_city.sources.national_inputs import provincial_totals
 from mrio_city.sources.regionalize.co2 import unit_co2_sources
 
 __all__ = ["regions_of_year", "industry_value_added", "attributes"]
@@ -132,8 +133,8 @@ def regions_of_year(
     units : DataFrame
         ``units`` with ``population``, ``gdp``, ``co2_source``, ``co2_source_mt`` added.
     """
-    prov = crosswalk.provincial_totals(root, year, vintage)
-    prov12 = prov if year == 2012 else crosswalk.provincial_totals(root, 2012, vintage)
+    prov = provincial_totals(root, year, vintage)
+    prov12 = prov if year == 2012 else provincial_totals(root, 2012, vintage)
     units = units.copy()
     pop12 = _population(units, prov12, 2012)
     popy = pop12 if year == 2012 else _population(units, prov, year)

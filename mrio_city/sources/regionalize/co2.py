@@ -72,7 +72,7 @@ def city_co2(
     output : ndarray of shape (R, n)
         City gross output [money] (prior of the sector split).
     inventory : DataFrame
-        :func:`mrio_city.sources.crosswalk.provincial_co2` [Mt CO2].
+        :func:`mrio_city.sources.national_inputs.provincial_co2` [Mt CO2].
     sector_codes : sequence of str
         The n sector columns of ``inventory``.
 

@@ -46,7 +46,7 @@ def reconciliation(root, year, regions, units, records, inventory) -> dict:
     records : DataFrame
         Per-city CO2 records of :func:`mrio_city.sources.regionalize.co2.city_co2`.
     inventory : DataFrame
-        :func:`mrio_city.sources.crosswalk.provincial_co2` [Mt CO2].
+        :func:`mrio_city.sources.national_inputs.provincial_co2` [Mt CO2].
 
     Returns
     -------
