@@ -150,6 +150,12 @@ class BlockSolver(LeontiefSolver):
                 lambda v: op.single.apply_offdiagonal_preconditioned(v, trans=tr)
             ),
             "A": restricted(lambda v: op.apply(v, trans=tr)),
+            # the products and vector updates of a float32 step in one pass (county scale)
+            "step_single": (
+                op.single.step_preconditioned
+                if removed is None and not tr and op.single.can_step
+                else None
+            ),
         }
 
     def _solve_part(self, rhs, trans, removed, tol):
@@ -174,6 +180,7 @@ def _polynomial(solver, rhs, kern, common):
             kern["off_minv_single"],
             roots=solver.roots,
             restart=solver._restart,
+            step_single=kern["step_single"],
             **common,
         )
         return x, it

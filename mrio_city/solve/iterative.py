@@ -235,6 +235,7 @@ def mixed_polynomial_iteration(
     maxiter: int,
     restart: int = 20,
     what: str = "(I - A) x = y",
+    step_single: Callable | None = None,
 ) -> tuple[np.ndarray, int, float]:
     """:func:`polynomial_iteration` with float32 products, refined in float64.
 
@@ -255,6 +256,10 @@ def mixed_polynomial_iteration(
         As for :func:`polynomial_iteration` (``apply_off_minv`` in float64).
     apply_off_minv_single : callable
         ``v -> A_off M^-1 v`` for float32 (n, k) arrays, returning a new float32 array.
+    step_single : callable, optional
+        The same float32 product fused with a step's vector updates and column norms
+        (:meth:`~mrio_city.solve.operator.StructuredOperator.step_preconditioned`): one pass
+        over the arrays instead of five.  Same arithmetic, up to rounding.
 
     Returns
     -------
@@ -272,10 +277,14 @@ def mixed_polynomial_iteration(
     cycle_start = 1.0
     while rel > tol and total < maxiter and steps:
         kind, a, s = steps[step % len(steps)]
-        total += _polynomial_step(kind, a, s, r, d, apply_off_minv_single)
         step += 1
         with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
-            seg_cols = column_norms(r)  # segment-relative
+            if step_single is not None:
+                applications, seg_cols = _fused_step(kind, a, s, r, d, step_single)
+            else:
+                applications = _polynomial_step(kind, a, s, r, d, apply_off_minv_single)
+                seg_cols = column_norms(r)  # segment-relative
+        total += applications
         seg = float(np.max(seg_cols))
         estimate = float(np.max(seg_cols * col / scale))
         stalled = not np.isfinite(seg)
@@ -339,6 +348,18 @@ def _polynomial_step(kind, a, s, r, U, apply_off_minv) -> int:
     _axpy(1.0 / a, r, U)
     _axpy(-1.0 / a, Kr, r)
     return 1
+
+
+def _fused_step(kind, a, s, r, U, step) -> tuple[int, np.ndarray]:
+    """:func:`_polynomial_step` with a fused ``step`` (products, updates and norms in one pass).
+
+    Returns the operator applications used and the column norms of the new ``r``.
+    """
+    if kind == "pair":
+        Kr = np.empty_like(r)
+        step(r, (U, 2.0 * a / s, -1.0 / s), r, -2.0 * a / s, store=Kr)
+        return 2, step(Kr, None, r, 1.0 / s, norms=True)  # r += K^2 r / s
+    return 1, step(r, (U, 1.0 / a, 0.0), r, -1.0 / a, norms=True)
 
 
 def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:

@@ -172,6 +172,43 @@ class StructuredOperator:
         W = np.matmul(self._technology_local_inverse, self._blocks(V))
         return self._apply_offdiagonal_shares(W)
 
+    @property
+    def can_step(self) -> bool:
+        """Whether :meth:`step_preconditioned` is available (sparse pairs compiled with numba)."""
+        P = self._offdiagonal_shares
+        return isinstance(P, CityPairShares) and P.can_step()
+
+    def step_preconditioned(
+        self,
+        x: np.ndarray,
+        update: tuple[np.ndarray, float, float] | None,
+        target: np.ndarray,
+        coefficient: float,
+        *,
+        store: np.ndarray | None = None,
+        norms: bool = False,
+    ) -> np.ndarray | None:
+        """``K x = x - A_off M^-1 x`` and the vector updates of one polynomial step, fused.
+
+        For (n, k) C-contiguous arrays: ``store = K x``, ``u += a x + b K x`` for
+        ``update = (u, a, b)`` and ``target += coefficient K x`` (``target`` may be ``x``),
+        written city by city in one pass after the block product (see
+        :meth:`CityPairShares.step`); returns the column norms of the new ``target`` when
+        ``norms``.  Forward products only, on sparse trade by city pairs (:attr:`can_step`).
+        """
+        W = np.matmul(self._technology_local_inverse, self._blocks(x))
+        if update is not None:
+            update = (self._blocks(update[0]), update[1], update[2])
+        return self._offdiagonal_shares.step(
+            W,
+            self._blocks(x),
+            update,
+            self._blocks(target),
+            coefficient,
+            store=None if store is None else self._blocks(store),
+            norms=norms,
+        )
+
     def zero_cities(self, V: np.ndarray, removed: np.ndarray) -> np.ndarray:
         """Zero, in place, column j of V on the cities with ``removed[:, j]`` (R, k) True."""
         Vb = self._blocks(V)
