@@ -203,7 +203,7 @@ def compute_accounts(
     table: BaseTable,
     solver: LeontiefSolver | None = None,
     *,
-    chunk: int = 96,
+    chunk: int | None = None,
     progress: bool = False,
     income: bool = False,
 ) -> Accounts:
@@ -214,12 +214,13 @@ def compute_accounts(
     table : MRIOTable or StructuredMRIOTable
     solver : LeontiefSolver, optional
         A factorization of this table; made with ``factorize(table)`` when absent.
-    chunk : int, default=96
+    chunk : int, optional
         Most destination cities solved together (the cities are cut into equal chunks of at
-        most this many, so no small last chunk wastes the BLAS-3 products): memory grows
-        with ``n_nodes * chunk`` at about 37 bytes per node and city (float64 right-hand
-        sides and, per worker, the mixed-precision iteration's arrays); at 309 x 42 that is
-        four chunks of 78 cities (benchmarks/README.md).
+        most this many, so no small last chunk wastes the BLAS-3 products); memory grows
+        with ``n_nodes * chunk``.  Default: the solver's ``columns_per_solve``: 160 for the
+        block method on dense trade shares (its fused iteration takes 24 bytes per node and
+        city, right-hand sides included: at 309 x 42 two chunks of 155 cities, 48 MB), 96
+        otherwise (benchmarks/README.md).
     progress : bool, default=False
         Show a progress bar over chunks (tqdm).
     income : bool, default=False
@@ -233,6 +234,7 @@ def compute_accounts(
     """
     ensure_table(table)
     solver = solver if solver is not None else factorize(table)
+    chunk = solver.columns_per_solve if chunk is None else chunk
     R, N, S = table.n_cities, table.n_sectors, table.n_stressors
     f3 = table.direct_intensities.reshape(S, R, N)
     Q = np.zeros((S, R, R))
@@ -242,10 +244,12 @@ def compute_accounts(
     starts = range(0, R, size)
     for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
         sel = slice(start, min(start + size, R))
-        rhs = table.final_demand_by_city(sel)  # (n, D)
         last = sel.stop == R and bool(np.any(ex))
+        D = sel.stop - sel.start
+        rhs = np.empty((table.n_nodes, D + last))  # (n, D) and exports abroad with the last
+        table.final_demand_by_city(sel, out=rhs[:, :D])
         if last:  # exports ride along with the last chunk: one solve fewer
-            rhs = np.column_stack([rhs, ex])
+            rhs[:, D] = ex
         X = solver.solve(rhs, overwrite_rhs=True)  # rhs is ours: no second n x D array
         if last:
             Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
@@ -256,7 +260,9 @@ def compute_accounts(
     if income:
         from mrio_city.accounts.income import income_based_accounts
 
-        ib = income_based_accounts(table, solver, chunk=chunk, progress=progress)
+        ib = income_based_accounts(  # transposed solves: not fused, the general chunk
+            table, solver, chunk=min(chunk, LeontiefSolver.columns_per_solve), progress=progress
+        )
         extra = {
             "income_based": ib.income_based,
             "enabling": ib.enabling,

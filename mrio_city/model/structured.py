@@ -258,13 +258,17 @@ class StructuredMRIOTable(BaseTable):
         return diagonal_shares(self.trade_shares)
 
     # -- table interface -----------------------------------------------------------------
-    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+    def final_demand_by_city(
+        self, cities: slice | np.ndarray | None = None, *, out: np.ndarray | None = None
+    ) -> np.ndarray:
         """Domestic final demand of each destination city summed over categories.
 
         Parameters
         ----------
         cities : slice or int array, optional
             Positions of the destination cities; all cities when None.
+        out : ndarray of shape (n_nodes, n_selected_cities), optional
+            C-contiguous float64, written with the answer and returned.
 
         Returns
         -------
@@ -275,14 +279,15 @@ class StructuredMRIOTable(BaseTable):
         sel = np.arange(R)[cities] if cities is not None else np.arange(R)
         ytot = self.final_demand.sum(axis=2)[sel]  # (D, N)
         shares = self.final_trade_shares
-        out = np.empty((R, N, sel.size))
+        result = np.empty((R * N, sel.size)) if out is None else out
+        blocks = result.reshape((R, N, sel.size), copy=False)
         for i in range(N):
             if isinstance(shares, np.ndarray):
                 cols = shares[i][:, sel]
             else:
                 cols = shares[i][:, sel].toarray()
-            out[:, i, :] = cols * ytot[None, :, i]
-        return out.reshape(R * N, sel.size)
+            np.multiply(cols, ytot[None, :, i], out=blocks[:, i, :])
+        return result
 
     def final_demand_columns(self) -> np.ndarray:
         """Materialize Y (n_nodes, n_cities * n_categories) [money]; memory n * R * K."""

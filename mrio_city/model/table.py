@@ -225,13 +225,18 @@ class BaseTable:
         """Direct final-demand emissions ``F_Y`` summed over categories, (n_stressors, n_cities)."""
         return self.F_Y.reshape(self.n_stressors, self.n_cities, self.n_categories).sum(axis=2)
 
-    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+    def final_demand_by_city(
+        self, cities: slice | np.ndarray | None = None, *, out: np.ndarray | None = None
+    ) -> np.ndarray:
         """Domestic final demand of each destination city summed over categories.
 
         Parameters
         ----------
         cities : slice or int array, optional
             Positions of the destination cities; all cities when None.
+        out : ndarray of shape (n_nodes, n_selected_cities), optional
+            Written with the answer and returned (a solve's right-hand sides without a
+            second array).
 
         Returns
         -------
@@ -465,10 +470,16 @@ class MRIOTable(BaseTable):
     def _column_sums_of_A(self) -> np.ndarray:
         return np.asarray(self.Z.sum(axis=0)).ravel() * self.inverse_output
 
-    def final_demand_by_city(self, cities: slice | np.ndarray | None = None) -> np.ndarray:
+    def final_demand_by_city(
+        self, cities: slice | np.ndarray | None = None, *, out: np.ndarray | None = None
+    ) -> np.ndarray:
         """``Y^d = sum_k Y[:, (d, k)]`` (n_nodes, n_selected) [money]; see the base class."""
         yreg = self.Y.reshape(self.n_nodes, self.n_cities, self.n_categories).sum(axis=2)
-        return yreg if cities is None else yreg[:, cities]
+        yreg = yreg if cities is None else yreg[:, cities]
+        if out is None:
+            return yreg
+        out[...] = yreg
+        return out
 
     def total_final_demand(self) -> np.ndarray:
         """Total final demand per node incl. exports, ``Y 1 + exports 1``, shape (n,) [money]."""

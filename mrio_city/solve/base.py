@@ -56,8 +56,13 @@ class LeontiefSolver:
 
     Obtain one with :func:`factorize`.  Attributes: ``method``, ``shape``, ``nnz`` (stored
     numbers of the factors or of the structured operator), ``labels`` (node index),
-    ``table`` (the table factorized), ``table_name`` and ``id`` (unique per factorization).
+    ``table`` (the table factorized), ``table_name``, ``id`` (unique per factorization) and
+    ``columns_per_solve`` (how many right-hand sides callers that cut their work into chunks,
+    such as the accounts, hand to one solve by default).
     """
+
+    #: Right-hand sides per solve for callers that chunk their work (memory ~ n * this).
+    columns_per_solve: int = 96
 
     def __init__(self, method: str, table: BaseTable, nnz: int, tol: float | None = None):
         self.method = method

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from mrio_city.model.table import BaseTable
 from mrio_city.solve.base import LeontiefSolver
+from mrio_city.solve.fused import fused_mixed_polynomial_iteration
 from mrio_city.solve.iterative import (
     block_jacobi,
     mixed_polynomial_iteration,
@@ -32,6 +33,15 @@ __all__ = ["ITERATIONS", "KRYLOV_BUDGET", "BlockSolver", "polynomial_roots"]
 
 #: Iterations of the block method.
 ITERATIONS = ("polynomial", "gmres", "jacobi", "neumann")
+
+#: Fewest right-hand sides of a solve that the fused iteration takes (dense shares, mixed
+#: precision, unrestricted, not transposed); fewer go column-parallel through the general one.
+FUSED_MIN_COLUMNS = 16
+
+#: Right-hand sides per solve the accounts hand to a fused solver: at 309 x 42 two solves of
+#: 155 columns, whose arrays take 24 bytes per node and column (rhs included): 48 MB
+#: (measured in benchmarks/README.md "Fused iteration").
+FUSED_COLUMNS_PER_SOLVE = 160
 
 #: Memory budget of the GMRES Krylov basis per chunk of right-hand sides (bytes).
 KRYLOV_BUDGET = 1 << 30
@@ -75,6 +85,8 @@ class BlockSolver(LeontiefSolver):
             if precision == "mixed":
                 _ = self.operator.single  # and the float32 copy of the operator
         super().__init__("block", table, nnz=self.operator.n_stored, tol=tol)
+        if self._fused:
+            self.columns_per_solve = FUSED_COLUMNS_PER_SOLVE
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f" iteration={self.iteration!r}>"
@@ -103,6 +115,8 @@ class BlockSolver(LeontiefSolver):
         """
         k = rhs.shape[1]
         parts = [slice(a, min(a + self._chunk, k)) for a in range(0, k, self._chunk)]
+        if removed is None and trans == "N" and self._fused and k >= FUSED_MIN_COLUMNS:
+            return self._solve_fused(rhs, parts, tol or self.tol, out)
         if self.workers > 1 and k >= 8 * self.workers:
             # split further so that every worker thread has columns to iterate
             size = -(-k // max(self.workers, len(parts)))
@@ -131,6 +145,36 @@ class BlockSolver(LeontiefSolver):
         with threadpool_limits(limits=1, user_api="blas"):
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 list(pool.map(run, parts))
+        return out
+
+    @property
+    def _fused(self) -> bool:
+        """Whether unrestricted forward solves use the fused iteration (:mod:`.fused`)."""
+        return (
+            self.iteration == "polynomial"
+            and self.precision == "mixed"
+            and self.operator._shares is not None  # dense trade shares
+        )
+
+    def _solve_fused(self, rhs, parts, tol, out):
+        """Each part's columns in one fused iteration, its products shared by the workers."""
+        out = np.empty_like(rhs) if out is None else out
+        what = f"(I - A) X = rhs for table {self.table_name!r}"
+        with threadpool_limits(limits=1, user_api="blas"):
+            for sl in parts:
+                it, _ = fused_mixed_polynomial_iteration(
+                    self.operator,
+                    rhs[:, sl],
+                    out[:, sl],
+                    roots=self.roots,
+                    tol=tol,
+                    maxiter=self._maxiter,
+                    kernels=self._kernels(False, None),
+                    workers=self.workers,
+                    restart=self._restart,
+                    what=what,
+                )
+                self.iterations.append(it)
         return out
 
     def _kernels(self, tr: bool, removed: np.ndarray | None) -> dict[str, Callable]:

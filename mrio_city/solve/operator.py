@@ -101,7 +101,10 @@ class StructuredOperator:
         """The same operator in float32 (for the correction solves of mixed precision).
 
         A copy of every array the products read, in single precision: about half the GEMM
-        time and memory traffic of each product.  Made on first use, kept with this operator.
+        time and memory traffic of each product.  Dense trade shares are kept without their
+        diagonal (``P - D``), so a product needs no subtraction of the within-city part; this
+        twin therefore has the products of ``A_off`` and ``M^-1`` only, not ``A`` itself.
+        Made on first use, kept with this operator.
         """
         twin = object.__new__(_SingleOperator)
         f32 = np.float32
@@ -109,11 +112,15 @@ class StructuredOperator:
         twin.n_stored = self.n_stored
         twin._double = self
         twin.local_shares = self.local_shares.astype(f32)
-        twin._local = None if self._local is None else self._local.astype(f32)
-        twin._shares = None if self._shares is None else self._shares.astype(f32)
-        twin._offdiagonal_shares = (
-            twin._shares if self._shares is not None else self._offdiagonal_shares.astype(f32)
-        )
+        twin._local = None
+        if self._shares is not None:  # dense: the inter-city shares only, diagonal zeroed
+            twin._shares = self._shares.astype(f32)
+            R = self.n_cities
+            twin._shares.reshape(self.n_sectors, R * R)[:, :: R + 1] = 0.0
+            twin._offdiagonal_shares = twin._shares
+        else:
+            twin._shares = None
+            twin._offdiagonal_shares = self._offdiagonal_shares.astype(f32)
         twin._sparse_shares = self._sparse_shares
         twin.__dict__["_technology_local_inverse"] = self._technology_local_inverse.astype(f32)
         twin.__dict__["single"] = twin
@@ -230,6 +237,10 @@ class _SingleOperator(StructuredOperator):
     @cached_property
     def technology(self) -> np.ndarray:  # type: ignore[override]
         return self._double.technology.astype(np.float32)
+
+    @property
+    def _full_shares(self):  # type: ignore[override]
+        raise NotImplementedError("the float32 twin has A_off M^-1 and M^-1 only, not A")
 
 
 def operator_of(table: BaseTable) -> StructuredOperator:
