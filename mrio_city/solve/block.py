@@ -186,6 +186,7 @@ class BlockSolver(LeontiefSolver):
                 return product
             return lambda v: op.zero_cities(product(v), removed)
 
+        fused = removed is None and not tr and op.can_step
         return {
             "minv": lambda v: op.apply_local_inverse(v, trans=tr),
             "off": restricted(lambda v: op.apply_offdiagonal(v, trans=tr)),
@@ -195,11 +196,8 @@ class BlockSolver(LeontiefSolver):
             ),
             "A": restricted(lambda v: op.apply(v, trans=tr)),
             # the products and vector updates of a float32 step in one pass (county scale)
-            "step_single": (
-                op.single.step_preconditioned
-                if removed is None and not tr and op.single.can_step
-                else None
-            ),
+            "step_single": op.single.step_preconditioned if fused else None,
+            "step_double": op.step_preconditioned if fused else None,
         }
 
     def _solve_part(self, rhs, trans, removed, tol):
@@ -225,6 +223,7 @@ def _polynomial(solver, rhs, kern, common):
             roots=solver.roots,
             restart=solver._restart,
             step_single=kern["step_single"],
+            step_double=kern["step_double"],
             **common,
         )
         return x, it

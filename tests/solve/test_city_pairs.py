@@ -161,15 +161,23 @@ def test_mixed_iteration_fused_and_unfused_agree(monkeypatch):
         op.single.apply_offdiagonal_preconditioned,
     )
     x_plain, _, rel_plain = mixed_polynomial_iteration(*args, **common)
-    x_fused, _, rel_fused = mixed_polynomial_iteration(
+    x_fused, _, rel_fused = mixed_polynomial_iteration(  # 6 columns padded to 16 in float32
         *args, step_single=op.single.step_preconditioned, **common
     )
-    assert rel_plain <= 1e-10 and rel_fused <= 1e-10
-    # and both against the residual computed independently, in float64
-    for x in (x_plain, x_fused):
+    x_both, _, rel_both = mixed_polynomial_iteration(  # and fused float64 residuals
+        *args,
+        step_single=op.single.step_preconditioned,
+        step_double=op.step_preconditioned,
+        **common,
+    )
+    assert max(rel_plain, rel_fused, rel_both) <= 1e-10
+    assert x_fused.shape == x_both.shape == rhs.shape
+    # and all against the residual computed independently, in float64
+    for x in (x_plain, x_fused, x_both):
         res = rhs - (x - op.apply(x))
         assert (np.linalg.norm(res, axis=0) / np.linalg.norm(rhs, axis=0)).max() <= 1e-10
-    assert np.abs(x_fused - x_plain).max() <= 1e-9 * np.abs(x_plain).max()
+    for x in (x_fused, x_both):
+        assert np.abs(x - x_plain).max() <= 1e-9 * np.abs(x_plain).max()
 
 
 def test_sparse_table_block_solves_use_the_fused_step_and_match_lapack(monkeypatch):
