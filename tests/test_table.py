@@ -224,6 +224,21 @@ def test_structured_materializes_like_dense():
     np.testing.assert_allclose(g.x, t.x, rtol=1e-9)
 
 
+@pytest.mark.parametrize("cities", [None, slice(1, 4), np.array([4, 0, 0])])
+def test_final_demand_by_city_sparse_matches_dense_shares(cities):
+    """The sparse path (stored shares scattered from CSC) against the dense formula."""
+    t = random_structured_table(seed=5, sparse_shares=True)
+    R, N = t.n_cities, t.n_sectors
+    sel = np.arange(R)[cities] if cities is not None else np.arange(R)
+    ytot = t.final_demand.sum(axis=2)
+    ref = np.zeros((R, N, sel.size))
+    for i, m in enumerate(t.final_trade_shares):
+        ref[:, i, :] = m.toarray()[:, sel] * ytot[sel, i]
+    got = t.final_demand_by_city(cities)
+    np.testing.assert_allclose(got, ref.reshape(R * N, sel.size), rtol=1e-15, atol=0)
+    assert np.count_nonzero(got) > 0
+
+
 def test_structured_is_a_structured_table():
     t = random_structured_table()
     assert isinstance(t, StructuredMRIOTable) and t.structured
