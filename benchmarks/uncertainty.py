@@ -49,9 +49,9 @@ print(json.dumps({"seconds": sec, "peak_rss_mib": rss, "draws": draws}))
 
 _A_CHILD = """
 import json, os, sys, tempfile, time
-from dask.distributed import LocalCluster
+from dask.distributed import Client, get_task_stream
 from mrio_city.analyses.uncertainty.draws import UncertaintySpec
-from mrio_city.analyses.uncertainty import montecarlo as mc
+from mrio_city.analyses.uncertainty import cluster, montecarlo as mc
 from mrio_city.sources.synthetic import city_mrio
 cities, draws, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 table = city_mrio(n_cities=cities, seed=2012)
@@ -59,7 +59,7 @@ spec = UncertaintySpec(seed=1, technology_cv=0.05, trade_cv=0.05)
 def blas_threads():
     from threadpoolctl import threadpool_info
     import numpy as np
-    from mrio_city.analyses.uncertainty import montecarlo as m
+    from mrio_city.analyses.uncertainty import cluster as m
     seen = []
     def probe(*args):
         seen.append(sorted({p["num_threads"] for p in threadpool_info()
@@ -74,23 +74,31 @@ def blas_threads():
     return {"worker": default, "task": seen[0]}
 clusters = {}
 for w in (1, 2):
-    c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                     dashboard_address=None, silence_logs=40)
+    c = cluster.local_cluster(w)  # the cluster run_montecarlo starts without --scheduler
     clusters[w] = c
     with tempfile.TemporaryDirectory() as tmp:  # warm-up: imports, scatter, one draw a worker
         mc.run_montecarlo(table, spec, w, tmp, scheduler=c.scheduler_address)
 rec = {"seconds": {1: [], 2: []}, "cpu_seconds": {1: [], 2: []},
+       "client_cpu_seconds": {1: [], 2: []}, "serial_seconds": {1: [], 2: []},
        "load_average": [list(os.getloadavg())]}
-from dask.distributed import Client
 clients = {w: Client(c.scheduler_address) for w, c in clusters.items()}
 rec["blas_threads_in_task"] = clients[1].submit(blas_threads, pure=False).result()
 for r in range(repeats):
     for w in (1, 2):
         cpu0 = clients[w].run(time.process_time)  # each worker process's CPU seconds
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            mc.run_montecarlo(table, spec, draws, tmp, scheduler=clusters[w].scheduler_address)
-            rec["seconds"][w].append(time.perf_counter() - t0)
+        with get_task_stream(client=clients[w]) as stream:
+            with tempfile.TemporaryDirectory() as tmp:
+                own0, t0 = time.process_time(), time.time()
+                mc.run_montecarlo(table, spec, draws, tmp, scheduler=clusters[w].scheduler_address)
+                t1, own1 = time.time(), time.process_time()
+        rec["seconds"][w].append(t1 - t0)
+        # the client's CPU (this process: client, progress, parquet and the LocalCluster's
+        # scheduler) and its serial wall time: before the first task and after the last
+        rec["client_cpu_seconds"][w].append(own1 - own0)
+        spans = [(ss["start"], ss["stop"]) for task in stream.data
+                 for ss in task["startstops"] if ss["action"] == "compute"]
+        rec["serial_seconds"][w].append(
+            (min(a for a, _ in spans) - t0) + (t1 - max(b for _, b in spans)))
         cpu1 = clients[w].run(time.process_time)
         rec["cpu_seconds"][w].append(sum(cpu1[k] - cpu0[k] for k in cpu0))
         rec["load_average"].append(list(os.getloadavg()))
@@ -122,6 +130,8 @@ def a_speedup(cities: int = 309, draws: int = 16, repeats: int = 3) -> dict:
     rec = json.loads(out.stdout.strip().splitlines()[-1])
     t1, t2 = statistics.median(rec["seconds"]["1"]), statistics.median(rec["seconds"]["2"])
     c1, c2 = statistics.median(rec["cpu_seconds"]["1"]), statistics.median(rec["cpu_seconds"]["2"])
+    s1 = statistics.median(rec["serial_seconds"]["1"])
+    s2 = statistics.median(rec["serial_seconds"]["2"])
     return {
         "draws": draws,
         "repeats": repeats,
@@ -138,6 +148,12 @@ def a_speedup(cities: int = 309, draws: int = 16, repeats: int = 3) -> dict:
         # CPU per draw with 2 workers over 1 (1 = no parallel overhead): the speed-up two
         # free cores would give is 2 / this ratio
         "cpu_per_draw_ratio_2_to_1": c2 / c1,
+        "client_cpu_seconds_1_worker": rec["client_cpu_seconds"]["1"],
+        "client_cpu_seconds_2_workers": rec["client_cpu_seconds"]["2"],
+        "serial_seconds_1_worker": rec["serial_seconds"]["1"],
+        "serial_seconds_2_workers": rec["serial_seconds"]["2"],
+        # on two free cores: the serial part as measured, the workers' CPU spread over w cores
+        "projected_speedup_two_free_cores": (s1 + c1) / (s2 + c2 / 2),
         "load_average_during": rec["load_average"],
         "blas_threads_in_task": rec["blas_threads_in_task"],
         "draws_per_task": {w: max(1, min(32, draws // (16 * w))) for w in (1, 2)},
@@ -189,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{rec['fy_small']['peak_rss_mib']:.0f} MiB for a tenth)"
         )
     print(f"A draws: 2 workers {rec['a_speedup_2_workers']:.2f}x one")
+    if "a" in rec:
+        a = rec["a"]
+        print(
+            f"  CPU per draw 2 workers / 1: {a['cpu_per_draw_ratio_2_to_1']:.3f}; cores used "
+            f"{a['cores_used_1_worker']:.2f} and {a['cores_used_2_workers']:.2f}; serial "
+            f"{min(a['serial_seconds_2_workers']):.2f} s; projected on two free cores "
+            f"{a['projected_speedup_two_free_cores']:.2f}x"
+        )
     return 0
 
 

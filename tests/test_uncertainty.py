@@ -8,11 +8,11 @@ import pytest
 
 from mrio_city import compute_accounts
 from mrio_city.analyses.uncertainty import montecarlo as mcmod
+from mrio_city.analyses.uncertainty.cluster import _a_draw
 from mrio_city.analyses.uncertainty.draws import UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     QUANTITIES,
     FixedSystem,
-    _a_draw,
     read_draws,
     run_montecarlo,
 )
@@ -136,6 +136,22 @@ def test_two_worker_local_cluster_equals_in_process(tmp_path):
         alone = _a_draw(table, spec, i, "CO2")["consumption_based"]
         got = stored[stored["draw"] == i].set_index("city")["value"].reindex(table.cities)
         np.testing.assert_allclose(got.to_numpy(), alone, rtol=1e-12)
+
+
+def test_a_draw_equals_the_accounts_of_its_perturbed_table():
+    """The lean A draw (one solve, base roots, no multipliers) against compute_accounts."""
+    table = random_structured_table(n_cities=6, n_sectors=4, seed=5)
+    spec = UncertaintySpec(seed=7, technology_cv=0.2, trade_cv=0.3)
+    for i in range(3):
+        got = _a_draw(table, spec, i, "CO2")
+        t = mcmod.perturbed_table(table, draw(spec, table, i), "CO2")
+        acc = compute_accounts(t)
+        for q in QUANTITIES:
+            np.testing.assert_allclose(got[q], getattr(acc, q)["CO2"].to_numpy(), rtol=1e-8)
+        assert got["supply_chain_share"] == pytest.approx(acc.supply_chain_share["CO2"], rel=1e-8)
+    # the draws differ from the base table: A really changed
+    base = compute_accounts(table).consumption_based["CO2"].to_numpy()
+    assert not np.allclose(got["consumption_based"], base, rtol=1e-3)
 
 
 def test_spec_errors_name_the_key():

@@ -67,6 +67,7 @@ class BlockSolver(LeontiefSolver):
         workers: int,
         degree: int = 16,
         precision: str = "mixed",
+        roots: np.ndarray | None = None,
     ):
         self.operator = operator_of(table)
         self.precision = precision
@@ -81,7 +82,8 @@ class BlockSolver(LeontiefSolver):
         _ = self.operator._technology_local_inverse  # the "factorization": R small blocks
         self.roots = None
         if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
-            self.roots = operator_roots(self.operator, degree)
+            # (or a nearby operator's, given: the residual test keeps the answer exact)
+            self.roots = operator_roots(self.operator, degree) if roots is None else roots
             if precision == "mixed":
                 _ = self.operator.single  # and the float32 copy of the operator
         super().__init__("block", table, nnz=self.operator.n_stored, tol=tol)

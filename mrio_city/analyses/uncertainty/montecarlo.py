@@ -10,8 +10,8 @@ Draws of intensities and final demand (no change of A) reuse the baseline factor
 computed for a batch of draws as one batched matrix product per producing city (BLAS-3), then
 PBF, CBF, EEI, EEE and the inter-city share as in the accounts.  Households' direct emissions
 are not drawn.  Draws that change technology or trade shares build their own table and
-factorization; they are spread over Dask workers (a LocalCluster by default, any scheduler by
-address), the base table sent to each worker once.
+factorization; they are spread over Dask workers (:mod:`~mrio_city.analyses.uncertainty.cluster`:
+a LocalCluster by default, any scheduler by address), the base table sent to each worker once.
 
 Results stream to ``DIR/draws/part-<first>-<last>.parquet`` (long format: draw, city, quantity,
 value), each part written to a temporary file and renamed, so a run that dies leaves only whole
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mrio_city._progress import progress_bar, progress_counter
-from mrio_city.accounts.footprints import Accounts, accounts_from_flows, compute_accounts
+from mrio_city._progress import progress_bar
+from mrio_city.accounts.footprints import Accounts, accounts_from_flows
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.indices import INDICES, inequality_of_draws
 from mrio_city.model.errors import ScenarioSpecError
@@ -44,6 +44,7 @@ __all__ = [
     "FixedSystem",
     "completed_draws",
     "perturbed_table",
+    "quantities_of_flows",
     "read_draws",
     "remove_stale_parts",
     "run_montecarlo",
@@ -166,21 +167,43 @@ class FixedSystem:
         G = np.ascontiguousarray((eps * self.f[None, :]).reshape(D, R, N).transpose(1, 0, 2))
         T = np.matmul(G, self.X).reshape(R, D, R, K)  # (r, d, s, k)
         Q = np.einsum("rdsk,dsk->drs", T, lam, optimize=True)  # (D, R, R)
-        local = np.einsum("drr->dr", Q)
-        cbf = Q.sum(axis=1)
         q_ex = np.einsum("rdn,rn->dr", G, self.x_ex)
-        total = Q.sum(axis=(1, 2))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(total != 0, (total - local.sum(axis=1)) / total, np.nan)
-        return {
-            # output follows the drawn demand: PBF = sum_s Q[r, s] + Q_EX[r] (accounts' closure)
-            "production_based": Q.sum(axis=2) + q_ex,
-            "consumption_based": cbf,
-            "consumption_based_with_households": cbf + self.households[None, :],
-            "embodied_in_imports": cbf - local,
-            "embodied_in_exports": Q.sum(axis=2) - local + q_ex,
-            "supply_chain_share": share,
-        }
+        return quantities_of_flows(Q, q_ex, self.households)
+
+
+def quantities_of_flows(Q: np.ndarray, q_ex: np.ndarray, households: np.ndarray) -> dict:
+    """Per-city quantities (D, R) and the inter-city share (D,) of draws' solved flows.
+
+    Parameters
+    ----------
+    Q : ndarray (D, R, R)
+        ``Q[d, r, s]``: emissions of producing city r embodied in the final demand of city s
+        in draw d [stressor unit].
+    q_ex : ndarray (D, R)
+        Emissions of city r embodied in exports abroad [stressor unit].
+    households : ndarray (R,)
+        Households' direct emissions per city [stressor unit] (not drawn).
+
+    Returns
+    -------
+    dict of str -> ndarray
+        :data:`QUANTITIES` (D, R) and ``'supply_chain_share'`` (D,) [1].  Output follows the
+        drawn final demand, so PBF is the accounts' closure ``sum_s Q[r, s] + Q_ex[r]``.
+    """
+    local = np.einsum("drr->dr", Q)
+    cbf = Q.sum(axis=1)
+    produced = Q.sum(axis=2) + q_ex
+    total = Q.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total != 0, (total - local.sum(axis=1)) / total, np.nan)
+    return {
+        "production_based": produced,
+        "consumption_based": cbf,
+        "consumption_based_with_households": cbf + households[None, :],
+        "embodied_in_imports": cbf - local,
+        "embodied_in_exports": produced - local,
+        "supply_chain_share": share,
+    }
 
 
 def perturbed_table(
@@ -231,46 +254,30 @@ def perturbed_table(
         Z = Z @ sp.diags(scale) if sp.issparse(Z) else Z * scale[None, :]
         t1 = table.replace(Z=Z, Y=Y, x=x)
     else:
-        changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
-        if d.technology is not None:
-            changes["technology"] = table.technology * d.technology
-        if d.trade is not None:
-            shares = np.asarray(table.trade_shares) * d.trade
-            sums = shares.sum(axis=1, keepdims=True)
-            changes["trade_shares"] = np.divide(
-                shares, sums, out=np.zeros_like(shares), where=sums > 0
-            )
-            changes["final_trade_shares"] = changes["trade_shares"]
-        if output is not None:
-            changes["x"] = np.asarray(output, dtype=float)
-        t1 = table.replace(**changes)
+        t1 = _drawn_structure(table, d, output)
     F = np.array(table.F, dtype=float)
     k = table.stressors.get_loc(stressor)
     F[k] = table.direct_intensities[k] * d.intensity * t1.x
     return t1.replace(F=F, x=t1.x)
 
 
-def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) -> dict:
-    """Evaluate one A-changing draw (one factorization, single-threaded)."""
-    t = perturbed_table(table, draw(spec, table, index), stressor)
-    acc = compute_accounts(t, factorize(t, workers=1))
-    s = stressor
-    return {
-        "production_based": acc.production_based[s].to_numpy(),
-        "consumption_based": acc.consumption_based[s].to_numpy(),
-        "consumption_based_with_households": acc.consumption_based_with_households[s].to_numpy(),
-        "embodied_in_imports": acc.embodied_in_imports[s].to_numpy(),
-        "embodied_in_exports": acc.embodied_in_exports[s].to_numpy(),
-        "supply_chain_share": float(acc.supply_chain_share[s]),
-    }
+def _drawn_structure(table: BaseTable, d: Draw, output: np.ndarray | None = None) -> BaseTable:
+    """A structured table with draw ``d``'s final demand, technology and trade shares.
 
-
-def _a_draws(table: BaseTable, spec: UncertaintySpec, indices, stressor: str) -> dict:
-    """A task on a Dask worker: several draws, BLAS limited to one thread (one core each)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        return {i: _a_draw(table, spec, i, stressor) for i in indices}
+    Its F is still the base table's (:func:`perturbed_table` replaces it); gross output is
+    solved by the table unless ``output`` is given.
+    """
+    changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
+    if d.technology is not None:
+        changes["technology"] = table.technology * d.technology
+    if d.trade is not None:
+        shares = np.asarray(table.trade_shares) * d.trade
+        sums = shares.sum(axis=1, keepdims=True)
+        np.divide(shares, sums, out=shares, where=sums > 0)  # all-zero columns stay zero
+        changes["trade_shares"] = changes["final_trade_shares"] = shares
+    if output is not None:
+        changes["x"] = np.asarray(output, dtype=float)
+    return table.replace(**changes)
 
 
 def _long(table: BaseTable, indices: Sequence[int], results: dict, unit: str) -> pd.DataFrame:
@@ -404,61 +411,8 @@ def run_montecarlo(
             res = system.evaluate([draw(spec, table, i) for i in chunk])
             write_part(folder, chunk, _long(table, chunk, res, unit))
         return folder
-    _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress)
+    # dask is imported only for A-changing draws (it takes a second to import)
+    from mrio_city.analyses.uncertainty.cluster import run_on_dask
+
+    run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress)
     return folder
-
-
-def _run_on_dask(table, spec, todo, folder, s, unit, batch, scheduler, workers, progress):
-    """A-changing draws on Dask: the table scattered once to every worker, a few draws a task.
-
-    Each task evaluates ``per_task`` draws with BLAS (and the block solver) on one thread, so
-    two workers on two cores do not oversubscribe them.  A draw costs seconds (a factorization
-    and the accounts) against about a millisecond of task overhead, so tasks hold one draw
-    until there are at least 16 per worker (then up to ``batch``): the last tasks stay short
-    and the workers finish together.  Results are written in parts of ``batch`` draws.
-    """
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
-    client = Client(scheduler if scheduler is not None else cluster)
-    try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
-        per_task = max(1, min(batch, len(todo) // (16 * n_workers)))
-        base = client.scatter(table, broadcast=True)  # each worker holds the base table once
-        futures = [
-            client.submit(_a_draws, base, spec, chunk, s, pure=False)
-            for chunk in _batches(todo, per_task)
-        ]
-        pending: dict[int, dict] = {}
-        bar = progress_counter(len(todo), enabled=progress, desc="draws (A)", unit="draw")
-        for fut in as_completed(futures):
-            part = fut.result()
-            pending.update(part)
-            bar.update(len(part))
-            if len(pending) >= batch:
-                _flush(table, folder, pending, unit)
-        bar.close()
-        if pending:
-            _flush(table, folder, pending, unit)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _flush(table, folder, pending: dict, unit: str) -> None:
-    indices = sorted(pending)
-    stacked = {
-        q: np.stack([np.atleast_1d(pending[i][q]) for i in indices])
-        for q in (*QUANTITIES, "supply_chain_share")
-    }
-    write_part(folder, indices, _long(table, indices, stacked, unit))
-    pending.clear()
