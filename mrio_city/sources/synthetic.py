@@ -37,6 +37,7 @@ Construction, in order (all random draws from one ``numpy.random.Generator(seed)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -316,6 +317,224 @@ def _check_int(value: Any, name: str, low: int) -> int:
     return int(value)
 
 
+@dataclass(frozen=True)
+class _Cities:
+    """Steps 1-3 of :func:`city_mrio`: where the cities are, how many live there, how rich."""
+
+    geo: dict[str, Any]
+    P: list
+    prov_of: np.ndarray
+    population: np.ndarray
+    coastal: np.ndarray
+    resource: np.ndarray
+    gdp_target: np.ndarray  # [10^4 CNY]
+    rel_income: np.ndarray  # GDP per capita over the national mean [1]
+    urban: np.ndarray  # urban population share [1]
+    north: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.population)
+
+
+@dataclass(frozen=True)
+class _Sectors:
+    """The per-sector constants of the first ``N`` rows of the 42-sector table."""
+
+    rows: list
+    group: np.ndarray
+    colsum0: np.ndarray
+    beta: np.ndarray
+    floor: np.ndarray
+    intensity0: np.ndarray
+    importance: np.ndarray
+    profiles: np.ndarray  # (5, N): four final-demand categories and exports
+    elasticity: np.ndarray
+
+    @classmethod
+    def of(cls, n_sectors: int) -> _Sectors:
+        rows = [_SECTORS[k % 42] for k in _sector_rows(n_sectors)]
+        group = np.array([r[1] for r in rows])
+        profiles = np.array([r[7] for r in rows], float).T + 0.02  # (5, N), floor for subsets
+        profiles /= profiles.sum(axis=1, keepdims=True)
+        return cls(
+            rows=rows,
+            group=group,
+            colsum0=np.array([r[2] for r in rows]),
+            beta=np.array([r[3] for r in rows]),
+            floor=np.array([r[4] for r in rows]),
+            intensity0=np.array([r[5] for r in rows]),
+            importance=np.array([r[6] for r in rows]),
+            profiles=profiles,
+            elasticity=np.array([_CAPACITY_ELASTICITY[g] for g in group]),
+        )
+
+
+def _cities(rng: np.random.Generator, R: int, n_prov: int) -> _Cities:
+    """Steps 1-3: geography, population and GDP per capita (targets of the calibration)."""
+    geo = _geography(rng, R, n_prov)
+    P, prov_of, pop = geo["P"], geo["prov_of"], geo["population"]
+    coastal = np.array([P[p][4] for p in prov_of])
+    resource = rng.random(R) < np.array([P[p][8] for p in prov_of])
+    prov_mean_pop = np.bincount(prov_of, pop) / np.bincount(prov_of)
+    gdppc = (
+        np.array([P[p][7] for p in prov_of])
+        * 1e3
+        * rng.lognormal(0.0, 0.3, R)
+        * (pop / prov_mean_pop[prov_of]) ** 0.12
+        * np.exp(np.where(coastal, 0.3 * rng.exponential(1.0, R), 0.0))
+    )
+    gdp_target = pop * gdppc / 1e4
+    gdp_target *= GDP_2012 / gdp_target.sum()
+    rel_income = gdppc / (gdp_target.sum() * 1e4 / pop.sum())
+    return _Cities(
+        geo=geo,
+        P=P,
+        prov_of=prov_of,
+        population=pop,
+        coastal=coastal,
+        resource=resource,
+        gdp_target=gdp_target,
+        rel_income=rel_income,
+        urban=1.0 / (1.0 + np.exp(-(1.6 * np.log(rel_income) + 0.1))),
+        north=geo["lat"] >= 33.0,
+    )
+
+
+def _trade(rng: np.random.Generator, c: _Cities, sec: _Sectors, n_partners: int | None):
+    """Step 4: supply capacities ``S`` (R, N) and the gravity trade shares."""
+    R, N = c.n, len(sec.rows)
+    group = sec.group
+    spec = rng.lognormal(0.0, 0.6, (R, N))
+    spec[:, group == "M"] *= np.where(c.resource, 8.0, 0.3)[:, None]
+    spec[:, group == "FH"] *= np.where(c.resource, 2.0, 1.0)[:, None]
+    spec[:, np.isin(group, ["FL", "FE"])] *= np.where(c.coastal, 1.8, 0.8)[:, None]
+    spec[:, group == "A"] *= (1.0 - c.urban)[:, None] * 2.0
+    S = c.population[:, None] * c.rel_income[:, None] ** sec.elasticity[None, :] * spec
+    lon, lat, prov_of = c.geo["lon"], c.geo["lat"], c.prov_of
+    if n_partners is None or R == 1:
+        same = prov_of[:, None] == prov_of[None, :]
+        return S, _gravity_shares(S, _haversine_km(lon, lat), same, sec.beta, sec.floor, None)
+    k1 = n_partners + 1
+    partners = np.empty((R, k1), dtype=np.int64)
+    dist = np.empty((R, k1))
+    for start in range(0, R, 512):  # bounded memory: 512 x R distances at a time
+        blk = np.arange(start, min(start + 512, R))
+        d = _haversine_km(lon, lat, blk)
+        d[np.arange(blk.size), blk] = -1.0  # self first
+        nb = np.argpartition(d, k1 - 1, axis=1)[:, :k1]
+        nb = np.take_along_axis(nb, np.argsort(np.take_along_axis(d, nb, 1), 1), 1)
+        partners[blk] = nb
+        dist[blk] = np.maximum(np.take_along_axis(d, nb, 1), 0.0)
+    same = prov_of[partners] == prov_of[:, None]
+    return S, _gravity_shares(S, dist, same, sec.beta, sec.floor, partners)
+
+
+def _technology(rng: np.random.Generator, sec: _Sectors, R: int):
+    """Step 5: city technologies B (R, N, N) and value added per unit output (R, N)."""
+    N = len(sec.rows)
+    gi = np.array([_GROUPS.index(g) for g in sec.group])
+    W = sec.importance[:, None] * _AFFINITY[gi][:, gi] * rng.lognormal(0.0, 0.5, (N, N))
+    B0 = 0.8 * W / W.sum(axis=0, keepdims=True) + 0.2 * np.eye(N)
+    B = B0[None] * rng.lognormal(0.0, 0.15, (R, N, N))
+    target = np.clip(sec.colsum0[None, :] * rng.lognormal(0.0, 0.05, (R, N)), 0.40, 0.80)
+    B *= (target / B.sum(axis=1))[:, None, :]
+    return B, 1.0 - B.sum(axis=1)
+
+
+def _final_demand(rng: np.random.Generator, c: _Cities, sec: _Sectors, S: np.ndarray):
+    """Step 6: domestic final demand y (R, N, K) and international exports (R, N)."""
+    R, N = S.shape
+    shares_k = EXPENDITURE_SHARES
+    rural_w = 1.0 - c.urban
+    rural_part = rural_w / (rural_w + _URBAN_TO_RURAL_PER_CAPITA * c.urban)
+    hh = shares_k["households"] * rng.lognormal(0.0, 0.1, R)
+    gov = shares_k["government"] * rng.lognormal(0.0, 0.15, R)
+    gcf = shares_k["capital_formation"] * rng.lognormal(0.0, 0.15, R)
+    level = np.stack([hh * rural_part, hh * (1 - rural_part), gov, gcf], axis=1)
+    level *= ((1 - shares_k["international_exports"]) / level.sum(axis=1))[:, None]
+    level *= c.gdp_target[:, None]  # (R, K)
+    mix = sec.profiles[None, :4, :] * rng.lognormal(0.0, 0.25, (R, 4, N))
+    mix /= mix.sum(axis=2, keepdims=True)
+    y = (level[:, :, None] * mix).transpose(0, 2, 1).copy()  # (R, N, K)
+    ex_w = S * np.where(c.coastal, 1.0, 0.12)[:, None]
+    ex_w /= ex_w.sum(axis=0, keepdims=True)
+    exports = shares_k["international_exports"] * GDP_2012 * sec.profiles[4][None, :] * ex_w
+    return y, exports
+
+
+def _calibrate(shares, B, va_ratio, y, exports, gdp_target):
+    """Step 7: scale final demand towards the GDP targets; return x, y, exports (R, N ...)."""
+    R, N = va_ratio.shape
+    operator = StructuredOperator(shares, B)
+    share_operand = shares if isinstance(shares, np.ndarray) else share_matrix(shares)
+    what = "gross output of the synthetic table"
+
+    def output(tol: float) -> np.ndarray:
+        y_nodes = apply_shares(share_operand, y.sum(2)[:, :, None])[:, 0] + exports.reshape(-1)
+        return gross_output(operator, y_nodes, tol=tol, what=what).reshape(R, N)
+
+    for _ in range(5):  # approximate passes: a loose tolerance is enough
+        x = output(1e-8)
+        va = (va_ratio * x).sum(axis=1)
+        y *= np.clip(gdp_target / va, 0.5, 2.0)[:, None, None] ** 0.8
+    x = output(1e-13)
+    scale = GDP_2012 / (va_ratio * x).sum()
+    return x * scale, y * scale, exports * scale
+
+
+def _emissions(rng: np.random.Generator, c: _Cities, sec: _Sectors, x: np.ndarray):
+    """Step 8: industry CO2 F (R, N) and households' direct CO2 (R, K) [t CO2]."""
+    R, N = x.shape
+    city_factor = (
+        c.rel_income**-0.25 * np.where(c.resource, 1.3, 1.0) * np.where(c.north, 1.15, 1.0)
+    )
+    f = sec.intensity0[None, :] * city_factor[:, None] * rng.lognormal(0.0, 0.35, (R, N))
+    hydro = np.array([c.P[p][9] for p in c.prov_of])
+    is_power = np.array([r[0].startswith("Electricity") for r in sec.rows])
+    f[:, is_power] *= hydro[:, None]
+    F = f * x
+    F *= CO2_INDUSTRY_2012 / F.sum()
+    heating = np.where(c.north, 1.8, 1.0)
+    pop, urban = c.population, c.urban
+    fy = np.zeros((R, len(CATEGORIES)))
+    fy[:, 0] = pop * (1 - urban) * heating
+    fy[:, 1] = pop * urban * 1.3 * c.rel_income**0.3 * heating
+    fy *= CO2_INDUSTRY_2012 * HOUSEHOLD_CO2_SHARE / (1 - HOUSEHOLD_CO2_SHARE) / fy.sum()
+    return F, fy
+
+
+def _metadata(name: str, R: int, N: int, n_prov: int, parameters: dict) -> TableMetadata:
+    """The synthetic table's metadata: a description saying it is synthetic, and its recipe."""
+    from mrio_city._version import __version__
+
+    return TableMetadata(
+        name=name,
+        year=2012,
+        currency="CNY",
+        money_unit="10^4 CNY",
+        description=(
+            f"SYNTHETIC Chinese-like city MRIO ({R} cities x {N} sectors, {n_prov} provinces, "
+            f"seed {parameters['seed']}): generated by mrio_city.sources.synthetic.city_mrio, "
+            "not observed data. Totals "
+            "calibrated to China 2012: population 1,354 million, GDP 53.9 trillion CNY (sum of "
+            "value added), industrial CO2 9.7 Gt; see docs/synthetic-table.md."
+        ),
+        provenance={
+            "generator": "mrio_city.sources.synthetic.city_mrio",
+            "parameters": parameters,
+            "package_version": __version__,
+            "synthetic": True,
+            "targets": {
+                "population [persons]": POPULATION_2012,
+                "gdp [10^4 CNY]": GDP_2012,
+                "CO2 industry [t CO2]": CO2_INDUSTRY_2012,
+                "household CO2 share [1]": HOUSEHOLD_CO2_SHARE,
+            },
+        },
+    )
+
+
 def city_mrio(
     n_cities: int = 309,
     n_sectors: int = 42,
@@ -375,181 +594,49 @@ def city_mrio(
     n_prov = min(n_prov, R)
     if n_partners is not None:
         n_partners = min(_check_int(n_partners, "n_partners", 1), R - 1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # the steps draw from it in this order
     bar = progress_counter(6, enabled=progress, desc="synthetic table", unit="step", leave=False)
-
-    # 1-3. geography, population, GDP per capita --------------------------------------------
-    geo = _geography(rng, R, n_prov)
-    P, prov_of, pop = geo["P"], geo["prov_of"], geo["population"]
-    coastal = np.array([P[p][4] for p in prov_of])
-    resource = rng.random(R) < np.array([P[p][8] for p in prov_of])
-    prov_mean_pop = np.bincount(prov_of, pop) / np.bincount(prov_of)
-    gdppc = (
-        np.array([P[p][7] for p in prov_of])
-        * 1e3
-        * rng.lognormal(0.0, 0.3, R)
-        * (pop / prov_mean_pop[prov_of]) ** 0.12
-        * np.exp(np.where(coastal, 0.3 * rng.exponential(1.0, R), 0.0))
-    )
-    gdp_target = pop * gdppc / 1e4
-    gdp_target *= GDP_2012 / gdp_target.sum()
-    rel_income = gdppc / (gdp_target.sum() * 1e4 / pop.sum())
-    urban = 1.0 / (1.0 + np.exp(-(1.6 * np.log(rel_income) + 0.1)))
-    north = geo["lat"] >= 33.0
+    c = _cities(rng, R, n_prov)
     bar.update()
-
-    # 4. trade shares --------------------------------------------------------------------------
-    rows = [_SECTORS[k % 42] for k in _sector_rows(N)]
-    group = np.array([r[1] for r in rows])
-    colsum0 = np.array([r[2] for r in rows])
-    beta = np.array([r[3] for r in rows])
-    floor = np.array([r[4] for r in rows])
-    intensity0 = np.array([r[5] for r in rows])
-    importance = np.array([r[6] for r in rows])
-    profiles = np.array([r[7] for r in rows], float).T + 0.02  # (5, N), floor for subsets
-    profiles /= profiles.sum(axis=1, keepdims=True)
-    elasticity = np.array([_CAPACITY_ELASTICITY[g] for g in group])
-    spec = rng.lognormal(0.0, 0.6, (R, N))
-    spec[:, group == "M"] *= np.where(resource, 8.0, 0.3)[:, None]
-    spec[:, group == "FH"] *= np.where(resource, 2.0, 1.0)[:, None]
-    spec[:, np.isin(group, ["FL", "FE"])] *= np.where(coastal, 1.8, 0.8)[:, None]
-    spec[:, group == "A"] *= (1.0 - urban)[:, None] * 2.0
-    S = pop[:, None] * rel_income[:, None] ** elasticity[None, :] * spec
-    same = prov_of[:, None] == prov_of[None, :]
-    if n_partners is None or R == 1:
-        dist = _haversine_km(geo["lon"], geo["lat"])
-        shares = _gravity_shares(S, dist, same, beta, floor, None)
-    else:
-        k1 = n_partners + 1
-        partners = np.empty((R, k1), dtype=np.int64)
-        dist = np.empty((R, k1))
-        for start in range(0, R, 512):  # bounded memory: 512 x R distances at a time
-            blk = np.arange(start, min(start + 512, R))
-            d = _haversine_km(geo["lon"], geo["lat"], blk)
-            d[np.arange(blk.size), blk] = -1.0  # self first
-            nb = np.argpartition(d, k1 - 1, axis=1)[:, :k1]
-            nb = np.take_along_axis(nb, np.argsort(np.take_along_axis(d, nb, 1), 1), 1)
-            partners[blk] = nb
-            dist[blk] = np.maximum(np.take_along_axis(d, nb, 1), 0.0)
-        shares = _gravity_shares(
-            S, dist, prov_of[partners] == prov_of[:, None], beta, floor, partners
-        )
+    sec = _Sectors.of(N)
+    S, shares = _trade(rng, c, sec, n_partners)
     bar.update()
-
-    # 5. technology ---------------------------------------------------------------------------
-    gi = np.array([_GROUPS.index(g) for g in group])
-    W = importance[:, None] * _AFFINITY[gi][:, gi] * rng.lognormal(0.0, 0.5, (N, N))
-    B0 = 0.8 * W / W.sum(axis=0, keepdims=True) + 0.2 * np.eye(N)
-    B = B0[None] * rng.lognormal(0.0, 0.15, (R, N, N))
-    target = np.clip(colsum0[None, :] * rng.lognormal(0.0, 0.05, (R, N)), 0.40, 0.80)
-    B *= (target / B.sum(axis=1))[:, None, :]
-    va_ratio = 1.0 - B.sum(axis=1)  # (R, N) value added per unit output
+    B, va_ratio = _technology(rng, sec, R)
     bar.update()
-
-    # 6. final demand and exports ---------------------------------------------------------------
-    shares_k = EXPENDITURE_SHARES
-    rural_w = 1.0 - urban
-    rural_part = rural_w / (rural_w + _URBAN_TO_RURAL_PER_CAPITA * urban)
-    hh = shares_k["households"] * rng.lognormal(0.0, 0.1, R)
-    gov = shares_k["government"] * rng.lognormal(0.0, 0.15, R)
-    gcf = shares_k["capital_formation"] * rng.lognormal(0.0, 0.15, R)
-    level = np.stack([hh * rural_part, hh * (1 - rural_part), gov, gcf], axis=1)
-    level *= ((1 - shares_k["international_exports"]) / level.sum(axis=1))[:, None]
-    level *= gdp_target[:, None]  # (R, K)
-    mix = profiles[None, :4, :] * rng.lognormal(0.0, 0.25, (R, 4, N))
-    mix /= mix.sum(axis=2, keepdims=True)
-    y = (level[:, :, None] * mix).transpose(0, 2, 1).copy()  # (R, N, K)
-    ex_w = S * np.where(coastal, 1.0, 0.12)[:, None]
-    ex_w /= ex_w.sum(axis=0, keepdims=True)
-    exports = shares_k["international_exports"] * GDP_2012 * profiles[4][None, :] * ex_w
+    y, exports = _final_demand(rng, c, sec, S)
     bar.update()
-
-    # 7. calibration ------------------------------------------------------------------------------
-    operator = StructuredOperator(shares, B)
-    share_operand = shares if isinstance(shares, np.ndarray) else share_matrix(shares)
-    what = "gross output of the synthetic table"
-
-    def output(tol: float) -> np.ndarray:
-        y_nodes = apply_shares(share_operand, y.sum(2)[:, :, None])[:, 0] + exports.reshape(-1)
-        return gross_output(operator, y_nodes, tol=tol, what=what).reshape(R, N)
-
-    for _ in range(5):  # approximate passes: a loose tolerance is enough
-        x = output(1e-8)
-        va = (va_ratio * x).sum(axis=1)
-        y *= np.clip(gdp_target / va, 0.5, 2.0)[:, None, None] ** 0.8
-    x = output(1e-13)
-    scale = GDP_2012 / (va_ratio * x).sum()
-    x, y, exports = x * scale, y * scale, exports * scale
+    x, y, exports = _calibrate(shares, B, va_ratio, y, exports, c.gdp_target)
     value_added = va_ratio * x
     gdp = value_added.sum(axis=1)
     bar.update()
-
-    # 8. emissions and attributes ------------------------------------------------------------
-    city_factor = rel_income**-0.25 * np.where(resource, 1.3, 1.0) * np.where(north, 1.15, 1.0)
-    f = intensity0[None, :] * city_factor[:, None] * rng.lognormal(0.0, 0.35, (R, N))
-    hydro = np.array([P[p][9] for p in prov_of])
-    is_power = np.array([r[0].startswith("Electricity") for r in rows])
-    f[:, is_power] *= hydro[:, None]
-    F = f * x
-    F *= CO2_INDUSTRY_2012 / F.sum()
-    heating = np.where(north, 1.8, 1.0)
-    fy = np.zeros((R, len(CATEGORIES)))
-    fy[:, 0] = pop * (1 - urban) * heating
-    fy[:, 1] = pop * urban * 1.3 * rel_income**0.3 * heating
-    fy *= CO2_INDUSTRY_2012 * HOUSEHOLD_CO2_SHARE / (1 - HOUSEHOLD_CO2_SHARE) / fy.sum()
-    secondary = np.isin(group, ["M", "FL", "FH", "FE", "E", "C"])
+    F, fy = _emissions(rng, c, sec, x)
+    secondary = np.isin(sec.group, ["M", "FL", "FH", "FE", "E", "C"])
     attrs = pd.DataFrame(
         {
-            "province": [P[p][0] for p in prov_of],
-            "longitude": geo["lon"],
-            "latitude": geo["lat"],
-            "coastal": coastal,
-            "resource_based": resource,
+            "province": [c.P[p][0] for p in c.prov_of],
+            "longitude": c.geo["lon"],
+            "latitude": c.geo["lat"],
+            "coastal": c.coastal,
+            "resource_based": c.resource,
             "secondary_share": value_added[:, secondary].sum(axis=1) / gdp,
         },
-        index=pd.Index(geo["names"], name="city"),
+        index=pd.Index(c.geo["names"], name="city"),
     )
     defaults = (R, N, seed, n_provinces, n_partners) == (309, 42, 2012, 31, None)
     name = name or ("china-309-synthetic" if defaults else f"synthetic-{R}x{N}-seed{seed}")
-    from mrio_city._version import __version__
-
-    meta = TableMetadata(
-        name=name,
-        year=2012,
-        currency="CNY",
-        money_unit="10^4 CNY",
-        description=(
-            f"SYNTHETIC Chinese-like city MRIO ({R} cities x {N} sectors, {n_prov} provinces, "
-            f"seed {seed}): generated by mrio_city.sources.synthetic.city_mrio, not observed data. "
-            "Totals "
-            "calibrated to China 2012: population 1,354 million, GDP 53.9 trillion CNY (sum of "
-            "value added), industrial CO2 9.7 Gt; see docs/synthetic-table.md."
-        ),
-        provenance={
-            "generator": "mrio_city.sources.synthetic.city_mrio",
-            "parameters": {
-                "n_cities": R,
-                "n_sectors": N,
-                "seed": seed,
-                "n_provinces": n_provinces,
-                "n_partners": n_partners,
-            },
-            "package_version": __version__,
-            "synthetic": True,
-            "targets": {
-                "population [persons]": POPULATION_2012,
-                "gdp [10^4 CNY]": GDP_2012,
-                "CO2 industry [t CO2]": CO2_INDUSTRY_2012,
-                "household CO2 share [1]": HOUSEHOLD_CO2_SHARE,
-            },
-        },
-    )
+    parameters = {
+        "n_cities": R,
+        "n_sectors": N,
+        "seed": seed,
+        "n_provinces": n_provinces,
+        "n_partners": n_partners,
+    }
     table = StructuredMRIOTable(
         shares,
         B,
         y,
         F.reshape(1, -1),
-        cities=geo["names"],
+        cities=c.geo["names"],
         sectors=sector_labels(N),
         categories=CATEGORIES,
         stressors=["CO2"],
@@ -560,10 +647,10 @@ def city_mrio(
         value_added=value_added.reshape(1, -1),
         value_added_labels=["value_added"],
         x=x.reshape(-1),
-        population=pop,
+        population=c.population,
         gdp=gdp,
         city_attributes=attrs,
-        meta=meta,
+        meta=_metadata(name, R, N, n_prov, parameters),
     )
     bar.update()
     bar.close()
