@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -251,91 +252,38 @@ def build_china_cities(
     next(steps, None)
     regions, units = city_data.regions_of_year(root, units, year, provincial_gdp_vintage)
     next(steps, None)
-
-    # -- city GDP, structure and output -------------------------------------------------------
-    va_n = nat["va"].sum(axis=0)
-    g_nat = np.array([va_n[GROUP_OF == g].sum() for g in range(3)])
-    regions["gdp"] *= va_n.sum() / regions["gdp"].sum()  # 10^4 CNY, = national value added
-    va_g = city_data.industry_value_added(regions, g_nat)
-    R, N = len(regions), len(SECTORS)
-    x = nat["x"][None, :] * (va_g / g_nat)[:, GROUP_OF]  # (R, N)
-
-    # -- final demand and exports -------------------------------------------------------------
-    gdp_pc = regions["gdp"].to_numpy() / regions["population"].to_numpy()
-    level, hh_imputed, hh_fit = consumption_levels(
-        gdp_pc,
-        regions["retail_per_capita"].to_numpy(),
-        proxy=household_proxy,
-        income_elasticity=income_elasticity,
+    va_g, x = _city_output(nat, regions)  # scales regions['gdp'] to national value added
+    R, N = x.shape
+    final_demand, exports, hh_imputed, hh_fit = _demand(
+        nat, regions, x, household_proxy, income_elasticity
     )
-    w = np.column_stack(
-        [regions["rural"] * level, regions["urban"] * level] + [regions["gdp"].to_numpy()] * 3
-    )
-    w = w / w.sum(axis=0)
-    final_demand = nat["Y"][None, :, :] * w[:, None, :]  # (R, N, K)
-    exports = nat["exports"][None, :, :] * (x / nat["x"][None, :])[:, :, None]  # (R, N, 2)
     next(steps, None)
-
-    # -- local supply -------------------------------------------------------------------------
-    B = nat["Z"] / nat["x"][None, :]
-    inter = x @ B.T  # (R, N)
-    fd_total = final_demand.sum(axis=2)
-    use = inter + fd_total
-    supply = x - exports.sum(axis=2)
-    if (use <= 0).any() or (supply < 0).any():
-        raise DataSourceError(
-            "regionalized domestic use or supply is not positive; check the national table's "
-            "final demand and exports"
-        )
-    h = charm_heterogeneity(nat["x"], nat["total_use"], nat["exports"][:, 0], nat["imports"])
-    pool_share = charm_local_shares(supply, use, h)
-    local_int = local_intermediate_use(
-        B, x, nat["x"], supply, use, h, method=intermediate_method, delta=delta
-    )
-    non_tradable = np.array([s in NON_TRADABLE for s in SECTORS])
-    local_fd = final_demand_local(fd_total, supply - local_int, pool_share, non_tradable)
+    local = _local_supply(nat, x, final_demand, exports, intermediate_method, delta)
     next(steps, None)
-
-    # -- trade ----------------------------------------------------------------------------------
     dist = great_circle_km(regions["longitude"].to_numpy(), regions["latitude"].to_numpy())
     t_int, t_fd = trade_shares(
-        supply, inter, fd_total, local_int, local_fd, dist, decay, progress=progress
+        local.supply,
+        local.inter,
+        local.fd_total,
+        local.local_int,
+        local.local_fd,
+        dist,
+        decay,
+        progress=progress,
     )
     next(steps, None)
-
-    # -- CO2 ------------------------------------------------------------------------------------
     F, F_Y2, co2_records = city_co2(regions, x, inventory, SECTOR_CODES)
     F_Y = np.zeros((R, len(CATEGORIES)))
     F_Y[:, :2] = F_Y2
     next(steps, None)
-
-    # -- assemble -------------------------------------------------------------------------------
-    n_nodes = R * N
-    va_coef = nat["va"] / nat["x"][None, :]
-    value_added = np.vstack(
-        [
-            (va_coef[:, None, :] * x[None, :, :]).reshape(4, n_nodes),
-            (nat["imported_inputs"] / nat["x"] * x).reshape(1, n_nodes),
-        ]
-    )
+    value_added = _value_added(nat, x)
     attrs = city_data.attributes(regions, va_g, co2_records, hh_imputed)
-    local_shares = _local_share_report(inter, local_int, final_demand, t_fd, non_tradable)
+    local_shares = _local_share_report(
+        local.inter, local.local_int, final_demand, t_fd, local.non_tradable
+    )
     reconciliation = reconcile.reconciliation(root, year, regions, units, co2_records, inventory)
-    checks = {
-        "national_output_rel_err": float(np.abs(x.sum(0) / nat["x"] - 1).max()),
-        "national_final_demand_rel_err": float(
-            np.abs(final_demand.sum(0) - nat["Y"]).max() / np.abs(nat["Y"]).max()
-        ),
-        "national_value_added_rel_err": float(abs(value_added[:4].sum() / nat["va"].sum() - 1)),
-        "co2_total_t": float(F.sum() + F_Y.sum()),
-        "co2_inventory_total_t": float(inventory.to_numpy().sum() * 1e6),
-        "co2_rel_err": float(abs((F.sum() + F_Y.sum()) / (inventory.to_numpy().sum() * 1e6) - 1)),
-        "max_column_sum_A": float(B.sum(axis=0).max()),
-        "n_cities": int(R),
-        "n_census_units": int(len(units)),
-        "n_units_merged": int((units["reason"] != "").sum()),
-        "household_retail_fit": hh_fit,
-    }
+    checks = _checks(nat, x, final_demand, value_added, F, F_Y, inventory, local.B, units)
+    checks["household_retail_fit"] = hh_fit
     parameters = dict(
         year=year,
         intermediate_method=intermediate_method,
@@ -352,14 +300,7 @@ def build_china_cities(
         year=year,
         currency="CNY",
         money_unit="10^4 CNY",
-        description=(
-            f"China city MRIO {year} regionalized from public data: NBS national IO table "
-            f"(-> 42 sectors, imports removed), {R} prefecture-level cities; "
-            f"{intermediate_method.upper()} (delta={delta}) for intermediate use, tradability + "
-            "CHARM for final demand, gravity trade balanced by RAS; CO2 from CEADs city and "
-            "county inventories reconciled to the CEADs provinces. Estimated, not an official "
-            "city MRIO."
-        ),
+        description=_description(year, R, intermediate_method, delta),
         provenance={
             "generator": "mrio_city.sources.regionalize:build_china_cities",
             "package_version": __version__,
@@ -371,9 +312,10 @@ def build_china_cities(
             "build_seconds": round(time.perf_counter() - t_start, 2),
         },
     )
+    n_nodes = R * N
     table = StructuredMRIOTable(
         t_int,
-        np.broadcast_to(B, (R, N, N)).copy(),
+        np.broadcast_to(local.B, (R, N, N)).copy(),
         final_demand,
         F.reshape(1, n_nodes),
         final_trade_shares=t_fd,
@@ -399,6 +341,112 @@ def build_china_cities(
 
         write_csv(Path(report_dir) / f"china-cities-{year}-units.csv", crosswalk.unit_report(units))
     return table
+
+
+def _city_output(nat: dict, regions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """City value added by industry group (R, 3) and gross output x (R, N) [10^4 CNY].
+
+    Scales ``regions['gdp']`` (in place) so that the cities add up to national value added.
+    """
+    va_n = nat["va"].sum(axis=0)
+    g_nat = np.array([va_n[GROUP_OF == g].sum() for g in range(3)])
+    regions["gdp"] *= va_n.sum() / regions["gdp"].sum()  # 10^4 CNY, = national value added
+    va_g = city_data.industry_value_added(regions, g_nat)
+    return va_g, nat["x"][None, :] * (va_g / g_nat)[:, GROUP_OF]
+
+
+def _demand(nat: dict, regions: pd.DataFrame, x: np.ndarray, proxy: str, elasticity: float):
+    """Final demand (R, N, K) and exports (R, N, 2) by city, with the household proxy's fit."""
+    gdp_pc = regions["gdp"].to_numpy() / regions["population"].to_numpy()
+    level, hh_imputed, hh_fit = consumption_levels(
+        gdp_pc,
+        regions["retail_per_capita"].to_numpy(),
+        proxy=proxy,
+        income_elasticity=elasticity,
+    )
+    w = np.column_stack(
+        [regions["rural"] * level, regions["urban"] * level] + [regions["gdp"].to_numpy()] * 3
+    )
+    w = w / w.sum(axis=0)
+    final_demand = nat["Y"][None, :, :] * w[:, None, :]  # (R, N, K)
+    exports = nat["exports"][None, :, :] * (x / nat["x"][None, :])[:, :, None]  # (R, N, 2)
+    return final_demand, exports, hh_imputed, hh_fit
+
+
+@dataclass(frozen=True)
+class _LocalSupply:
+    """Regionalized use and supply and their local parts, all (R, N) [10^4 CNY]."""
+
+    B: np.ndarray  # national technical coefficients (N, N) [1]
+    inter: np.ndarray  # intermediate use
+    fd_total: np.ndarray  # final demand
+    supply: np.ndarray  # output less exports
+    local_int: np.ndarray  # intermediate use met by local supply
+    local_fd: np.ndarray  # final demand met by local supply
+    non_tradable: np.ndarray  # (N,) bool
+
+
+def _local_supply(nat, x, final_demand, exports, method: str, delta: float) -> _LocalSupply:
+    """Local shares of intermediate use (FLQ/AFLQ/CHARM) and of final demand (tradability)."""
+    B = nat["Z"] / nat["x"][None, :]
+    inter = x @ B.T  # (R, N)
+    fd_total = final_demand.sum(axis=2)
+    use = inter + fd_total
+    supply = x - exports.sum(axis=2)
+    if (use <= 0).any() or (supply < 0).any():
+        raise DataSourceError(
+            "regionalized domestic use or supply is not positive; check the national table's "
+            "final demand and exports"
+        )
+    h = charm_heterogeneity(nat["x"], nat["total_use"], nat["exports"][:, 0], nat["imports"])
+    pool_share = charm_local_shares(supply, use, h)
+    local_int = local_intermediate_use(B, x, nat["x"], supply, use, h, method=method, delta=delta)
+    non_tradable = np.array([s in NON_TRADABLE for s in SECTORS])
+    local_fd = final_demand_local(fd_total, supply - local_int, pool_share, non_tradable)
+    return _LocalSupply(B, inter, fd_total, supply, local_int, local_fd, non_tradable)
+
+
+def _value_added(nat: dict, x: np.ndarray) -> np.ndarray:
+    """Value-added rows (4 national rows and imported inputs) x city nodes [10^4 CNY]."""
+    n_nodes = x.size
+    va_coef = nat["va"] / nat["x"][None, :]
+    return np.vstack(
+        [
+            (va_coef[:, None, :] * x[None, :, :]).reshape(4, n_nodes),
+            (nat["imported_inputs"] / nat["x"] * x).reshape(1, n_nodes),
+        ]
+    )
+
+
+def _checks(nat, x, final_demand, value_added, F, F_Y, inventory, B, units) -> dict:
+    """Identities of the build against the national table and the CO2 inventory."""
+    co2_total = float(F.sum() + F_Y.sum())
+    inventory_total = float(inventory.to_numpy().sum() * 1e6)
+    return {
+        "national_output_rel_err": float(np.abs(x.sum(0) / nat["x"] - 1).max()),
+        "national_final_demand_rel_err": float(
+            np.abs(final_demand.sum(0) - nat["Y"]).max() / np.abs(nat["Y"]).max()
+        ),
+        "national_value_added_rel_err": float(abs(value_added[:4].sum() / nat["va"].sum() - 1)),
+        "co2_total_t": co2_total,
+        "co2_inventory_total_t": inventory_total,
+        "co2_rel_err": abs(co2_total / inventory_total - 1),
+        "max_column_sum_A": float(B.sum(axis=0).max()),
+        "n_cities": int(x.shape[0]),
+        "n_census_units": int(len(units)),
+        "n_units_merged": int((units["reason"] != "").sum()),
+    }
+
+
+def _description(year: int, n_cities: int, method: str, delta: float) -> str:
+    return (
+        f"China city MRIO {year} regionalized from public data: NBS national IO table "
+        f"(-> 42 sectors, imports removed), {n_cities} prefecture-level cities; "
+        f"{method.upper()} (delta={delta}) for intermediate use, tradability + "
+        "CHARM for final demand, gravity trade balanced by RAS; CO2 from CEADs city and "
+        "county inventories reconciled to the CEADs provinces. Estimated, not an official "
+        "city MRIO."
+    )
 
 
 def _local_share_report(inter, local_int, final_demand, t_fd, non_tradable) -> dict:
