@@ -247,26 +247,7 @@ def classify_cities(
         When the money unit cannot be read (affluence is then 'unknown').
     """
     ensure_table(table)
-    if not (isinstance(tau, int | float) and tau >= 0):
-        raise ValueError(
-            f"The 'tau' parameter of classify_cities must be a float >= 0. Got {tau!r} instead."
-        )
-    if not (isinstance(exchange_rate, int | float) and exchange_rate > 0):
-        raise ValueError(
-            f"The 'exchange_rate' parameter of classify_cities must be a float "
-            f"> 0. Got {exchange_rate!r} instead."
-        )
-    s = table.stressors[0] if stressor is None else str(stressor)
-    if s not in accounts.production_based.columns:
-        raise LabelMismatchError(
-            f"classify_cities: stressor {s!r} is not in the accounts of table "
-            f"{accounts.table_name!r}; have {first_labels(list(accounts.production_based.columns))}"
-        )
-    if not accounts.production_based.index.equals(table.cities):
-        raise LabelMismatchError(
-            f"classify_cities: the accounts (table {accounts.table_name!r}) do not cover the "
-            f"cities of table {table.name!r}"
-        )
+    s = _check_classify_inputs(table, accounts, stressor, tau, exchange_rate)
     notes: list[str] = []
     pbf = (accounts.production_based_with_households if households else accounts.production_based)[
         s
@@ -274,85 +255,18 @@ def classify_cities(
     cbf = (
         accounts.consumption_based_with_households if households else accounts.consumption_based
     )[s]
-    eee = accounts.embodied_in_exports[s]
-    eei = accounts.embodied_in_imports[s]
-    diff = (pbf - cbf).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.where(pbf.to_numpy() > 0, diff / pbf.to_numpy(), np.nan)
-    trade_type = np.where(diff > 0, "production-led", "consumption-led").astype(object)
-    balanced = np.isfinite(gap) & (np.abs(gap) < tau)
-    trade_type[balanced] = "trade-balanced"
-    if tau > 0 and (pbf.to_numpy() <= 0).any():
-        notes.append(
-            "trade-balanced band undefined where PBF <= 0 (relative_gap NaN); those "
-            "cities are typed by the sign of PBF - CBF"
-        )
-    role = np.where(
-        eee > eei, "net producer", np.where(eee < eei, "net consumer", "balanced")
-    ).astype(object)
-    df = pd.DataFrame(
-        {
-            "production_based": pbf,
-            "consumption_based": cbf,
-            "embodied_in_exports": eee,
-            "embodied_in_imports": eei,
-            "relative_gap": gap,
-            "trade_type": trade_type,
-            "supply_chain_role": role,
-        },
-        index=table.cities.copy(),
-    )
-    # affluence
+    df = _trade_types(pbf, cbf, accounts, s, tau, notes)
+    df.index = table.cities.copy()
     pop = table.population
     df["population"] = pop if pop is not None else np.nan
-    usd = np.full(table.n_cities, np.nan)
-    unit_text = money_unit if money_unit is not None else table.meta.money_unit
-    if table.gdp is None or pop is None:
-        notes.append(
-            f"table {table.name!r} has no "
-            f"{'GDP' if table.gdp is None else 'population'}: affluence 'unknown'"
-        )
-    else:
-        try:
-            scale, currency = parse_money_unit(unit_text, currency=table.meta.currency)
-        except ValueError as exc:
-            msg = (
-                f"table {table.name!r}: {exc}; affluence set to 'unknown' (pass "
-                "money_unit=... to classify_cities)"
-            )
-            notes.append(msg)
-            warnings.warn(msg, MrioCityWarning, stacklevel=2)
-        else:
-            rate = 1.0 if currency == "USD" else float(exchange_rate)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                usd = np.where(pop > 0, table.gdp * scale / rate / pop, np.nan)
-            if (pop <= 0).any():
-                notes.append("affluence 'unknown' where population is 0")
+    usd, unit_text = _gdp_per_capita_usd(table, money_unit, exchange_rate, notes)
     df["gdp_per_capita_usd"] = usd
     df["affluence"] = _affluence(usd, thresholds or WORLD_BANK_FY2014_USD)
-    # structure
-    attrs = table.city_attributes
-    if attrs is not None and secondary_share_column in attrs.columns:
-        share = pd.to_numeric(attrs[secondary_share_column], errors="coerce").reindex(df.index)
-        cut = float(share.median()) if structure_threshold is None else float(structure_threshold)
-        structure = np.where(
-            share.isna(), "unknown", np.where(share >= cut, "industrial", "service-oriented")
-        )
-        df["secondary_share"] = share.to_numpy(float)
-        df["structure"] = structure.astype(object)
-        if share.isna().any():
-            notes.append(
-                f"{secondary_share_column} missing for {int(share.isna().sum())} "
-                "city(ies): structure 'unknown'"
-            )
-    else:
-        cut = float("nan")
-        df["secondary_share"] = np.nan
-        df["structure"] = "unknown"
-        notes.append(
-            f"table {table.name!r} has no city attribute {secondary_share_column!r}: "
-            "structure 'unknown'"
-        )
+    share, structure, cut = _structure(
+        table, df.index, secondary_share_column, structure_threshold, notes
+    )
+    df["secondary_share"] = share
+    df["structure"] = structure
     bad = (pbf <= 0) | (cbf <= 0)
     df["nonpositive_footprint"] = bad.to_numpy()
     df["production_led"] = df["trade_type"] == "production-led"
@@ -387,6 +301,110 @@ def classify_cities(
         thresholds=dict(thresholds or WORLD_BANK_FY2014_USD),
     )
     return df
+
+
+def _check_classify_inputs(table, accounts, stressor, tau, exchange_rate) -> str:
+    """Check the switches and that the accounts are this table's; return the stressor."""
+    if not (isinstance(tau, int | float) and tau >= 0):
+        raise ValueError(
+            f"The 'tau' parameter of classify_cities must be a float >= 0. Got {tau!r} instead."
+        )
+    if not (isinstance(exchange_rate, int | float) and exchange_rate > 0):
+        raise ValueError(
+            f"The 'exchange_rate' parameter of classify_cities must be a float "
+            f"> 0. Got {exchange_rate!r} instead."
+        )
+    s = table.stressors[0] if stressor is None else str(stressor)
+    if s not in accounts.production_based.columns:
+        raise LabelMismatchError(
+            f"classify_cities: stressor {s!r} is not in the accounts of table "
+            f"{accounts.table_name!r}; have {first_labels(list(accounts.production_based.columns))}"
+        )
+    if not accounts.production_based.index.equals(table.cities):
+        raise LabelMismatchError(
+            f"classify_cities: the accounts (table {accounts.table_name!r}) do not cover the "
+            f"cities of table {table.name!r}"
+        )
+    return s
+
+
+def _trade_types(pbf, cbf, accounts, s: str, tau: float, notes: list[str]) -> pd.DataFrame:
+    """Trade type (by the sign of PBF - CBF and the band tau) and supply-chain role."""
+    eee = accounts.embodied_in_exports[s]
+    eei = accounts.embodied_in_imports[s]
+    diff = (pbf - cbf).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where(pbf.to_numpy() > 0, diff / pbf.to_numpy(), np.nan)
+    trade_type = np.where(diff > 0, "production-led", "consumption-led").astype(object)
+    balanced = np.isfinite(gap) & (np.abs(gap) < tau)
+    trade_type[balanced] = "trade-balanced"
+    if tau > 0 and (pbf.to_numpy() <= 0).any():
+        notes.append(
+            "trade-balanced band undefined where PBF <= 0 (relative_gap NaN); those "
+            "cities are typed by the sign of PBF - CBF"
+        )
+    role = np.where(
+        eee > eei, "net producer", np.where(eee < eei, "net consumer", "balanced")
+    ).astype(object)
+    return pd.DataFrame(
+        {
+            "production_based": pbf,
+            "consumption_based": cbf,
+            "embodied_in_exports": eee,
+            "embodied_in_imports": eei,
+            "relative_gap": gap,
+            "trade_type": trade_type,
+            "supply_chain_role": role,
+        },
+        index=pbf.index,
+    )
+
+
+def _gdp_per_capita_usd(table, money_unit, exchange_rate, notes: list[str]):
+    """GDP per person in USD (NaN where unknown) and the money unit read."""
+    pop = table.population
+    usd = np.full(table.n_cities, np.nan)
+    unit_text = money_unit if money_unit is not None else table.meta.money_unit
+    if table.gdp is None or pop is None:
+        notes.append(
+            f"table {table.name!r} has no "
+            f"{'GDP' if table.gdp is None else 'population'}: affluence 'unknown'"
+        )
+        return usd, unit_text
+    try:
+        scale, currency = parse_money_unit(unit_text, currency=table.meta.currency)
+    except ValueError as exc:
+        msg = (
+            f"table {table.name!r}: {exc}; affluence set to 'unknown' (pass "
+            "money_unit=... to classify_cities)"
+        )
+        notes.append(msg)
+        warnings.warn(msg, MrioCityWarning, stacklevel=3)
+        return usd, unit_text
+    rate = 1.0 if currency == "USD" else float(exchange_rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usd = np.where(pop > 0, table.gdp * scale / rate / pop, np.nan)
+    if (pop <= 0).any():
+        notes.append("affluence 'unknown' where population is 0")
+    return usd, unit_text
+
+
+def _structure(table, index, column: str, threshold, notes: list[str]):
+    """Secondary-industry share [1], 'industrial' / 'service-oriented' / 'unknown', cut."""
+    attrs = table.city_attributes
+    if attrs is None or column not in attrs.columns:
+        notes.append(f"table {table.name!r} has no city attribute {column!r}: structure 'unknown'")
+        return np.nan, "unknown", float("nan")
+    share = pd.to_numeric(attrs[column], errors="coerce").reindex(index)
+    cut = float(share.median()) if threshold is None else float(threshold)
+    structure = np.where(
+        share.isna(), "unknown", np.where(share >= cut, "industrial", "service-oriented")
+    )
+    if share.isna().any():
+        notes.append(
+            f"{column} missing for {int(share.isna().sum())} city(ies): structure 'unknown'"
+        )
+    return share.to_numpy(float), structure.astype(object), cut
 
 
 def summarize_types(classes: pd.DataFrame, *, axes: tuple[str, ...] = AXES) -> pd.DataFrame:
