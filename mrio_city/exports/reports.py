@@ -114,34 +114,7 @@ def inequality_report(
     refs = pc.attrs["references"]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    notes = []
-    if not refs:
-        notes.append(f"stressor unit {accounts.units[s]!r} is not t CO2: no reference levels")
-    if pc["nonpositive_footprint"].any():
-        bad = list(pc.index[pc["nonpositive_footprint"]])
-        notes.append(
-            f"zero or negative footprint in {len(bad)} city(ies) "
-            f"({first_labels(bad)}): kept in Gini, Lorenz and deciles, excluded from "
-            "Theil (see n_excluded_from_theil)"
-        )
-    readme = _readme(
-        f"Inequality of per-capita consumption-based footprints across cities ({s}), "
-        f"table {table.name!r}",
-        [
-            f"per capita = consumption-based footprint "
-            f"({'incl.' if households else 'excl.'} households' direct emissions) / population "
-            f"[{unit}]; local = emitted in the city for its own final demand"
-            f"{' + households direct' if households else ''}; imported = embodied in imports",
-            "Gini: population-weighted, trapezoids under the Lorenz curve; Theil T = GE(1), "
-            "Theil L = GE(0) (mean log deviation), population-weighted (docs/methods.md §6)",
-            f"groups for the Theil decomposition: {group or 'none'}",
-            "reference levels: "
-            + (
-                ", ".join(f"{reference_label(k)} = {v:g} {unit}" for k, v in refs.items()) or "none"
-            ),
-        ],
-        notes,
-    )
+    readme = _inequality_readme(table, accounts, pc, group=group, households=households)
     meta = run_metadata(
         table,
         analysis="inequality",
@@ -159,16 +132,7 @@ def inequality_report(
         descriptions=_inequality_descriptions(group),
         whole_folder=True,
     )
-    paths["summary_csv"] = write_csv(out / "inequality_summary.csv", tables["summary"])
-    paths["per_capita_csv"] = write_csv(out / "per_capita_long.csv", long_format(pc), index=False)
-    paths["lorenz_csv"] = write_csv(
-        out / "lorenz.csv", tables["lorenz"], index=False, units_in_header=True
-    )
-    paths["deciles_csv"] = write_csv(out / "deciles.csv", tables["deciles"], units_in_header=True)
-    if "theil_groups" in tables:
-        paths["theil_groups_csv"] = write_csv(
-            out / "theil_groups.csv", tables["theil_groups"], units_in_header=True
-        )
+    paths.update(_inequality_csvs(out, tables))
     paths["lorenz_png"] = _plot_lorenz(
         plot_lorenz,
         tables["lorenz"],
@@ -277,8 +241,6 @@ def indicators_report(
     -------
     dict of str to pathlib.Path
     """
-    from mrio_city.analyses.indicators import INDICATOR_SYMBOLS
-    from mrio_city.analyses.typology import AXES
     from mrio_city.exports.footprint_charts import plot_production_vs_consumption
     from mrio_city.io.provenance import run_metadata
 
@@ -300,26 +262,8 @@ def indicators_report(
     s = ind.attrs["stressor"]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    symbols = ind.attrs["symbols"]
-    lines = [
-        f"variant: {variant} (EEI = "
-        + (
-            "U, upstream outside the city of all its purchases; EEE = DE + EEI - CF_C)"
-            if variant == "lincui"
-            else "final-demand attribution of the MRIO accounts)"
-        ),
-        f"boundary set: {boundary_set}; households' direct emissions "
-        f"{'included' if households else 'excluded'} in DE and CF_C",
-        f"energy-supply sectors (scope 2): {ind.attrs['energy_sectors'] or 'n/a'}",
-        f"key infrastructure sectors (B4): {ind.attrs['key_sectors'] or 'n/a'}",
-        "columns (symbol, docs/methods.md §2: meaning):",
-        *[f"  {c}: {v}: {_indicator_text(c)}" for c, v in symbols.items() if v],
-        f"typology: production-led if PBF > CBF, trade-balanced if |PBF - CBF|/PBF < {tau:g}; "
-        "affluence from GDP per capita in USD (World Bank FY2014 thresholds); structure from "
-        "the secondary-industry share vs the median city",
-    ]
-    readme = _readme(
-        f"Urban carbon indicators ({s}), table {table.name!r}", lines, ind.attrs["notes"]
+    readme = _indicators_readme(
+        table, ind, boundary_set=boundary_set, variant=variant, households=households, tau=tau
     )
     meta = run_metadata(
         table,
@@ -351,6 +295,107 @@ def indicators_report(
         },
         whole_folder=True,
     )
+    paths.update(_indicator_csvs(out, tables))
+    classes = tables["typology"]
+    paths["scatter_png"] = plot_production_vs_consumption(
+        classes,
+        out / "production_vs_consumption.png",
+        type_column="trade_type",
+        unit=accounts.units[s],
+        title=f"PBF vs CBF by city ({s}, "
+        f"{'incl.' if households else 'excl.'} households), table {table.name}",
+        names=names,
+    )
+    paths["metadata_json"] = sidecar
+    return paths
+
+
+def _inequality_readme(table, accounts, pc: pd.DataFrame, *, group, households: bool) -> str:
+    """README of the inequality workbook: definitions, groups, reference levels and notes."""
+    s = pc.attrs["stressor"]
+    unit = pc.attrs["units"]["per_capita"]
+    refs = pc.attrs["references"]
+    notes = []
+    if not refs:
+        notes.append(f"stressor unit {accounts.units[s]!r} is not t CO2: no reference levels")
+    if pc["nonpositive_footprint"].any():
+        bad = list(pc.index[pc["nonpositive_footprint"]])
+        notes.append(
+            f"zero or negative footprint in {len(bad)} city(ies) "
+            f"({first_labels(bad)}): kept in Gini, Lorenz and deciles, excluded from "
+            "Theil (see n_excluded_from_theil)"
+        )
+    return _readme(
+        f"Inequality of per-capita consumption-based footprints across cities ({s}), "
+        f"table {table.name!r}",
+        [
+            f"per capita = consumption-based footprint "
+            f"({'incl.' if households else 'excl.'} households' direct emissions) / population "
+            f"[{unit}]; local = emitted in the city for its own final demand"
+            f"{' + households direct' if households else ''}; imported = embodied in imports",
+            "Gini: population-weighted, trapezoids under the Lorenz curve; Theil T = GE(1), "
+            "Theil L = GE(0) (mean log deviation), population-weighted (docs/methods.md §6)",
+            f"groups for the Theil decomposition: {group or 'none'}",
+            "reference levels: "
+            + (
+                ", ".join(f"{reference_label(k)} = {v:g} {unit}" for k, v in refs.items()) or "none"
+            ),
+        ],
+        notes,
+    )
+
+
+def _inequality_csvs(out: Path, tables: Mapping[str, pd.DataFrame]) -> dict[str, Path]:
+    """The inequality tables as CSV files (long per-capita file, units in the other headers)."""
+    pc = tables["per_capita"]
+    paths: dict[str, Path] = {}
+    paths["summary_csv"] = write_csv(out / "inequality_summary.csv", tables["summary"])
+    paths["per_capita_csv"] = write_csv(out / "per_capita_long.csv", long_format(pc), index=False)
+    paths["lorenz_csv"] = write_csv(
+        out / "lorenz.csv", tables["lorenz"], index=False, units_in_header=True
+    )
+    paths["deciles_csv"] = write_csv(out / "deciles.csv", tables["deciles"], units_in_header=True)
+    if "theil_groups" in tables:
+        paths["theil_groups_csv"] = write_csv(
+            out / "theil_groups.csv", tables["theil_groups"], units_in_header=True
+        )
+    return paths
+
+
+def _indicators_readme(table, ind: pd.DataFrame, *, boundary_set, variant, households, tau) -> str:
+    """README of the indicators workbook: variant, boundaries, sectors, symbols, typology."""
+    s = ind.attrs["stressor"]
+    symbols = ind.attrs["symbols"]
+    lines = [
+        f"variant: {variant} (EEI = "
+        + (
+            "U, upstream outside the city of all its purchases; EEE = DE + EEI - CF_C)"
+            if variant == "lincui"
+            else "final-demand attribution of the MRIO accounts)"
+        ),
+        f"boundary set: {boundary_set}; households' direct emissions "
+        f"{'included' if households else 'excluded'} in DE and CF_C",
+        f"energy-supply sectors (scope 2): {ind.attrs['energy_sectors'] or 'n/a'}",
+        f"key infrastructure sectors (B4): {ind.attrs['key_sectors'] or 'n/a'}",
+        "columns (symbol, docs/methods.md §2: meaning):",
+        *[f"  {c}: {v}: {_indicator_text(c)}" for c, v in symbols.items() if v],
+        f"typology: production-led if PBF > CBF, trade-balanced if |PBF - CBF|/PBF < {tau:g}; "
+        "affluence from GDP per capita in USD (World Bank FY2014 thresholds); structure from "
+        "the secondary-industry share vs the median city",
+    ]
+    return _readme(
+        f"Urban carbon indicators ({s}), table {table.name!r}", lines, ind.attrs["notes"]
+    )
+
+
+def _indicator_csvs(out: Path, tables: Mapping[str, pd.DataFrame]) -> dict[str, Path]:
+    """The indicator tables as long CSV files, the city types and the type summary."""
+    from mrio_city.analyses.indicators import INDICATOR_SYMBOLS
+    from mrio_city.analyses.typology import AXES
+
+    ind = tables["indicators"]
+    symbols = ind.attrs["symbols"]
+    paths: dict[str, Path] = {}
     paths["indicators_csv"] = write_csv(
         out / "indicators_long.csv",
         long_format(ind, variable="indicator", symbols={**INDICATOR_SYMBOLS, **symbols}),
@@ -369,14 +414,4 @@ def indicators_report(
     paths["type_summary_csv"] = write_csv(
         out / "type_summary.csv", tables["type_summary"], index=False
     )
-    paths["scatter_png"] = plot_production_vs_consumption(
-        classes,
-        out / "production_vs_consumption.png",
-        type_column="trade_type",
-        unit=accounts.units[s],
-        title=f"PBF vs CBF by city ({s}, "
-        f"{'incl.' if households else 'excl.'} households), table {table.name}",
-        names=names,
-    )
-    paths["metadata_json"] = sidecar
     return paths
