@@ -6,14 +6,13 @@ import pytest
 import scipy.sparse as sp
 
 from mrio_city import ConvergenceError, compute_accounts, factorize
-from mrio_city.sources.synthetic import (
+from mrio_city.sources.synthetic import city_mrio, sector_labels
+from mrio_city.sources.synthetic_calibration import (
     CATEGORIES,
     CO2_INDUSTRY_2012,
     GDP_2012,
     HOUSEHOLD_CO2_SHARE,
     POPULATION_2012,
-    city_mrio,
-    sector_labels,
 )
 
 ACCOUNTS = [

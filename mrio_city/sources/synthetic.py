@@ -3,7 +3,8 @@
 :func:`city_mrio` builds a deterministic, calibrated but entirely **synthetic** table: no city,
 flow or emission in it is observed data.  It exists so that every command, test and benchmark
 can run at the real scale (309 cities x 42 sectors, or ~2,800 counties) without the licensed
-CEADs city MRIO.  See ``docs/synthetic-table.md`` for the targets, their sources and the choices.
+CEADs city MRIO.  See ``docs/synthetic-table.md`` for the targets, their sources and the
+choices; the targets and tables are in :mod:`mrio_city.sources.synthetic_calibration`.
 
 Construction, in order (all random draws from one ``numpy.random.Generator(seed)``):
 
@@ -26,7 +27,7 @@ Construction, in order (all random draws from one ``numpy.random.Generator(seed)
    ``C + G + I + EX``, see ``EXPENDITURE_SHARES``).  International exports sit on coastal
    manufacturing.
 7. Calibration: five damped passes scale each city's domestic final demand towards its GDP
-   target; a last global factor makes ``GDP = sum of value added = GDP_2012`` exactly (value
+   target; a last global factor makes ``GDP = sum of value added = cal.GDP_2012`` exactly (value
    added is ``x - column sums of Z``, so GDP here equals total final demand incl. exports).
 8. Emissions: direct intensities = sector base (electricity and heat highest, ~3 orders of
    magnitude across sectors) x city factors (poorer, resource-based and northern cities dirtier;
@@ -50,152 +51,9 @@ from mrio_city.model.structured import StructuredMRIOTable
 from mrio_city.model.table import TableMetadata
 from mrio_city.solve.operator import StructuredOperator
 from mrio_city.solve.output import gross_output
+from mrio_city.sources import synthetic_calibration as cal
 
-__all__ = [
-    "city_mrio",
-    "sector_labels",
-    "CATEGORIES",
-    "POPULATION_2012",
-    "GDP_2012",
-    "CO2_INDUSTRY_2012",
-    "HOUSEHOLD_CO2_SHARE",
-    "EXPENDITURE_SHARES",
-]
-
-#: China's 2012 resident population [persons] (NBS, 1,354.04 million; rounded).
-POPULATION_2012 = 1_354_000_000
-#: China's 2012 GDP [10^4 CNY] (NBS first release 51.9 trillion, revised ~53.9 trillion CNY).
-GDP_2012 = 5.39e9
-#: China's 2012 industrial (territorial, fossil + cement) CO2 [t CO2], about 9.7 Gt.
-CO2_INDUSTRY_2012 = 9.7e9
-#: Households' direct CO2 as a share of the total (industry + households) [1].
-HOUSEHOLD_CO2_SHARE = 0.045
-#: Final-demand categories of every city.
-CATEGORIES = ["rural_households", "urban_households", "government", "capital_formation"]
-#: Shares of GDP in the synthetic table [1]: China 2012 expenditure GDP components (household
-#: consumption ~36.0 %, government ~13.5 %, gross capital formation ~47.0 %, exports ~24.5 % of
-#: GDP) divided by their sum (121 %) because the table has no international imports; households
-#: split rural ~22 % / urban ~78 % on average.
-EXPENDITURE_SHARES = {
-    "households": 36.0 / 121.0,
-    "government": 13.5 / 121.0,
-    "capital_formation": 47.0 / 121.0,
-    "international_exports": 24.5 / 121.0,
-}
-_URBAN_TO_RURAL_PER_CAPITA = 2.8  # urban/rural per-capita consumption ratio, ~2012
-_D0_KM = 25.0  # effective within-city distance of the gravity kernel [km]
-_HOME_PROVINCE = 3.0  # gravity boost of suppliers in the same province
-_LON, _LAT = (73.5, 134.8), (18.2, 53.5)  # China's extent (clip) [degrees]
-
-# fmt: off
-# Sector groups: A agriculture, M mining, FL light and other manufacturing, FH heavy/process
-# manufacturing, FE equipment, E utilities, C construction, S services.
-# Columns: name, group, column sum of domestic coefficients, gravity beta, own-city share floor,
-# base CO2 intensity [t CO2 / 10^4 CNY], supplier weight, demand profiles [% of category]:
-# rural households, urban households, government, capital formation, international exports.
-_SECTORS: list[tuple[str, str, float, float, float, float, float, tuple[float, ...]]] = [
-    ("Agriculture", "A", .42, 1.3, .30, .08, 1.0, (18, 5, .5, 2, 1)),
-    ("Coal mining", "M", .55, 1.2, .10, .50, 1.0, (0, 0, 0, 0, .2)),
-    ("Oil and gas extraction", "M", .42, .8, .05, .35, .8, (0, 0, 0, 0, .2)),
-    ("Metal ore mining", "M", .58, 1.2, .10, .25, .6, (0, 0, 0, 0, .1)),
-    ("Non-metal ore mining", "M", .58, 1.6, .20, .30, .3, (0, 0, 0, 0, .2)),
-    ("Food and tobacco", "FL", .72, 1.1, .20, .12, .8, (22, 17, 0, 1, 3)),
-    ("Textiles", "FL", .78, 1.0, .10, .15, .6, (1, 1, 0, 0, 5)),
-    ("Apparel, footwear and leather", "FL", .74, 1.0, .10, .04, .3, (6, 7, 0, 0, 9)),
-    ("Wood products and furniture", "FL", .75, 1.1, .10, .08, .3, (1, 1.5, 0, .5, 2)),
-    ("Paper, printing and stationery", "FL", .74, 1.1, .10, .30, .5, (1, 1.5, .5, 0, 1.5)),
-    ("Petroleum refining and coking", "FH", .70, 1.0, .10, .90, 1.0, (1, 2, 0, 0, 1)),
-    ("Chemicals", "FH", .76, 1.0, .10, .60, 1.5, (2, 2, .5, 0, 7)),
-    ("Non-metallic mineral products", "FH", .72, 2.0, .40, 2.6, .8, (.3, .3, 0, 0, 2)),
-    ("Metal smelting and rolling", "FH", .78, 1.2, .10, 1.5, 2.0, (0, 0, 0, 0, 4)),
-    ("Metal products", "FE", .77, 1.1, .10, .06, .6, (.3, .5, 0, 1, 4)),
-    ("General equipment", "FE", .76, 1.0, .10, .04, .8, (0, 0, 0, 7, 6)),
-    ("Special equipment", "FE", .75, 1.0, .10, .04, .4, (0, 0, 0, 6, 3)),
-    ("Transport equipment", "FE", .77, .9, .10, .03, .6, (1, 4, 0, 7, 4)),
-    ("Electrical machinery", "FE", .78, .9, .10, .02, .7, (2, 3, 0, 4, 10)),
-    ("Electronics and computers", "FE", .70, .8, .05, .01, .8, (2, 3, 0, 3, 28)),
-    ("Instruments", "FE", .72, .9, .05, .015, .2, (.1, .2, 0, .6, 2)),
-    ("Other manufacturing", "FL", .72, 1.0, .10, .05, .2, (.3, .5, 0, .3, 3)),
-    ("Scrap and waste", "FL", .45, 1.5, .30, .02, .2, (0, 0, 0, 0, 0)),
-    ("Repair of machinery", "FE", .62, 1.5, .50, .03, .1, (0, 0, 0, 0, 0)),
-    ("Electricity and heat", "E", .72, 1.6, .40, 13.0, 1.2, (3, 2, 0, 0, .1)),
-    ("Gas supply", "E", .74, 2.5, .85, .40, .2, (.2, .8, 0, 0, 0)),
-    ("Water supply", "E", .56, 3.0, .95, .05, .1, (.3, .5, 0, 0, 0)),
-    ("Construction", "C", .77, 3.0, .90, .03, .1, (0, 0, 0, 60, .5)),
-    ("Wholesale and retail", "S", .42, 2.0, .80, .03, 1.2, (6, 7, 0, 1, 3)),
-    ("Transport, storage and post", "S", .58, 1.2, .60, .60, 1.2, (3, 3, 1, .5, 4)),
-    ("Accommodation and catering", "S", .60, 2.5, .85, .06, .4, (5, 7, 0, 0, 1)),
-    ("Information and software", "S", .45, 1.0, .50, .01, .4, (2, 4, 1, 1, 1)),
-    ("Finance", "S", .40, 1.2, .60, .005, 1.0, (2, 5, 0, 0, .3)),
-    ("Real estate", "S", .40, 3.0, .95, .008, .3, (9, 11, 0, 4, 0)),
-    ("Leasing and business services", "S", .62, 1.2, .60, .02, .8, (.3, 1, 0, .5, 3)),
-    ("Research and technical services", "S", .58, 1.2, .60, .02, .3, (0, .2, 4, 1, .5)),
-    ("Water conservancy and environment", "S", .50, 3.0, .90, .03, .1, (0, 0, 5, 0, 0)),
-    ("Resident and other services", "S", .48, 3.0, .90, .04, .2, (4, 4, .5, 0, 0)),
-    ("Education", "S", .40, 3.0, .90, .03, .1, (3, 4, 22, 0, 0)),
-    ("Health and social work", "S", .60, 3.0, .90, .03, .1, (6, 5, 18, 0, 0)),
-    ("Culture, sports and entertainment", "S", .55, 2.5, .85, .02, .1, (1, 2, 2, 0, .2)),
-    ("Public administration", "S", .45, 3.0, .95, .03, .05, (.2, .3, 45, 0, 0)),
-]
-# Sector positions (0-based) kept first when n_sectors < 42; electricity and heat always first.
-_PRIORITY = [24, 0, 27, 13, 29, 28, 11, 12, 1, 5, 33, 32, 19, 41, 17, 10, 38, 39, 6, 15, 30, 2,
-             18, 3, 14, 16, 7, 9, 31, 34, 25, 26, 8, 4, 35, 37, 40, 36, 20, 21, 23, 22]
-_GROUPS = ["A", "M", "FL", "FH", "FE", "E", "C", "S"]
-# Input affinity of supplier group (row) to user group (column), order of _GROUPS.
-_AFFINITY = np.array([
-    [3.0, .10, 3.0, .20, .05, .05, .10, .50],
-    [.10, 1.0, .20, 3.0, .20, 4.0, .50, .05],
-    [.80, .30, 2.0, .50, .50, .10, .50, .80],
-    [1.5, 1.0, 1.0, 3.0, 2.5, .50, 3.0, .40],
-    [.30, 1.0, .50, .80, 3.0, .80, 1.5, .50],
-    [.50, 1.5, .80, 1.5, .60, 1.0, .30, .40],
-    [.05, .10, .05, .05, .05, .20, .50, .30],
-    [.80, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.5],
-])
-# Income elasticity of supply capacity by group.
-_CAPACITY_ELASTICITY = {"A": -0.5, "M": 0.0, "FL": 0.6, "FH": 0.5, "FE": 1.0, "E": 0.6,
-                        "C": 1.0, "S": 1.1}
-
-# Provinces (approximate 2012 values, for realism only): name, centroid longitude and latitude
-# [deg], scatter [deg], coastal, prefecture-level units, population [million], GDP per capita
-# [10^3 CNY], probability that a city is resource-based, hydro factor of power CO2 intensity.
-_PROVINCES: list[tuple[str, float, float, float, bool, int, float, float, float, float]] = [
-    ("Beijing", 116.4, 39.9, .4, False, 1, 20.7, 87.5, .0, 1.0),
-    ("Tianjin", 117.3, 39.1, .4, True, 1, 14.1, 93.2, .0, 1.0),
-    ("Hebei", 115.2, 38.6, 1.5, True, 11, 72.9, 36.6, .4, 1.0),
-    ("Shanxi", 112.3, 37.6, 1.2, False, 11, 36.1, 33.6, .9, 1.0),
-    ("Inner Mongolia", 113.0, 42.0, 4.0, False, 12, 24.9, 63.9, .7, 1.0),
-    ("Liaoning", 122.6, 41.4, 1.3, True, 14, 43.9, 56.6, .4, 1.0),
-    ("Jilin", 125.8, 43.6, 1.3, False, 9, 27.5, 43.4, .4, 1.0),
-    ("Heilongjiang", 127.8, 46.6, 2.0, False, 13, 38.3, 35.7, .6, 1.0),
-    ("Shanghai", 121.5, 31.2, .3, True, 1, 23.8, 85.4, .0, 1.0),
-    ("Jiangsu", 119.5, 32.8, 1.0, True, 13, 79.2, 68.3, .1, 1.0),
-    ("Zhejiang", 120.2, 29.3, 1.0, True, 11, 54.8, 63.4, .05, 0.9),
-    ("Anhui", 117.2, 31.8, 1.2, False, 16, 59.9, 28.8, .4, 1.0),
-    ("Fujian", 118.2, 26.0, 1.1, True, 9, 37.5, 52.8, .2, 0.8),
-    ("Jiangxi", 115.7, 27.6, 1.2, False, 11, 45.0, 28.8, .4, 0.9),
-    ("Shandong", 118.2, 36.3, 1.3, True, 17, 96.9, 51.8, .3, 1.0),
-    ("Henan", 113.6, 34.0, 1.3, False, 17, 94.1, 31.5, .4, 1.0),
-    ("Hubei", 112.5, 30.9, 1.5, False, 13, 57.8, 38.6, .2, 0.6),
-    ("Hunan", 111.8, 27.6, 1.3, False, 14, 66.4, 33.5, .3, 0.8),
-    ("Guangdong", 113.4, 23.2, 1.3, True, 21, 105.9, 54.1, .05, 0.9),
-    ("Guangxi", 108.6, 23.5, 1.5, True, 14, 46.8, 28.0, .3, 0.7),
-    ("Hainan", 109.8, 19.3, .5, True, 3, 8.9, 32.4, .1, 1.0),
-    ("Chongqing", 107.2, 29.8, .6, False, 1, 29.5, 38.9, .2, 0.8),
-    ("Sichuan", 104.2, 30.3, 2.0, False, 21, 80.8, 29.6, .3, 0.5),
-    ("Guizhou", 106.7, 26.7, 1.2, False, 9, 34.8, 19.7, .5, 0.8),
-    ("Yunnan", 101.8, 24.9, 2.0, False, 16, 46.6, 22.2, .3, 0.4),
-    ("Tibet", 89.5, 30.5, 3.5, False, 7, 3.1, 22.9, .1, 0.3),
-    ("Shaanxi", 108.6, 35.0, 1.5, False, 10, 37.5, 38.6, .6, 1.0),
-    ("Gansu", 102.5, 36.8, 2.8, False, 14, 25.8, 21.9, .5, 0.8),
-    ("Qinghai", 97.5, 35.7, 2.5, False, 8, 5.7, 33.2, .5, 0.4),
-    ("Ningxia", 106.2, 37.3, .8, False, 5, 6.5, 36.4, .6, 1.0),
-    ("Xinjiang", 85.5, 42.5, 4.0, False, 14, 22.3, 33.8, .6, 1.0),
-]
-# Provinces kept first when n_provinces < 31 (coastal and inland interleaved).
-_PROVINCE_ORDER = [18, 15, 14, 22, 9, 3, 0, 4, 10, 16, 8, 2, 17, 11, 5, 24, 12, 26, 13, 7, 19,
-                   23, 21, 6, 27, 1, 30, 20, 29, 28, 25]
-# fmt: on
+__all__ = ["city_mrio", "sector_labels"]
 
 
 def sector_labels(n_sectors: int = 42) -> list[str]:
@@ -205,12 +63,14 @@ def sector_labels(n_sectors: int = 42) -> list[str]:
     keep the most important ones (electricity and heat always) in classification order; more
     append generic ``'Other sector 43'``, ... labels.
     """
-    return [_SECTORS[k][0] if k < 42 else f"Other sector {k + 1}" for k in _sector_rows(n_sectors)]
+    return [
+        cal.SECTORS[k][0] if k < 42 else f"Other sector {k + 1}" for k in _sector_rows(n_sectors)
+    ]
 
 
 def _sector_rows(n_sectors: int) -> list[int]:
     if n_sectors <= 42:
-        return sorted(_PRIORITY[:n_sectors])
+        return sorted(cal.PRIORITY[:n_sectors])
     return list(range(n_sectors))
 
 
@@ -239,8 +99,8 @@ def _haversine_km(lon: np.ndarray, lat: np.ndarray, rows: np.ndarray | None = No
 
 
 def _geography(rng: np.random.Generator, n_cities: int, n_provinces: int) -> dict[str, Any]:
-    prov = sorted(_PROVINCE_ORDER[:n_provinces])
-    P = [_PROVINCES[p] for p in prov]
+    prov = sorted(cal.PROVINCE_ORDER[:n_provinces])
+    P = [cal.PROVINCES[p] for p in prov]
     counts = _allot(np.array([p[5] for p in P], float), n_cities, 1)
     prov_of = np.repeat(np.arange(len(P)), counts)
     names, lon, lat, pop_w = [], np.empty(n_cities), np.empty(n_cities), np.empty(n_cities)
@@ -258,9 +118,9 @@ def _geography(rng: np.random.Generator, n_cities: int, n_provinces: int) -> dic
         sizes[0] = max(sizes[0], sizes.max() * 1.05) if m > 1 else sizes[0]
         pop_w[sl] = sizes / sizes.sum() * P[k][6]
         start += m
-    lon = np.clip(lon, *_LON)
-    lat = np.clip(lat, *_LAT)
-    population = _allot(pop_w, POPULATION_2012, 0).astype(float)
+    lon = np.clip(lon, *cal.LON)
+    lat = np.clip(lat, *cal.LAT)
+    population = _allot(pop_w, cal.POPULATION_2012, 0).astype(float)
     return dict(P=P, prov_of=prov_of, names=names, lon=lon, lat=lat, population=population)
 
 
@@ -278,10 +138,10 @@ def _gravity_shares(
     ``partners`` (R, k+1) whose column 0 is the user itself.
     """
     R, N = S.shape
-    bias = np.where(same_prov, _HOME_PROVINCE, 1.0)
+    bias = np.where(same_prov, cal.HOME_PROVINCE, 1.0)
     if partners is None:
         # kern[i, c, d]; the diagonal uses the within-city distance d0 (dist = 0)
-        kern = (_D0_KM + dist)[None, :, :] ** -beta[:, None, None] * bias[None]
+        kern = (cal.D0_KM + dist)[None, :, :] ** -beta[:, None, None] * bias[None]
         g = S.T[:, :, None] * kern  # (N, R supplier, R user)
         own = np.diagonal(g, axis1=1, axis2=2).copy()  # (N, R)
         total = g.sum(axis=1)
@@ -297,7 +157,7 @@ def _gravity_shares(
     out = []
     indptr = np.arange(0, R * k1 + 1, k1)
     for i in range(N):
-        g = S[partners, i] * (_D0_KM + dist) ** -beta[i] * bias  # (R user, k+1)
+        g = S[partners, i] * (cal.D0_KM + dist) ** -beta[i] * bias  # (R user, k+1)
         own = g[:, 0]
         off_total = g[:, 1:].sum(axis=1)
         local = np.maximum(floor[i], own / (own + off_total))
@@ -353,7 +213,7 @@ class _Sectors:
 
     @classmethod
     def of(cls, n_sectors: int) -> _Sectors:
-        rows = [_SECTORS[k % 42] for k in _sector_rows(n_sectors)]
+        rows = [cal.SECTORS[k % 42] for k in _sector_rows(n_sectors)]
         group = np.array([r[1] for r in rows])
         profiles = np.array([r[7] for r in rows], float).T + 0.02  # (5, N), floor for subsets
         profiles /= profiles.sum(axis=1, keepdims=True)
@@ -366,7 +226,7 @@ class _Sectors:
             intensity0=np.array([r[5] for r in rows]),
             importance=np.array([r[6] for r in rows]),
             profiles=profiles,
-            elasticity=np.array([_CAPACITY_ELASTICITY[g] for g in group]),
+            elasticity=np.array([cal.CAPACITY_ELASTICITY[g] for g in group]),
         )
 
 
@@ -385,7 +245,7 @@ def _cities(rng: np.random.Generator, R: int, n_prov: int) -> _Cities:
         * np.exp(np.where(coastal, 0.3 * rng.exponential(1.0, R), 0.0))
     )
     gdp_target = pop * gdppc / 1e4
-    gdp_target *= GDP_2012 / gdp_target.sum()
+    gdp_target *= cal.GDP_2012 / gdp_target.sum()
     rel_income = gdppc / (gdp_target.sum() * 1e4 / pop.sum())
     return _Cities(
         geo=geo,
@@ -433,8 +293,8 @@ def _trade(rng: np.random.Generator, c: _Cities, sec: _Sectors, n_partners: int 
 def _technology(rng: np.random.Generator, sec: _Sectors, R: int):
     """Step 5: city technologies B (R, N, N) and value added per unit output (R, N)."""
     N = len(sec.rows)
-    gi = np.array([_GROUPS.index(g) for g in sec.group])
-    W = sec.importance[:, None] * _AFFINITY[gi][:, gi] * rng.lognormal(0.0, 0.5, (N, N))
+    gi = np.array([cal.GROUPS.index(g) for g in sec.group])
+    W = sec.importance[:, None] * cal.AFFINITY[gi][:, gi] * rng.lognormal(0.0, 0.5, (N, N))
     B0 = 0.8 * W / W.sum(axis=0, keepdims=True) + 0.2 * np.eye(N)
     B = B0[None] * rng.lognormal(0.0, 0.15, (R, N, N))
     target = np.clip(sec.colsum0[None, :] * rng.lognormal(0.0, 0.05, (R, N)), 0.40, 0.80)
@@ -445,9 +305,9 @@ def _technology(rng: np.random.Generator, sec: _Sectors, R: int):
 def _final_demand(rng: np.random.Generator, c: _Cities, sec: _Sectors, S: np.ndarray):
     """Step 6: domestic final demand y (R, N, K) and international exports (R, N)."""
     R, N = S.shape
-    shares_k = EXPENDITURE_SHARES
+    shares_k = cal.EXPENDITURE_SHARES
     rural_w = 1.0 - c.urban
-    rural_part = rural_w / (rural_w + _URBAN_TO_RURAL_PER_CAPITA * c.urban)
+    rural_part = rural_w / (rural_w + cal.URBAN_TO_RURAL_PER_CAPITA * c.urban)
     hh = shares_k["households"] * rng.lognormal(0.0, 0.1, R)
     gov = shares_k["government"] * rng.lognormal(0.0, 0.15, R)
     gcf = shares_k["capital_formation"] * rng.lognormal(0.0, 0.15, R)
@@ -459,7 +319,7 @@ def _final_demand(rng: np.random.Generator, c: _Cities, sec: _Sectors, S: np.nda
     y = (level[:, :, None] * mix).transpose(0, 2, 1).copy()  # (R, N, K)
     ex_w = S * np.where(c.coastal, 1.0, 0.12)[:, None]
     ex_w /= ex_w.sum(axis=0, keepdims=True)
-    exports = shares_k["international_exports"] * GDP_2012 * sec.profiles[4][None, :] * ex_w
+    exports = shares_k["international_exports"] * cal.GDP_2012 * sec.profiles[4][None, :] * ex_w
     return y, exports
 
 
@@ -479,7 +339,7 @@ def _calibrate(shares, B, va_ratio, y, exports, gdp_target):
         va = (va_ratio * x).sum(axis=1)
         y *= np.clip(gdp_target / va, 0.5, 2.0)[:, None, None] ** 0.8
     x = output(1e-13)
-    scale = GDP_2012 / (va_ratio * x).sum()
+    scale = cal.GDP_2012 / (va_ratio * x).sum()
     return x * scale, y * scale, exports * scale
 
 
@@ -494,13 +354,13 @@ def _emissions(rng: np.random.Generator, c: _Cities, sec: _Sectors, x: np.ndarra
     is_power = np.array([r[0].startswith("Electricity") for r in sec.rows])
     f[:, is_power] *= hydro[:, None]
     F = f * x
-    F *= CO2_INDUSTRY_2012 / F.sum()
+    F *= cal.CO2_INDUSTRY_2012 / F.sum()
     heating = np.where(c.north, 1.8, 1.0)
     pop, urban = c.population, c.urban
-    fy = np.zeros((R, len(CATEGORIES)))
+    fy = np.zeros((R, len(cal.CATEGORIES)))
     fy[:, 0] = pop * (1 - urban) * heating
     fy[:, 1] = pop * urban * 1.3 * c.rel_income**0.3 * heating
-    fy *= CO2_INDUSTRY_2012 * HOUSEHOLD_CO2_SHARE / (1 - HOUSEHOLD_CO2_SHARE) / fy.sum()
+    fy *= cal.CO2_INDUSTRY_2012 * cal.HOUSEHOLD_CO2_SHARE / (1 - cal.HOUSEHOLD_CO2_SHARE) / fy.sum()
     return F, fy
 
 
@@ -526,10 +386,10 @@ def _metadata(name: str, R: int, N: int, n_prov: int, parameters: dict) -> Table
             "package_version": __version__,
             "synthetic": True,
             "targets": {
-                "population [persons]": POPULATION_2012,
-                "gdp [10^4 CNY]": GDP_2012,
-                "CO2 industry [t CO2]": CO2_INDUSTRY_2012,
-                "household CO2 share [1]": HOUSEHOLD_CO2_SHARE,
+                "population [persons]": cal.POPULATION_2012,
+                "gdp [10^4 CNY]": cal.GDP_2012,
+                "CO2 industry [t CO2]": cal.CO2_INDUSTRY_2012,
+                "household CO2 share [1]": cal.HOUSEHOLD_CO2_SHARE,
             },
         },
     )
@@ -572,11 +432,12 @@ def city_mrio(
     Returns
     -------
     StructuredMRIOTable
-        Money in 10^4 CNY (``meta.money_unit``), CO2 in t CO2; categories :data:`CATEGORIES`;
+        Money in 10^4 CNY (``meta.money_unit``), CO2 in t CO2; categories ``CATEGORIES``;
         one export column ``'international_exports'``; one value-added row ``'value_added'``
         (``x`` minus domestic intermediate inputs); ``population`` [persons] summing to
-        :data:`POPULATION_2012`; ``gdp`` = value added by city [10^4 CNY] summing to
-        :data:`GDP_2012`; ``F`` summing to :data:`CO2_INDUSTRY_2012`; ``city_attributes`` with
+        ``POPULATION_2012``; ``gdp`` = value added by city [10^4 CNY] summing to ``GDP_2012``;
+        ``F`` summing to ``CO2_INDUSTRY_2012`` (the targets of
+        :mod:`~mrio_city.sources.synthetic_calibration`); ``city_attributes`` with
         columns province, longitude, latitude [deg], coastal, resource_based (bool) and
         secondary_share (secondary-industry share of value added [1]).
 
@@ -589,8 +450,8 @@ def city_mrio(
     N = _check_int(n_sectors, "n_sectors", 1)
     _check_int(seed, "seed", 0)
     n_prov = _check_int(n_provinces, "n_provinces", 1)
-    if n_prov > len(_PROVINCES):
-        raise ValueError(f"city_mrio: n_provinces must be <= {len(_PROVINCES)}, got {n_prov}")
+    if n_prov > len(cal.PROVINCES):
+        raise ValueError(f"city_mrio: n_provinces must be <= {len(cal.PROVINCES)}, got {n_prov}")
     n_prov = min(n_prov, R)
     if n_partners is not None:
         n_partners = min(_check_int(n_partners, "n_partners", 1), R - 1)
@@ -638,7 +499,7 @@ def city_mrio(
         F.reshape(1, -1),
         cities=c.geo["names"],
         sectors=sector_labels(N),
-        categories=CATEGORIES,
+        categories=cal.CATEGORIES,
         stressors=["CO2"],
         units={"CO2": "t CO2"},
         F_Y=fy.reshape(1, -1),
