@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city._fonts import use_chart_font
 from mrio_city.exports.csvfiles import write_csv
+from mrio_city.exports.figures import new_figure, save_figure
 from mrio_city.exports.workbook import write_results_workbook
-from mrio_city.io.atomic import atomic_path
 from mrio_city.io.provenance import run_metadata
 from mrio_city.model.names import shown
 
@@ -33,23 +32,6 @@ __all__ = [
 ]
 
 _MT = 1e6  # t -> Mt
-
-
-def _figure(width: float, height: float):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    use_chart_font()
-    return Figure(figsize=(width, height), dpi=150, layout="constrained")
-
-
-def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    return path
 
 
 def _scale(unit: str) -> tuple[float, str]:
@@ -70,7 +52,7 @@ def path_bars(result, path: Path, *, names: Mapping[str, str] | None = None) -> 
     """
     df = result.paths
     div, unit = _scale(result.unit)
-    fig = _figure(9, 0.32 * len(df) + 1.6)
+    fig = new_figure(9, 0.32 * len(df) + 1.6)
     ax = fig.add_subplot()
     consumer = shown([result.consumer], names)[0]
     labels = [p.replace(f" -> final demand of {result.consumer}", "") for p in df["path"]]
@@ -90,7 +72,7 @@ def path_bars(result, path: Path, *, names: Mapping[str, str] | None = None) -> 
     )
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def path_sankey(
@@ -122,7 +104,7 @@ def path_sankey(
             if cc == c:
                 pos[c, j] = y0
                 y0 += h + gap
-    fig = _figure(12, 6.5)
+    fig = new_figure(12, 6.5)
     ax = fig.add_subplot()
     xs = {c: (depth - c) * 3.0 for c in range(depth)}  # final product node at the right
     x_fd = xs[0] + 3.0
@@ -180,7 +162,7 @@ def path_sankey(
     )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def decomposition_waterfall(
@@ -190,7 +172,7 @@ def decomposition_waterfall(
     div, unit = _scale(result.unit)
     start, end = result.start.sum() / div, result.end.sum() / div
     effects = result.national() / div
-    fig = _figure(8, 4.8)
+    fig = new_figure(8, 4.8)
     ax = fig.add_subplot()
     names = [ends[0], *effects.index, ends[1]]
     ax.bar(0, start, color="#7f8c8d")
@@ -209,7 +191,7 @@ def decomposition_waterfall(
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def write_paths(result, table, out: Path, *, names: Mapping[str, str] | None = None) -> list[Path]:
@@ -246,7 +228,7 @@ def write_tiers(tiers: pd.DataFrame, table, out: Path) -> list[Path]:
         "the last column holds all deeper tiers. Rows sum to the footprint."
     )
     shares = tiers.sum() / tiers.to_numpy().sum()
-    fig = _figure(7, 3.8)
+    fig = new_figure(7, 3.8)
     ax = fig.add_subplot()
     ax.bar(range(len(shares)), shares.to_numpy() * 100, color="#2e86c1")
     ax.set_xticks(range(len(shares)), list(shares.index))
@@ -255,7 +237,7 @@ def write_tiers(tiers: pd.DataFrame, table, out: Path) -> list[Path]:
     return [
         write_csv(out / "tiers.csv", df, index=False, units_in_header=True),
         *write_results_workbook(out / "tiers.xlsx", {"tiers": df}, metadata=meta, readme=readme),
-        _save(fig, out / "tiers.png"),
+        save_figure(fig, out / "tiers.png"),
     ]
 
 

@@ -17,7 +17,7 @@ from mrio_city.io.atomic import atomic_path
 __all__ = ["new_figure", "save_figure"]
 
 
-def new_figure(width: float, height: float, *, dpi: int = 150):
+def new_figure(width: float, height: float, *, dpi: int = 150, layout: str | None = "constrained"):
     """A matplotlib ``Figure`` with an Agg canvas and constrained layout.
 
     Parameters
@@ -25,19 +25,21 @@ def new_figure(width: float, height: float, *, dpi: int = 150):
     width, height : float
         Size in inches.
     dpi : int, default=150
+    layout : str or None, default='constrained'
+        Matplotlib layout engine; None where the caller places the axes itself (maps).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     use_chart_font()  # Chinese names render (Noto Sans CJK SC as a per-glyph fallback)
-    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=dpi, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
 
-def save_figure(fig, path: str | os.PathLike[str]) -> Path:
-    """Write ``fig`` as a PNG at ``path`` atomically (folder created if missing)."""
+def save_figure(fig, path: str | os.PathLike[str], *, format: str = "png") -> Path:
+    """Write ``fig`` at ``path`` atomically (folder created if missing); PNG unless ``format``."""
     final = Path(path)
     with atomic_path(final) as tmp:
-        fig.savefig(tmp, format="png")
+        fig.savefig(tmp, format=format)
     return final

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._version import __version__
-from mrio_city.io.atomic import atomic_path
+from mrio_city.exports.files import write_text
 from mrio_city.io.provenance import format_provenance
 from mrio_city.model.names import city_display_names
 
@@ -366,9 +366,4 @@ def write_html_report(content: ReportContent, path: str | os.PathLike[str]) -> P
     -------
     pathlib.Path
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page = render_html_report(content)
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, render_html_report(content))

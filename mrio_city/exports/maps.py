@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrio_city._fonts import use_chart_font
 from mrio_city.analyses.spatial._deps import require
 from mrio_city.analyses.spatial.geometry import CHINA_ALBERS
-from mrio_city.io.atomic import atomic_path
+from mrio_city.exports.figures import new_figure, save_figure
+from mrio_city.exports.files import write_text
 from mrio_city.model.errors import LabelMismatchError, NonFiniteValueError
 from mrio_city.model.labels import first_labels
 from mrio_city.model.names import shown as shown_names
@@ -297,12 +297,7 @@ def plot_categories(
 
 def _draw(geo, projected, fill, handles, legend_title, title, note, path) -> Path:
     main, inset_box = _split_inset(projected, geo)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    use_chart_font()
-    fig = Figure(figsize=(9.0, 7.2), dpi=150)
-    FigureCanvasAgg(fig)
+    fig = new_figure(9.0, 7.2, layout=None)
     ax = fig.add_axes((0.02, 0.06, 0.96, 0.86))
     projected.plot(ax=ax, color=fill, edgecolor="white", linewidth=0.25)
     pad = 0.02 * (main[2] - main[0])
@@ -335,10 +330,7 @@ def _draw(geo, projected, fill, handles, legend_title, title, note, path) -> Pat
     fig.suptitle(title, fontsize=12, y=0.97)
     footer = "China Albers equal-area projection (25°N/47°N, 105°E); boundaries: census 2020"
     fig.text(0.02, 0.015, f"{footer}. {note}" if note else footer, fontsize=6, color="#555555")
-    final = Path(path)
-    with atomic_path(final) as tmp:
-        fig.savefig(tmp, format="png")
-    return final
+    return save_figure(fig, path)
 
 
 def _svg_path(geom, scale: float, x0: float, y1: float) -> str:
@@ -480,7 +472,4 @@ def write_choropleth_html(
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n<body>\n{fragment}\n</body></html>\n"
     )
-    final = Path(path)
-    with atomic_path(final) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return final
+    return write_text(path, page)

@@ -95,42 +95,30 @@ def plot_scenario_summary(
     -------
     Path
     """
-    import matplotlib
+    from mrio_city.exports.figures import new_figure, save_figure
 
-    from mrio_city._fonts import use_chart_font
-    from mrio_city.io.atomic import atomic_path
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    use_chart_font()
-    fig = plt.figure(figsize=(11.7, 8.3))  # A4 landscape [inch]
-    try:
-        grid = fig.add_gridspec(
-            2, 2, height_ratios=[1, 1], hspace=0.35, wspace=0.3, left=0.15, right=0.97
-        )
-        _quota_panel(fig.add_subplot(grid[0, 0]), result)
-        _people_panel(fig.add_subplot(grid[1, 0]), result)
-        _per_capita_panel(fig.add_subplot(grid[:, 1]), result, names)
-        s = result.summary()
-        flag = "  [count calibrated: an input]" if s["count_calibrated"] else ""
-        fig.suptitle(
-            f"{result.scenario.name} on {result.table_name}: {s['quota_gt']:.2f} Gt "
-            f"{result.stressor}/yr avoided in {result.target_year} = "
-            f"{s['share_of_budget']:.0%} of the budget to peak; "
-            f"{s['super_emitters']} super-emitters{flag}",
-            fontsize=11,
-        )
-        fig.text(
-            0.5,
-            0.92,
-            textwrap.fill(f"Super-emitters: {result.rule}.", 160),
-            ha="center",
-            fontsize=8,
-        )
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png")
-        return path
-    finally:
-        plt.close(fig)
+    fig = new_figure(11.7, 8.3, layout=None)  # A4 landscape [inch]
+    grid = fig.add_gridspec(
+        2, 2, height_ratios=[1, 1], hspace=0.35, wspace=0.3, left=0.15, right=0.97
+    )
+    _quota_panel(fig.add_subplot(grid[0, 0]), result)
+    _people_panel(fig.add_subplot(grid[1, 0]), result)
+    _per_capita_panel(fig.add_subplot(grid[:, 1]), result, names)
+    s = result.summary()
+    flag = "  [count calibrated: an input]" if s["count_calibrated"] else ""
+    fig.suptitle(
+        f"{result.scenario.name} on {result.table_name}: {s['quota_gt']:.2f} Gt "
+        f"{result.stressor}/yr avoided in {result.target_year} = "
+        f"{s['share_of_budget']:.0%} of the budget to peak; "
+        f"{s['super_emitters']} super-emitters{flag}",
+        fontsize=11,
+    )
+    fig.text(
+        0.5,
+        0.92,
+        textwrap.fill(f"Super-emitters: {result.rule}.", 160),
+        ha="center",
+        fontsize=8,
+    )
+    path = Path(path)
+    return save_figure(fig, path, format=path.suffix.lstrip(".") or "png")
