@@ -287,26 +287,17 @@ class StructuredMRIOTable(BaseTable):
             if sparse:
                 result.fill(0.0)
         blocks = result.reshape((R, N, sel.size), copy=False)
-        if sparse:  # scatter the stored shares only
-            for i, m in enumerate(self._final_shares_by_column):
-                cols = m[:, sel].tocoo()
+        if sparse:  # scatter the stored shares only (no dense toarray per sector)
+            wanted = cities if isinstance(cities, slice) else slice(None) if cities is None else sel
+            for i, m in enumerate(shares):
+                cols = m[:, wanted]  # a slice of CSR columns: one pass, no index array
+                cols.sum_duplicates()  # one stored entry per cell: the scatter assigns
+                cols = cols.tocoo()
                 blocks[cols.row, i, cols.col] = cols.data * ytot[cols.col, i]
             return result
         for i in range(N):
             np.multiply(shares[i][:, sel], ytot[None, :, i], out=blocks[:, i, :])
         return result
-
-    @cached_property
-    def _final_shares_by_column(self) -> list[sp.csc_matrix]:
-        """Sparse final trade shares in CSC form, for cheap column slices.
-
-        County accounts ask for 30 chunks of destination cities; CSR column indexing cost
-        60 ms per chunk.
-        """
-        out = [sp.csc_matrix(m) for m in self.final_trade_shares]
-        for m in out:
-            m.sum_duplicates()  # one stored entry per cell: the scatter above assigns
-        return out
 
     def final_demand_columns(self) -> np.ndarray:
         """Materialize Y (n_nodes, n_cities * n_categories) [money]; memory n * R * K."""
