@@ -317,7 +317,7 @@ def mixed_polynomial_iteration(
         if rel <= tol or not (rel <= 0.5 * last and np.isfinite(rel)):
             break
         last = rel
-        r, col, d = _single_segment(true, width)
+        r, col, d = _single_segment(true, width, true_cols)
         cycle_start = 1.0
         del true
     return _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what)
@@ -333,20 +333,28 @@ def column_norms(a: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->j", a, a, dtype=np.float64))
 
 
-def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, block: int = 64) -> None:
-    """``U += d * col`` (d float32, U float64) a few columns at a time: small temporaries."""
-    for a in range(0, U.shape[1], block):
-        U[:, a : a + block] += d[:, a : a + block].astype(np.float64) * col[a : a + block]
+def _add_scaled(U: np.ndarray, d: np.ndarray, col: np.ndarray, rows: int = 2048) -> None:
+    """``U += d * col`` (d float32, U float64) a block of rows at a time.
+
+    The float64 temporary of a block stays in cache, so this is one pass over U and d (column
+    blocks made a temporary of U's full height: 50 ms instead of 15 at 117,600 x 47).
+    """
+    tmp = np.empty((min(rows, U.shape[0]), U.shape[1]))
+    for a in range(0, U.shape[0], rows):
+        t = tmp[: min(rows, U.shape[0] - a)]
+        np.multiply(d[a : a + rows], col, out=t)
+        U[a : a + rows] += t
 
 
 def _single_segment(
-    r64: np.ndarray, width: int | None = None
+    r64: np.ndarray, width: int | None = None, norms: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A float32 residual with unit columns, the column norms, and a zero correction.
 
     With ``width`` > k columns, the float32 arrays have zero columns after the k of ``r64``.
+    ``norms``: the column norms of ``r64`` when already known.
     """
-    col = column_norms(r64)
+    col = column_norms(r64) if norms is None else norms
     col = np.where(col > 0, col, 1.0)
     n, k = r64.shape
     if width is None or width == k:
