@@ -461,38 +461,12 @@ def urban_indicators(
     df["community_supply_chain"] = de + eei[variant]
     df["consumption_based"] = de + eei[variant] - eee[variant]
     if ramaswami:
-        s2_all = scope2(table, energy_sectors=energy)[s]
-        key_energy = [e for e in energy if e in key]
-        s2_key = scope2(table, energy_sectors=key_energy)[s] if key_energy else 0.0 * s2_all
-        u_key = ups["key"][s] if "key" in ups else 0.0 * s2_all
-        df["infrastructure_supply_chain"] = de + s2_all + u_key - s2_key
-        df["scope2"] = s2_all
-        df["upstream_key_products"] = u_key
-        if not key:
-            notes.append("no key infrastructure sector matched: CF_I = DE + S2")
+        _infrastructure(df, table, s, energy, key, ups, notes)
     else:
         df["net_transfer"] = eei[variant] - eee[variant]
     df["gross_imports"] = trade["imports"]
     df["gross_exports"] = trade["exports"]
-    if table.gdp is not None:
-        gdp = pd.Series(table.gdp, index=df.index)
-        df["gdp"] = gdp
-        df["production_intensity"] = _divide(
-            df["community_supply_chain"], gdp, name="production_intensity", notes=notes
-        )
-        df["production_intensity_territorial"] = _divide(
-            df["territorial"], gdp, name="production_intensity_territorial", notes=notes
-        )
-    else:
-        notes.append(f"table {table.name!r} has no GDP: production_intensity (CPI) left out")
-    if table.population is not None:
-        pop = pd.Series(table.population, index=df.index)
-        df["population"] = pop
-        df["consumption_level"] = _divide(
-            df["consumption_based"], pop, name="consumption_level", notes=notes
-        )
-    else:
-        notes.append(f"table {table.name!r} has no population: consumption_level (CCL) left out")
+    _per_gdp_and_person(df, table, notes)
     df["import_export_balance"] = eei[variant] - eee[variant]
     df["import_export_ratio"] = _divide(
         eei[variant], eee[variant], name="import_export_ratio", notes=notes
@@ -505,20 +479,7 @@ def urban_indicators(
         df[col] = bti
     df[f"embodied_in_imports_{other}"] = eei[other]
     df[f"embodied_in_exports_{other}"] = eee[other]
-    boundary_cols = ["territorial", "community_supply_chain", "consumption_based"]
-    if ramaswami:
-        boundary_cols.append("infrastructure_supply_chain")
-    bad = (df[boundary_cols] <= 0).any(axis=1)
-    df["nonpositive_footprint"] = bad
-    if bad.any():
-        msg = (
-            f"table {table.name!r}: zero or negative footprint boundary (of "
-            f"{', '.join(boundary_cols)}) for {int(bad.sum())} city(ies): "
-            f"{first_labels(list(df.index[bad]))}; kept as computed and flagged in "
-            "'nonpositive_footprint'"
-        )
-        notes.append(msg)
-        warnings.warn(msg, NegativeFootprintWarning, stacklevel=2)
+    _flag_nonpositive(df, table, ramaswami, notes)
     df.index.name = table.cities.name
     df.attrs.update(
         units={
@@ -542,3 +503,58 @@ def urban_indicators(
         import_rows=trade.attrs["import_rows"],
     )
     return df
+
+
+def _infrastructure(df, table, s, energy, key, ups, notes: list[str]) -> None:
+    """B4 of 'ramaswami4': CF_I = DE + S2 + U_key - S2_key, with S2 and U_key beside it."""
+    de = df["direct_emissions"]
+    s2_all = scope2(table, energy_sectors=energy)[s]
+    key_energy = [e for e in energy if e in key]
+    s2_key = scope2(table, energy_sectors=key_energy)[s] if key_energy else 0.0 * s2_all
+    u_key = ups["key"][s] if "key" in ups else 0.0 * s2_all
+    df["infrastructure_supply_chain"] = de + s2_all + u_key - s2_key
+    df["scope2"] = s2_all
+    df["upstream_key_products"] = u_key
+    if not key:
+        notes.append("no key infrastructure sector matched: CF_I = DE + S2")
+
+
+def _per_gdp_and_person(df, table, notes: list[str]) -> None:
+    """CPI (per GDP, also of the territorial footprint) and CCL (per person), where known."""
+    if table.gdp is not None:
+        gdp = pd.Series(table.gdp, index=df.index)
+        df["gdp"] = gdp
+        df["production_intensity"] = _divide(
+            df["community_supply_chain"], gdp, name="production_intensity", notes=notes
+        )
+        df["production_intensity_territorial"] = _divide(
+            df["territorial"], gdp, name="production_intensity_territorial", notes=notes
+        )
+    else:
+        notes.append(f"table {table.name!r} has no GDP: production_intensity (CPI) left out")
+    if table.population is not None:
+        pop = pd.Series(table.population, index=df.index)
+        df["population"] = pop
+        df["consumption_level"] = _divide(
+            df["consumption_based"], pop, name="consumption_level", notes=notes
+        )
+    else:
+        notes.append(f"table {table.name!r} has no population: consumption_level (CCL) left out")
+
+
+def _flag_nonpositive(df, table, ramaswami: bool, notes: list[str]) -> None:
+    """Flag (and warn about) cities with a zero or negative footprint boundary."""
+    boundary_cols = ["territorial", "community_supply_chain", "consumption_based"]
+    if ramaswami:
+        boundary_cols.append("infrastructure_supply_chain")
+    bad = (df[boundary_cols] <= 0).any(axis=1)
+    df["nonpositive_footprint"] = bad
+    if bad.any():
+        msg = (
+            f"table {table.name!r}: zero or negative footprint boundary (of "
+            f"{', '.join(boundary_cols)}) for {int(bad.sum())} city(ies): "
+            f"{first_labels(list(df.index[bad]))}; kept as computed and flagged in "
+            "'nonpositive_footprint'"
+        )
+        notes.append(msg)
+        warnings.warn(msg, NegativeFootprintWarning, stacklevel=3)
