@@ -219,35 +219,10 @@ def read_nbs_io(
     path = data_file(data_dir, _FOLDER, "csv/" + _pick_file(year, n_sectors, data_dir))
     fname = path.name
     raw = pd.read_csv(path, dtype={"Code": str, "Origin": str})
-    for col in ("Code", "Description", "DescriptionInChinese"):
-        if col not in raw.columns:
-            raise DataSourceError(
-                f"{fname}, header row: expected column '{col}', found {list(raw.columns[:4])}"
-            )
-    sectors = [c for c in raw.columns if c.isdigit()]
-    if not sectors:
-        raise DataSourceError(f"{fname}, header row: no sector columns ('01', '001', ...) found")
-    for col in ("GO", "TIU"):
-        if col not in raw.columns:
-            raise DataSourceError(f"{fname}, header row: expected column '{col}', not found")
+    sectors = _sector_columns(raw, fname)
     noncompetitive = "Origin" in raw.columns
     raw["Code"] = raw["Code"].str.strip()
-    n = len(sectors)
-
-    def block(origin: str | None) -> pd.DataFrame:
-        rows = raw if origin is None else raw[raw["Origin"] == origin]
-        got = rows["Code"].iloc[:n].tolist()
-        if got != sectors:
-            k = next((i for i, (a, b) in enumerate(zip(got, sectors)) if a != b), len(got))
-            found = got[k] if k < len(got) else "end of table"
-            where = "" if origin is None else f" of the '{origin}' block"
-            raise DataSourceError(
-                f"{fname}, sector row {k + 1}{where}: expected code '{sectors[k]}' (same order "
-                f"as the sector columns), found '{found}'"
-            )
-        return rows.iloc[:n].set_index("Code")
-
-    dom = block("Domestic" if noncompetitive else None)
+    dom = _sector_block(raw, "Domestic" if noncompetitive else None, sectors, fname)
     tail = raw[raw["Code"].isin(["TII", *_VALUE_ADDED, "TVA", "TI"])].set_index("Code")
     missing = [c for c in ["TII", *_VALUE_ADDED, "TVA", "TI"] if c not in tail.index]
     if missing:
@@ -274,43 +249,11 @@ def read_nbs_io(
 
     imports = import_Z = import_fd = None
     if noncompetitive:
-        imp = block("Imports")
-        import_Z = (
-            _numeric(imp[sectors], fname, "import (Z)").set_axis(index).set_axis(index, axis=1)
-        )
-        imp_fd_raw = _numeric(imp[fd_codes], fname, "import final demand").set_axis(index)
-        import_fd = _final_demand(imp_fd_raw, fname)
-        imports = _numeric(imp[["GO"]], fname, "imports")["GO"].set_axis(index)
-        _check_close(
-            fname,
-            "import rows: TIU + TFU = GO",
-            import_Z.sum(axis=1) + import_fd.sum(axis=1),
-            imports,
-            n + 4,
-        )
+        import_Z, import_fd, imports = _import_rows(raw, sectors, fd_codes, fname)
     elif "IM" in fd_raw.columns:
         imports = fd_raw["IM"].copy()
     imports = None if imports is None else imports.rename("imports")
-
-    # Published identities.
-    inputs = Z.sum(axis=0) + (0 if import_Z is None else import_Z.sum(axis=0))
-    _check_close(
-        fname,
-        "row TII = sum of intermediate inputs",
-        va_all.loc["TII"],
-        inputs,
-        2 * n if noncompetitive else n,
-    )
-    _check_close(fname, "row TVA = VA001+VA002+VA003+VA004", va.sum(axis=0), va_all.loc["TVA"], 4)
-    _check_close(fname, "row TI = column GO", va_all.loc["TI"], x, 1)
-    _check_close(fname, "column identity TII + TVA = GO", inputs + va.sum(axis=0), x, 2 * n + 4)
-    _check_close(
-        fname,
-        "row identity Z 1 + final demand 1 = GO",
-        Z.sum(axis=1) + fd.sum(axis=1),
-        x,
-        n + fd.shape[1],
-    )
+    _check_identities(fname, Z, import_Z, fd, x, va, va_all)
 
     names = pd.DataFrame(
         {
@@ -342,4 +285,79 @@ def read_nbs_io(
         import_final_demand=import_fd,
         source=fname,
         notes=(note,),
+    )
+
+
+def _sector_columns(raw: pd.DataFrame, fname: str) -> list[str]:
+    """The sector codes heading the columns ('01', '001', ...), the header checked first."""
+    for col in ("Code", "Description", "DescriptionInChinese"):
+        if col not in raw.columns:
+            raise DataSourceError(
+                f"{fname}, header row: expected column '{col}', found {list(raw.columns[:4])}"
+            )
+    sectors = [c for c in raw.columns if c.isdigit()]
+    if not sectors:
+        raise DataSourceError(f"{fname}, header row: no sector columns ('01', '001', ...) found")
+    for col in ("GO", "TIU"):
+        if col not in raw.columns:
+            raise DataSourceError(f"{fname}, header row: expected column '{col}', not found")
+    return sectors
+
+
+def _sector_block(
+    raw: pd.DataFrame, origin: str | None, sectors: list[str], fname: str
+) -> pd.DataFrame:
+    """The sector rows (of one ``Origin`` block), in the order of the sector columns."""
+    n = len(sectors)
+    rows = raw if origin is None else raw[raw["Origin"] == origin]
+    got = rows["Code"].iloc[:n].tolist()
+    if got != sectors:
+        k = next((i for i, (a, b) in enumerate(zip(got, sectors)) if a != b), len(got))
+        found = got[k] if k < len(got) else "end of table"
+        where = "" if origin is None else f" of the '{origin}' block"
+        raise DataSourceError(
+            f"{fname}, sector row {k + 1}{where}: expected code '{sectors[k]}' (same order "
+            f"as the sector columns), found '{found}'"
+        )
+    return rows.iloc[:n].set_index("Code")
+
+
+def _import_rows(raw: pd.DataFrame, sectors: list[str], fd_codes: list[str], fname: str):
+    """Import flows, import final demand and import totals of a non-competitive table."""
+    index = pd.Index(sectors, name="sector")
+    imp = _sector_block(raw, "Imports", sectors, fname)
+    import_Z = _numeric(imp[sectors], fname, "import (Z)").set_axis(index).set_axis(index, axis=1)
+    imp_fd_raw = _numeric(imp[fd_codes], fname, "import final demand").set_axis(index)
+    import_fd = _final_demand(imp_fd_raw, fname)
+    imports = _numeric(imp[["GO"]], fname, "imports")["GO"].set_axis(index)
+    _check_close(
+        fname,
+        "import rows: TIU + TFU = GO",
+        import_Z.sum(axis=1) + import_fd.sum(axis=1),
+        imports,
+        len(sectors) + 4,
+    )
+    return import_Z, import_fd, imports
+
+
+def _check_identities(fname, Z, import_Z, fd, x, va, va_all) -> None:
+    """The published identities, to half a published unit per summed term."""
+    n = len(x)
+    inputs = Z.sum(axis=0) + (0 if import_Z is None else import_Z.sum(axis=0))
+    _check_close(
+        fname,
+        "row TII = sum of intermediate inputs",
+        va_all.loc["TII"],
+        inputs,
+        2 * n if import_Z is not None else n,
+    )
+    _check_close(fname, "row TVA = VA001+VA002+VA003+VA004", va.sum(axis=0), va_all.loc["TVA"], 4)
+    _check_close(fname, "row TI = column GO", va_all.loc["TI"], x, 1)
+    _check_close(fname, "column identity TII + TVA = GO", inputs + va.sum(axis=0), x, 2 * n + 4)
+    _check_close(
+        fname,
+        "row identity Z 1 + final demand 1 = GO",
+        Z.sum(axis=1) + fd.sum(axis=1),
+        x,
+        n + fd.shape[1],
     )
