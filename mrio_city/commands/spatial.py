@@ -195,43 +195,11 @@ def demo_map(out: Path, data_dir=None, labels: str = "zh") -> list[Path]:
     and an offline HTML map into ``out``; ``labels`` ('zh', 'pinyin' or 'code') is how the
     HTML map names the cities on hover.
     """
-    import warnings
-
-    import pandas as pd
-
-    from mrio_city.analyses.spatial.downscale import county_parents
-    from mrio_city.analyses.spatial.geometry import join_values
-    from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
-    from mrio_city.model.names import display_names
+    from mrio_city.analyses.spatial.study import per_capita_from_counties
+    from mrio_city.exports.spatial import write_co2_per_capita_maps
     from mrio_city.sources import read_county_co2
     from mrio_city.sources.geography import read_city_boundaries
 
     geo = read_city_boundaries(data_dir=data_dir)
-    co2 = read_county_co2(data_dir=data_dir)
-    year = co2[co2["year"] == 2012]
-    parent = county_parents(pd.Index(year["county_code"].unique()), geo.index)
-    year = year[year["county_code"].isin(parent.index)]
-    city = year["county_code"].map(parent)
-    per_city = year.groupby(city.to_numpy())["value"].sum() * 1e6  # Mt -> t
-    per_capita = (per_city / geo["popu_2010"].reindex(per_city.index)).dropna()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mapped = join_values(
-            geo, per_capita.rename("co2_per_capita"), what="county CO2", keep_unmatched=True
-        )
-    options = {
-        "unit": "t CO2 per person",
-        "title": "2012 年城市人均 CO2 排放 CO2 emissions per person, 2012",
-    }
-    note = "CO2: Chen et al. (2020) county inventory summed to cities; population: census 2010"
-    codes = [str(c) for c in mapped.index]  # the units are labelled by census code here
-    zh = geo["city"].reindex(codes).fillna(pd.Series(codes, index=codes))
-    names = dict(zip(codes, display_names(zh.tolist(), labels, codes=codes)))
-    return [
-        plot_choropleth(
-            mapped, "co2_per_capita", out / "co2_per_capita_2012.png", note=note, **options
-        ),
-        write_choropleth_html(
-            mapped, "co2_per_capita", out / "co2_per_capita_2012.html", names=names, **options
-        ),
-    ]
+    per_capita = per_capita_from_counties(read_county_co2(data_dir=data_dir), geo, year=2012)
+    return write_co2_per_capita_maps(per_capita, geo, out, labels=labels)

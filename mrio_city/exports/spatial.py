@@ -24,7 +24,7 @@ from typing import Any
 
 from mrio_city.analyses.spatial.study import SpatialStudy
 
-__all__ = ["write_spatial"]
+__all__ = ["write_spatial", "write_co2_per_capita_maps"]
 
 _HOTSPOT_COLOURS = {"hotspot": "#c0392b", "coldspot": "#2471a3", "not significant": "#e5e5e5"}
 
@@ -176,3 +176,60 @@ def _coefficient_cmap(values, name: str) -> str:
     if (values < 0).all():
         return "Blues_r"
     return "RdBu_r"
+
+
+def write_co2_per_capita_maps(
+    per_capita, boundaries, out_dir: str | os.PathLike[str], *, labels: str = "zh"
+) -> list[Path]:
+    """The demo's maps of CO2 per person, 2012: ``co2_per_capita_2012.png`` and ``.html``.
+
+    Parameters
+    ----------
+    per_capita : Series
+        t CO2 per person by census city code
+        (:func:`mrio_city.analyses.spatial.study.per_capita_from_counties`).
+    boundaries : GeoDataFrame
+        The census city polygons (units without a value are drawn as "no data").
+    out_dir : path-like
+        Output folder.
+    labels : {'zh', 'pinyin', 'code'}, default='zh'
+        How the HTML map names the cities on hover.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The PNG and the HTML file.
+    """
+    import warnings
+
+    import pandas as pd
+
+    from mrio_city.analyses.spatial.geometry import join_values
+    from mrio_city.exports.maps import plot_choropleth, write_choropleth_html
+    from mrio_city.model.names import display_names
+
+    out = Path(out_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mapped = join_values(
+            boundaries,
+            per_capita.rename("co2_per_capita"),
+            what="county CO2",
+            keep_unmatched=True,
+        )
+    options = {
+        "unit": "t CO2 per person",
+        "title": "2012 年城市人均 CO2 排放 CO2 emissions per person, 2012",
+    }
+    note = "CO2: Chen et al. (2020) county inventory summed to cities; population: census 2010"
+    codes = [str(c) for c in mapped.index]  # the units are labelled by census code here
+    zh = boundaries["city"].reindex(codes).fillna(pd.Series(codes, index=codes))
+    names = dict(zip(codes, display_names(zh.tolist(), labels, codes=codes)))
+    return [
+        plot_choropleth(
+            mapped, "co2_per_capita", out / "co2_per_capita_2012.png", note=note, **options
+        ),
+        write_choropleth_html(
+            mapped, "co2_per_capita", out / "co2_per_capita_2012.html", names=names, **options
+        ),
+    ]

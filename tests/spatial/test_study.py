@@ -124,3 +124,19 @@ def test_too_few_cities_for_the_bandwidth_search_is_named(census):
 
     with pytest.raises(EmptyTableError, match="25 units are too few .* starts at 48 neighbours"):
         spatial_study(census_table(5, 5), read_city_boundaries(data_dir=census))
+
+
+def test_per_capita_from_counties_sums_counties_over_census_population(census):
+    from mrio_city.analyses.spatial.study import per_capita_from_counties
+    from mrio_city.sources.geography import read_city_boundaries
+
+    geo = read_city_boundaries(data_dir=census)  # 1e6 persons in 2010 in every city
+    co2 = pd.DataFrame(
+        {
+            "county_code": ["010001", "010002", "010002", "010101", "999901"],
+            "year": [2012, 2012, 2011, 2012, 2012],
+            "value": [1.5, 2.0, 99.0, 4.0, 7.0],  # Mt CO2; 2011 and an unknown city ignored
+        }
+    )
+    per_capita = per_capita_from_counties(co2, geo, year=2012)
+    assert per_capita.to_dict() == pytest.approx({"010000": 3.5, "010100": 4.0})

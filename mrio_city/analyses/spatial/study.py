@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["SpatialStudy", "spatial_study", "county_footprints", "ALLOCATIONS", "OUTCOME"]
+__all__ = [
+    "SpatialStudy",
+    "spatial_study",
+    "county_footprints",
+    "per_capita_from_counties",
+    "ALLOCATIONS",
+    "OUTCOME",
+]
 
 #: The two emission allocations compared by the hotspot analysis [t CO2].
 ALLOCATIONS = ("production_based", "consumption_based")
@@ -225,3 +232,34 @@ def county_footprints(data: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
             totals, pop.loc[parent.index], parent, zero_proxy="equal", what="pop_2010"
         )
     return frame.dropna(subset=["production_based [t CO2]"]).rename_axis("county_code")
+
+
+def per_capita_from_counties(
+    county_co2: pd.DataFrame, boundaries, *, year: int = 2012
+) -> pd.Series:
+    """CO2 per person of every census city: its counties' CO2 over its 2010 population.
+
+    Parameters
+    ----------
+    county_co2 : DataFrame
+        :func:`mrio_city.sources.read_county_co2` (long: ``county_code``, ``year``, ``value``
+        [Mt CO2]).
+    boundaries : GeoDataFrame
+        :func:`mrio_city.sources.geography.read_city_boundaries` (index census city code,
+        ``popu_2010`` [persons]).
+    year : int, default=2012
+
+    Returns
+    -------
+    Series
+        ``t CO2 per person`` by census city code; cities without counties in the CO2 set or
+        without a population are left out.
+    """
+    from .downscale import county_parents
+
+    rows = county_co2[county_co2["year"] == year]
+    parent = county_parents(pd.Index(rows["county_code"].unique()), boundaries.index)
+    rows = rows[rows["county_code"].isin(parent.index)]
+    city = rows["county_code"].map(parent)
+    per_city = rows.groupby(city.to_numpy())["value"].sum() * 1e6  # Mt -> t
+    return (per_city / boundaries["popu_2010"].reindex(per_city.index)).dropna()
