@@ -252,22 +252,33 @@ def perturbed_table(
         scale = np.divide(x, x0, out=np.zeros_like(x), where=x0 > 0)
         Z = table.intermediate_flows()
         Z = Z @ sp.diags(scale) if sp.issparse(Z) else Z * scale[None, :]
-        t1 = table.replace(Z=Z, Y=Y, x=x)
-    else:
-        t1 = _drawn_structure(table, d, output)
+        return table.replace(Z=Z, Y=Y, x=x, F=_drawn_flows(table, d, stressor, x))
+    if output is None:  # the table solves its own output, then takes the drawn F
+        t1 = _drawn_structure(table, d)
+        return t1.replace(F=_drawn_flows(table, d, stressor, t1.x), x=t1.x)
+    x = np.asarray(output, dtype=float)  # known: one table
+    return _drawn_structure(table, d, x, F=_drawn_flows(table, d, stressor, x))
+
+
+def _drawn_flows(table: BaseTable, d: Draw, stressor: str, x: np.ndarray) -> np.ndarray:
+    """F of draw ``d``: the stressor's intensities times ``eps`` times the draw's output."""
     F = np.array(table.F, dtype=float)
     k = table.stressors.get_loc(stressor)
-    F[k] = table.direct_intensities[k] * d.intensity * t1.x
-    return t1.replace(F=F, x=t1.x)
+    F[k] = table.direct_intensities[k] * d.intensity * x
+    return F
 
 
-def _drawn_structure(table: BaseTable, d: Draw, output: np.ndarray | None = None) -> BaseTable:
+def _drawn_structure(
+    table: BaseTable, d: Draw, output: np.ndarray | None = None, F: np.ndarray | None = None
+) -> BaseTable:
     """A structured table with draw ``d``'s final demand, technology and trade shares.
 
-    Its F is still the base table's (:func:`perturbed_table` replaces it); gross output is
-    solved by the table unless ``output`` is given.
+    Gross output is solved by the table unless ``output`` is given; F is the base table's
+    unless given (the A draws use the drawn intensities directly, not the table's F).
     """
     changes = {"final_demand": table.final_demand * d.demand[:, None, :]}
+    if F is not None:
+        changes["F"] = F
     if d.technology is not None:
         changes["technology"] = table.technology * d.technology
     if d.trade is not None:
