@@ -70,7 +70,6 @@ class BlockSolver(LeontiefSolver):
         workers: int,
         degree: int = 16,
         precision: str = "mixed",
-        roots: np.ndarray | None = None,
     ):
         self.operator = operator_of(table)
         self.precision = precision
@@ -85,10 +84,7 @@ class BlockSolver(LeontiefSolver):
         _ = self.operator._technology_local_inverse  # the "factorization": R small blocks
         self.roots = None
         if iteration == "polynomial":  # ... and, for the polynomial iteration, its roots
-            # (or a nearby operator's, given: the residual test keeps the answer exact)
-            if roots is None:
-                roots = operator_roots(self.operator, degree, single=precision == "mixed")
-            self.roots = roots
+            self.roots = operator_roots(self.operator, degree, single=precision == "mixed")
             if precision == "mixed":
                 _ = self.operator.single  # and the float32 copy of the operator
         super().__init__("block", table, nnz=self.operator.n_stored, tol=tol)

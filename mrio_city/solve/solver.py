@@ -40,8 +40,6 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-import numpy as np
-
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.base import INVERSE_MAX_NODES, LeontiefSolver, factorization_count
 from mrio_city.solve.block import ITERATIONS, KRYLOV_BUDGET, BlockSolver, polynomial_roots
@@ -84,7 +82,6 @@ def factorize(
     degree: int = 16,
     workers: int | None = None,
     precision: Literal["mixed", "double"] = "mixed",
-    roots: np.ndarray | None = None,
 ) -> LeontiefSolver:
     """Factorize ``I - A`` of a table once; return a reusable :class:`LeontiefSolver`.
 
@@ -117,11 +114,6 @@ def factorize(
         float32 products inside a float64 iterative refinement (the residual test stays in
         float64, so the answer meets ``tol`` either way); 'double' keeps every product in
         float64.  Other iterations always use float64.
-    roots : ndarray of complex, optional
-        Roots for the polynomial iteration instead of computing them (``degree`` Arnoldi
-        steps): e.g. ``factorize(base).roots`` for tables that differ from ``base`` by small
-        perturbations (Monte Carlo draws).  Only the speed depends on them: the iteration
-        tests its true residual and continues with GMRES if they do not contract.
 
     Returns
     -------
@@ -177,7 +169,6 @@ def factorize(
             workers=workers,
             degree=degree,
             precision=precision,
-            roots=None if roots is None else np.asarray(roots, dtype=complex),
         )
     if method == "dense":
         return DenseLU(table)
