@@ -11,7 +11,14 @@ in its own subprocess (peak memory = the child's max RSS):
   warmed up first (imports, the table scattered, one draw per worker), then timed runs
   alternate 1, 2, 1, 2, ... (``--repeats`` each) so both see the same machine load; the
   speed-up is the ratio of the median times, and the load average, the BLAS threads seen
-  inside a worker's task and the draws per task are recorded with it.
+  inside a worker's task and the draws per task are recorded with it.  Both clusters are the
+  one ``run_montecarlo`` starts (``cluster.local_cluster``: quiet Dask settings).  On a loaded
+  machine the wall-clock ratio follows the cores the other jobs leave, so each run also
+  records the workers' CPU seconds (per draw with 1 and with 2 workers: their ratio is what
+  two workers at once cost in shared cache and memory bandwidth), the client's CPU seconds
+  (this process: client, progress bar, parquet and the LocalCluster's scheduler) and its
+  serial seconds (before the first task starts and after the last ends), and projects the
+  speed-up on two free cores: ``(serial_1 + cpu_1) / (serial_2 + cpu_2 / 2)``.
 
 Results in ``benchmarks/results/uncertainty.json`` with the machine and BLAS threads.
 """
