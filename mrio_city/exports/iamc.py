@@ -116,15 +116,14 @@ def write_iamc(result, folder: str | os.PathLike[str], *, stem: str = "scenario_
     -------
     list of Path
     """
+    from mrio_city.exports.csvfiles import write_csv
     from mrio_city.io.atomic import atomic_path
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     df = scenario_to_iamc(result)
     out = []
-    with atomic_path(folder / f"{stem}.csv") as tmp:
-        df.to_csv(tmp, index=False)
-    out.append(folder / f"{stem}.csv")
+    out.append(write_csv(folder / f"{stem}.csv", df, index=False))
     from mrio_city.io.xlsx import escape_cell_text
 
     safe = df.copy()  # text cells never become formulas (issue 14): region names are labels
