@@ -227,46 +227,17 @@ def read_wiod_national(
     fname = path.name
     raw = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, header=None)
     head = raw.iloc[0].tolist()
-    if head[:4] != ["Year", "Code", "Description", "Origin"]:
-        raise DataSourceError(
-            f"{fname}, line 1: expected columns Year;Code;Description;Origin, found {head[:4]}"
-        )
+    sectors, fd_cols = _niot_columns(head, fname)
     desc = raw.iloc[1]
     data = raw.iloc[2:].copy()
     data.columns = head
     data.index = range(len(data))  # file line = index + 3
-    try:
-        i_go = head.index("GO")
-    except ValueError:
-        raise DataSourceError(f"{fname}, line 1: expected a 'GO' column, not found") from None
-    fd_cols = list(_NIOT_FD)
-    if head[i_go - len(fd_cols) : i_go] != fd_cols:
-        raise DataSourceError(
-            f"{fname}, line 1: expected final-demand columns {fd_cols} before 'GO', "
-            f"found {head[i_go - len(fd_cols) : i_go]}"
-        )
-    sectors = head[4 : i_go - len(fd_cols)]
     rows = data[data["Year"].str.strip() == str(year)]
     if rows.empty:
         years = sorted(data["Year"].dropna().unique())
         raise DataSourceError(f"{fname}: year {year} not found; years present: {years}")
     n = len(sectors)
-    parts = {}
-    for origin in ("Domestic", "Imports"):
-        blk = rows[rows["Origin"].str.strip() == origin]
-        codes = blk["Code"].str.strip().tolist()
-        if codes != sectors:
-            k = next(
-                (i for i, (a, b) in enumerate(zip(codes, sectors)) if a != b), min(len(codes), n)
-            )
-            line = int(blk.index[k]) + 3 if k < len(blk) else "end"
-            want = sectors[k] if k < n else "end of block"
-            found = codes[k] if k < len(codes) else "end of block"
-            raise DataSourceError(
-                f"{fname}, line {line} ({origin} rows of {year}): expected code '{want}', "
-                f"found '{found}'"
-            )
-        parts[origin] = blk
+    parts = {o: _niot_block(rows, o, sectors, fname, year) for o in ("Domestic", "Imports")}
     tot = rows[rows["Origin"].str.strip() == "TOT"].copy()
     tot.index = tot["Code"].str.strip()
     missing = [c for c in (*_NIOT_VA, "GO") if c not in tot.index]
@@ -287,19 +258,7 @@ def read_wiod_national(
     import_Z = imp[sectors].set_axis(index).set_axis(index, axis=1)
     import_fd = imp[fd_cols].set_axis(index).rename_axis(columns="category")
     imports = (import_Z.sum(axis=1) + import_fd.sum(axis=1)).rename("imports")
-    tol = 0.5 * (2 * n + len(_NIOT_VA)) + 1e-9 * x.abs()
-    for what, resid in (
-        ("row identity Z 1 + final demand 1 = GO", x - Z.sum(axis=1) - fd.sum(axis=1)),
-        (
-            "column identity 1'Z + 1'Z_imp + value added = GO",
-            x - Z.sum(axis=0) - import_Z.sum(axis=0) - va.sum(axis=0),
-        ),
-    ):
-        if (resid.abs() > tol).any():
-            k = resid.abs().idxmax()
-            raise DataSourceError(
-                f"{fname}, year {year}, sector '{k}': {what} off by {resid[k]:.6g} {UNIT}"
-            )
+    _check_niot_identities(fname, year, Z, fd, import_Z, va, x)
     names = pd.DataFrame(
         {"name_en": [str(desc[4 + i]).strip() for i in range(n)], "name_zh": [""] * n},
         index=index,
@@ -419,3 +378,57 @@ def _co2_sheet(raw: pd.DataFrame, sheet: str, codes: list[str]) -> pd.DataFrame:
             "value": values.ravel(),
         }
     )
+
+
+def _niot_columns(head: list, fname: str) -> tuple[list[str], list[str]]:
+    """Sector and final-demand columns of a NIOT header (checked: fixed columns, 'GO')."""
+    if head[:4] != ["Year", "Code", "Description", "Origin"]:
+        raise DataSourceError(
+            f"{fname}, line 1: expected columns Year;Code;Description;Origin, found {head[:4]}"
+        )
+    try:
+        i_go = head.index("GO")
+    except ValueError:
+        raise DataSourceError(f"{fname}, line 1: expected a 'GO' column, not found") from None
+    fd_cols = list(_NIOT_FD)
+    if head[i_go - len(fd_cols) : i_go] != fd_cols:
+        raise DataSourceError(
+            f"{fname}, line 1: expected final-demand columns {fd_cols} before 'GO', "
+            f"found {head[i_go - len(fd_cols) : i_go]}"
+        )
+    return head[4 : i_go - len(fd_cols)], fd_cols
+
+
+def _niot_block(rows: pd.DataFrame, origin: str, sectors: list, fname: str, year: int):
+    """The 'Domestic' or 'Imports' rows of one year, in the order of the sector columns."""
+    n = len(sectors)
+    blk = rows[rows["Origin"].str.strip() == origin]
+    codes = blk["Code"].str.strip().tolist()
+    if codes != sectors:
+        k = next((i for i, (a, b) in enumerate(zip(codes, sectors)) if a != b), min(len(codes), n))
+        line = int(blk.index[k]) + 3 if k < len(blk) else "end"
+        want = sectors[k] if k < n else "end of block"
+        found = codes[k] if k < len(codes) else "end of block"
+        raise DataSourceError(
+            f"{fname}, line {line} ({origin} rows of {year}): expected code '{want}', "
+            f"found '{found}'"
+        )
+    return blk
+
+
+def _check_niot_identities(fname, year, Z, fd, import_Z, va, x) -> None:
+    """Row and column identities, to half a published million per summed term."""
+    n = len(x)
+    tol = 0.5 * (2 * n + len(_NIOT_VA)) + 1e-9 * x.abs()
+    for what, resid in (
+        ("row identity Z 1 + final demand 1 = GO", x - Z.sum(axis=1) - fd.sum(axis=1)),
+        (
+            "column identity 1'Z + 1'Z_imp + value added = GO",
+            x - Z.sum(axis=0) - import_Z.sum(axis=0) - va.sum(axis=0),
+        ),
+    ):
+        if (resid.abs() > tol).any():
+            k = resid.abs().idxmax()
+            raise DataSourceError(
+                f"{fname}, year {year}, sector '{k}': {what} off by {resid[k]:.6g} {UNIT}"
+            )
