@@ -283,10 +283,19 @@ def mixed_polynomial_iteration(
     r, col, d = _single_segment(rhs, width)  # rhs itself is only read
     total = step = 0
     last = rel
-    cycle_start = 1.0
+    cycle_start = seg = estimate = 1.0
+    finish = _finishing_root(steps)
     while rel > tol and total < maxiter and steps:
         kind, a, s = steps[step % len(steps)]
-        step += 1
+        in_cycle = not (
+            kind == "pair"
+            and finish is not None
+            and (seg * finish[1] <= SINGLE_REDUCTION or estimate * finish[1] <= 0.5 * tol)
+        )
+        if in_cycle:
+            step += 1
+        else:  # one real step is enough to end this segment: not a two-application pair
+            kind, a, s = "real", finish[0], 0.0
         with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
             if step_single is not None:
                 applications, seg_cols = _fused_step(kind, a, s, r, d, step_single)
@@ -298,7 +307,7 @@ def mixed_polynomial_iteration(
         seg = float(np.max(seg_cols))
         estimate = float(np.max(seg_cols * col / scale))
         stalled = not np.isfinite(seg)
-        if step % len(steps) == 0:  # a whole cycle: it must at least halve the residual
+        if in_cycle and step % len(steps) == 0:  # a whole cycle: it must at least halve
             stalled, cycle_start = stalled or seg > 0.5 * cycle_start, seg
         if seg > SINGLE_REDUCTION and estimate > 0.5 * tol and not stalled:
             continue
@@ -318,7 +327,8 @@ def mixed_polynomial_iteration(
             break
         last = rel
         r, col, d = _single_segment(true, width, true_cols)
-        cycle_start = 1.0
+        cycle_start = seg = 1.0
+        estimate = rel
         del true
     return _finish(rhs, U, rel, total, apply_minv, apply_off_minv, tol, maxiter, restart, what)
 
@@ -409,6 +419,26 @@ def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:
 
 
 _AXPY = {np.float64: daxpy, np.float32: saxpy}
+
+
+def _finishing_root(steps: list[tuple[str, float, float]]) -> tuple[float, float] | None:
+    """The real root whose step contracts most surely, and its worst factor.
+
+    A step through root ``theta`` multiplies an eigencomponent at ``z`` by ``1 - z / theta``;
+    over the roots (which sample the spectrum's hull) the worst ``|1 - z / theta|`` is
+    smallest for a root near the middle of the spectrum (about 0.5 at county scale).  When
+    a segment is within that factor of its goal and the cycle's next step is a conjugate pair
+    (two applications), this one real step ends the segment instead; the cycle then goes on
+    where it was.  None when no real root contracts on all the roots.
+    """
+    real = [a for kind, a, _ in steps if kind == "real" and a > 0]
+    if not real:
+        return None
+    points = [complex(a, 0.0) for kind, a, _ in steps if kind == "real"]
+    points += [complex(a, np.sqrt(max(s - a * a, 0.0))) for kind, a, s in steps if kind == "pair"]
+    worst = [max(abs(1 - z / theta) for z in points) for theta in real]
+    best = int(np.argmin(worst))
+    return (real[best], worst[best]) if worst[best] < 1 else None
 
 
 def _root_steps(roots: np.ndarray) -> list[tuple[str, float, float]]:

@@ -135,3 +135,41 @@ def test_mixed_and_double_precision_agree_on_a_structured_table():
         np.testing.assert_allclose(mixed, double, rtol=1e-10)
     with pytest.raises(ValueError, match="precision must be 'mixed' or 'double', got 'half'"):
         factorize(table, precision="half")
+
+
+def test_finishing_root_is_the_real_root_with_the_smallest_worst_factor():
+    from mrio_city.solve.iterative import _finishing_root, _root_steps
+
+    roots = np.array([1.25, 0.5, 0.9 + 0.2j, 0.9 - 0.2j, 0.8])
+    theta, factor = _finishing_root(_root_steps(roots))
+    brute = {t: max(abs(1 - z / t) for z in roots) for t in (1.25, 0.5, 0.8)}
+    assert theta == min(brute, key=brute.get) == 0.8
+    assert factor == pytest.approx(brute[0.8], rel=1e-12)
+    # no real root, or none that contracts on every root: no finishing step
+    assert _finishing_root(_root_steps(np.array([0.9 + 0.2j, 0.9 - 0.2j]))) is None
+    assert _finishing_root(_root_steps(np.array([-1.0, 1.0]))) is None
+
+
+def test_finishing_step_saves_applications_and_keeps_the_tolerance(monkeypatch):
+    """A segment within reach of its goal ends with one real step instead of a pair."""
+    import mrio_city.solve.iterative as iterative
+
+    # eigenvalues spread on [0.5, 1.3] with complex pairs among the roots
+    rng = np.random.default_rng(5)  # a seed where the cycle reaches a pair near the goal
+    n = 60
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    K = Q @ np.diag(np.linspace(0.5, 1.3, n)) @ Q.T + 0.02 * rng.normal(size=(n, n))
+    apply_minv, apply_off_minv = _operator(K)
+    roots = harmonic_ritz_roots(lambda v: K @ v, rng.normal(size=n), 12)
+    assert iterative._finishing_root(iterative._root_steps(roots)) is not None
+    rhs = rng.normal(size=(n, 4))
+    common = dict(roots=roots, tol=1e-10, maxiter=200)
+    x, used, rel = mixed_polynomial_iteration(rhs, apply_minv, apply_off_minv, _single(K), **common)
+    monkeypatch.setattr(iterative, "_finishing_root", lambda steps: None)
+    x0, used0, rel0 = mixed_polynomial_iteration(
+        rhs, apply_minv, apply_off_minv, _single(K), **common
+    )
+    assert rel <= 1e-10 and rel0 <= 1e-10 and used == used0 - 1  # 23 against 24
+    exact = np.linalg.solve(K, rhs)
+    for got in (x, x0):
+        np.testing.assert_allclose(got, exact, rtol=1e-8, atol=1e-9 * np.abs(exact).max())
