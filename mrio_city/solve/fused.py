@@ -19,8 +19,9 @@ at a fixed memory:
   and column besides ``rhs`` (the general iteration: about 24, and a new array per product).
   The arrays are sector-major, so the slices the sector loop reads and writes are contiguous.
 
-The answer is the general iteration's up to rounding: same roots, same steps, same tests on
-the float64 residual ``rhs - K U`` recomputed in full at each replacement.
+The answer is the general iteration's up to rounding: same roots, same steps (a segment
+within reach of its goal ends with one real step, not a pair, as there), same tests on the
+float64 residual ``rhs - K U`` recomputed in full at each replacement.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.linalg.blas import saxpy, sscal
 
-from mrio_city.solve.iterative import SINGLE_REDUCTION, _finish, _root_steps, column_norms
+from mrio_city.solve.iterative import (
+    SINGLE_REDUCTION,
+    _finish,
+    _finishing_root,
+    _root_steps,
+    column_norms,
+)
 
 __all__ = ["fused_mixed_polynomial_iteration"]
 
@@ -308,8 +315,19 @@ def fused_mixed_polynomial_iteration(
         rel = float(np.max(norms / scale)) if k else 0.0
         total = step = 0
         last, cycle_start = rel, 1.0
+        seg = estimate = 1.0
+        finish = _finishing_root(steps)
         while rel > tol and total < maxiter and steps:
             kind, a, s = steps[step % len(steps)]
+            in_cycle = not (
+                kind == "pair"
+                and finish is not None
+                and (seg * finish[1] <= SINGLE_REDUCTION or estimate * finish[1] <= 0.5 * tol)
+            )
+            if in_cycle:
+                step += 1
+            else:  # one real step is enough to end this segment: not a two-application pair
+                kind, a = "real", finish[0]
             with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
                 if kind == "pair":
                     f.pair_step(a, s)
@@ -318,11 +336,10 @@ def fused_mixed_polynomial_iteration(
                     f.real_step(a)
                     total += 1
                 seg_cols = np.sqrt(f._squared_norms())  # segment-relative
-            step += 1
             seg = float(np.max(seg_cols))
             estimate = float(np.max(seg_cols * f.col / scale))
             stalled = not np.isfinite(seg)
-            if step % len(steps) == 0:  # a whole cycle: it must at least halve the residual
+            if in_cycle and step % len(steps) == 0:  # a whole cycle: it must at least halve
                 stalled, cycle_start = stalled or seg > 0.5 * cycle_start, seg
             if seg > SINGLE_REDUCTION and estimate > 0.5 * tol and not stalled:
                 continue
@@ -331,7 +348,7 @@ def fused_mixed_polynomial_iteration(
             rel = float(np.max(true / scale))
             if rel <= tol or not (rel <= 0.5 * last and np.isfinite(rel)):
                 break
-            last, cycle_start = rel, 1.0
+            last, cycle_start, seg, estimate = rel, 1.0, 1.0, rel
         if rel <= tol:
             f.answer(out)
             return total, rel

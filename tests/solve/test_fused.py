@@ -105,3 +105,20 @@ def test_final_demand_by_city_into_a_given_array(structured):
     assert np.shares_memory(got, big)
     np.testing.assert_array_equal(big[:, :3], want)
     assert np.isnan(big[:, 3:]).all()
+
+
+def test_fused_segment_ends_with_one_real_step_within_reach(monkeypatch):
+    """As in the general iteration: a pair near a segment's goal becomes one real step."""
+    import mrio_city.solve.fused as fused
+
+    table = random_structured_table(8, 5, seed=1, local_share=0.5)
+    rhs = np.random.default_rng(1).random((table.n_nodes, FUSED_MIN_COLUMNS))
+    ref = _dense_solve(table, rhs)
+    finishing = factorize(table)
+    x = finishing.solve(rhs)
+    monkeypatch.setattr(fused, "_finishing_root", lambda steps: None)
+    cycling = factorize(table)
+    y = cycling.solve(rhs)
+    assert finishing.iterations[0] < cycling.iterations[0]
+    for answer in (x, y):
+        np.testing.assert_allclose(answer, ref, rtol=1e-9)
