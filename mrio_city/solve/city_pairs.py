@@ -23,6 +23,7 @@ a zero), so this layout is chosen only when that union adds little
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = ["CityPairShares", "have_numba", "MAX_PADDING"]
 MAX_PADDING = 1.25
 
 _KERNELS: dict[str, object] = {}
+_KERNELS_LOCK = threading.Lock()
 _GATHER = None
 
 
@@ -60,10 +62,11 @@ def _compile(fn):
 def _kernels() -> dict[str, object]:
     """The compiled pair kernels (numba), made on first use; empty without numba."""
     global _GATHER
-    if not _KERNELS and have_numba():
-        _GATHER = _compile(_gather)  # the two kernels below call it (a compiled global)
-        _KERNELS["product"] = _compile(_pair_product)
-        _KERNELS["step"] = _compile(_pair_step)
+    with _KERNELS_LOCK:  # worker threads may ask first, together
+        if not _KERNELS and have_numba():
+            _GATHER = _compile(_gather)  # the two kernels below call it (a compiled global)
+            _KERNELS["step"] = _compile(_pair_step)
+            _KERNELS["product"] = _compile(_pair_product)
     return _KERNELS
 
 
