@@ -37,6 +37,7 @@ from mrio_city.solve.iterative import (
     _finishing_root,
     _root_steps,
     column_norms,
+    next_mixed_step,
 )
 
 __all__ = ["fused_mixed_polynomial_iteration"]
@@ -318,16 +319,8 @@ def fused_mixed_polynomial_iteration(
         seg = estimate = 1.0
         finish = _finishing_root(steps)
         while rel > tol and total < maxiter and steps:
-            kind, a, s = steps[step % len(steps)]
-            in_cycle = not (
-                kind == "pair"
-                and finish is not None
-                and (seg * finish[1] <= SINGLE_REDUCTION or estimate * finish[1] <= 0.5 * tol)
-            )
-            if in_cycle:
-                step += 1
-            else:  # one real step is enough to end this segment: not a two-application pair
-                kind, a = "real", finish[0]
+            kind, a, s, in_cycle = next_mixed_step(steps, step, finish, seg, estimate, tol)
+            step += in_cycle
             with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
                 if kind == "pair":
                     f.pair_step(a, s)

@@ -286,16 +286,8 @@ def mixed_polynomial_iteration(
     cycle_start = seg = estimate = 1.0
     finish = _finishing_root(steps)
     while rel > tol and total < maxiter and steps:
-        kind, a, s = steps[step % len(steps)]
-        in_cycle = not (
-            kind == "pair"
-            and finish is not None
-            and (seg * finish[1] <= SINGLE_REDUCTION or estimate * finish[1] <= 0.5 * tol)
-        )
-        if in_cycle:
-            step += 1
-        else:  # one real step is enough to end this segment: not a two-application pair
-            kind, a, s = "real", finish[0], 0.0
+        kind, a, s, in_cycle = next_mixed_step(steps, step, finish, seg, estimate, tol)
+        step += in_cycle
         with np.errstate(over="ignore", invalid="ignore"):  # diverging roots: caught below
             if step_single is not None:
                 applications, seg_cols = _fused_step(kind, a, s, r, d, step_single)
@@ -419,6 +411,25 @@ def _axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> None:
 
 
 _AXPY = {np.float64: daxpy, np.float32: saxpy}
+
+
+def next_mixed_step(steps, step, finish, seg, estimate, tol) -> tuple[str, float, float, bool]:
+    """The next step of a mixed-precision segment: ``(kind, a, s, in_cycle)``.
+
+    The cycle's step number ``step`` (:func:`_root_steps`), except that a conjugate pair is
+    replaced by one real step through ``finish`` (:func:`_finishing_root`) when that step is
+    enough to end the segment (``seg``, the segment's residual, reaching
+    :data:`SINGLE_REDUCTION`, or ``estimate``, the full residual's, half of ``tol``): then
+    ``in_cycle`` is False and the cycle goes on where it was.
+    """
+    kind, a, s = steps[step % len(steps)]
+    if (
+        kind == "pair"
+        and finish is not None
+        and (seg * finish[1] <= SINGLE_REDUCTION or estimate * finish[1] <= 0.5 * tol)
+    ):
+        return "real", finish[0], 0.0, False  # one real step ends it: not two applications
+    return kind, a, s, True
 
 
 def _finishing_root(steps: list[tuple[str, float, float]]) -> tuple[float, float] | None:
