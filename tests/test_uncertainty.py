@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ from mrio_city.analyses.uncertainty.montecarlo import (
     run_montecarlo,
 )
 from mrio_city.analyses.uncertainty.summary import intervals
-from mrio_city.model.errors import ScenarioSpecError
+from mrio_city.model.errors import OutputFolderError, ScenarioSpecError
 from mrio_city.testing import random_structured_table, random_table
 
 
@@ -200,3 +202,21 @@ def test_uncertainty_benchmark_smoke(tmp_path):
 
     args = ["--cities", "6", "--draws", "20", "--a-draws", "0", "--out", str(tmp_path / "u.json")]
     assert bench_main(args) == 0
+
+
+def test_a_folder_is_resumed_only_by_the_run_that_started_it(tmp_path, table):
+    run_montecarlo(table, UncertaintySpec(seed=9), 3, tmp_path, batch=3)
+    record = json.loads((tmp_path / "draws" / mcmod.RUN_RECORD).read_text())
+    assert record["uncertainty"]["seed"] == 9 and len(record["table_hash"]) == 64
+    run_montecarlo(table, UncertaintySpec(seed=9), 6, tmp_path, batch=3)  # same run: resumes
+    assert mcmod.completed_draws(tmp_path) == set(range(6))
+    before = read_draws(tmp_path)
+    with pytest.raises(OutputFolderError, match="uncertainty differ"):
+        run_montecarlo(table, UncertaintySpec(seed=10), 9, tmp_path, batch=3)
+    other = random_structured_table(n_cities=4, n_sectors=3, seed=99)
+    with pytest.raises(OutputFolderError, match="table_hash"):
+        run_montecarlo(other, UncertaintySpec(seed=9), 9, tmp_path, batch=3)
+    pd.testing.assert_frame_equal(read_draws(tmp_path), before)  # refused before any draw
+    (tmp_path / "draws" / mcmod.RUN_RECORD).unlink()  # parts of an unrecorded run
+    with pytest.raises(OutputFolderError, match="without a run record"):
+        run_montecarlo(table, UncertaintySpec(seed=9), 9, tmp_path, batch=3)

@@ -266,7 +266,7 @@ class StagedOutput:
 
     def record_table(self, table, *, source: str | None = None) -> None:
         """Record a table input: name, year, content hash and the name or path given."""
-        from mrio_city.io.provenance import table_hash
+        from mrio_city.model.fingerprint import table_hash
 
         entry = {"name": table.name, "year": table.meta.year, "sha256": table_hash(table)}
         if source is not None:

@@ -34,9 +34,11 @@ from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     ALL_CITIES,
     FixedSystem,
+    claim_folder,
     completed_draws,
     perturbed_table,
     remove_stale_parts,
+    run_record,
     write_part,
 )
 from mrio_city.analyses.uncertainty.sobol import sobol_indices
@@ -169,6 +171,8 @@ def run_scenario_draws(
         raise ScenarioSpecError(f"the number of draws must be at least 1, got {draws}")
     scenario.validate(table)
     folder = remove_stale_parts(Path(out) / PART)
+    document = dict(scenario.raw) if scenario.raw else repr(scenario)  # the scenario's identity
+    claim_folder(folder, run_record(table, spec, _stressor(scenario, table), scenario=document))
     todo = sorted(set(range(draws)) - completed_draws(out, PART))
     if not todo:
         return folder

@@ -13,8 +13,8 @@ from mrio_city._resources import shipped
 from mrio_city._version import __version__
 from mrio_city.commands.main import main
 from mrio_city.exports.workbook import read_workbook_sheets
-from mrio_city.io.provenance import table_hash
 from mrio_city.io.registry import load_table
+from mrio_city.model.fingerprint import table_hash
 
 KEYS = {"package_version", "table_name", "table_hash", "switches", "created"}
 

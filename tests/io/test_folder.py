@@ -17,7 +17,7 @@ from mrio_city import (
     ZeroOutputWarning,
 )
 from mrio_city.io.folder import read_table, write_table
-from mrio_city.io.provenance import table_hash
+from mrio_city.model.fingerprint import table_hash
 
 
 def _same(a, b):

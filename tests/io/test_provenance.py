@@ -16,11 +16,12 @@ from io_tables import make_general, make_structured
 import mrio_city
 from mrio_city import TableFormatError, ZeroOutputWarning
 from mrio_city.io.folder import write_table
-from mrio_city.io.provenance import file_sha256, run_metadata, table_hash
+from mrio_city.io.provenance import file_sha256, run_metadata
+from mrio_city.model.fingerprint import table_hash
 
 HASH_SCRIPT = (
     "import sys; sys.path.insert(0, 'tests/io'); import warnings; warnings.simplefilter('ignore');"
-    "from io_tables import make_general; from mrio_city.io.provenance import table_hash;"
+    "from io_tables import make_general; from mrio_city.model.fingerprint import table_hash;"
     "print(table_hash(make_general()))"
 )
 
