@@ -15,9 +15,9 @@ from mrio_city.analyses.uncertainty.draws import UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     QUANTITIES,
     FixedSystem,
-    read_draws,
     run_montecarlo,
 )
+from mrio_city.analyses.uncertainty.store import RUN_RECORD, read_draws
 from mrio_city.analyses.uncertainty.summary import intervals
 from mrio_city.model.errors import OutputFolderError, ScenarioSpecError
 from mrio_city.testing import random_structured_table, random_table
@@ -206,7 +206,7 @@ def test_uncertainty_benchmark_smoke(tmp_path):
 
 def test_a_folder_is_resumed_only_by_the_run_that_started_it(tmp_path, table):
     run_montecarlo(table, UncertaintySpec(seed=9), 3, tmp_path, batch=3)
-    record = json.loads((tmp_path / "draws" / mcmod.RUN_RECORD).read_text())
+    record = json.loads((tmp_path / "draws" / RUN_RECORD).read_text())
     assert record["uncertainty"]["seed"] == 9 and len(record["table_hash"]) == 64
     run_montecarlo(table, UncertaintySpec(seed=9), 6, tmp_path, batch=3)  # same run: resumes
     assert mcmod.completed_draws(tmp_path) == set(range(6))
@@ -217,6 +217,6 @@ def test_a_folder_is_resumed_only_by_the_run_that_started_it(tmp_path, table):
     with pytest.raises(OutputFolderError, match="table_hash"):
         run_montecarlo(other, UncertaintySpec(seed=9), 9, tmp_path, batch=3)
     pd.testing.assert_frame_equal(read_draws(tmp_path), before)  # refused before any draw
-    (tmp_path / "draws" / mcmod.RUN_RECORD).unlink()  # parts of an unrecorded run
+    (tmp_path / "draws" / RUN_RECORD).unlink()  # parts of an unrecorded run
     with pytest.raises(OutputFolderError, match="without a run record"):
         run_montecarlo(table, UncertaintySpec(seed=9), 9, tmp_path, batch=3)

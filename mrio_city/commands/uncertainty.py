@@ -113,7 +113,7 @@ def _check_counts(args: argparse.Namespace) -> None:
 
 def _scenario_parts(args, scenario, table, spec, out: Path, system) -> dict:
     """The scenario per draw (quota, people lifted) and the Sobol indices, when asked."""
-    from mrio_city.analyses.uncertainty.montecarlo import read_draws
+    from mrio_city.analyses.uncertainty.store import read_draws
     from mrio_city.analyses.uncertainty.summary import intervals
     from mrio_city.scenarios.uncertainty import run_scenario_draws, scenario_sobol
 
@@ -144,7 +144,8 @@ def _scenario_parts(args, scenario, table, spec, out: Path, system) -> dict:
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
-    from mrio_city.analyses.uncertainty.montecarlo import FixedSystem, read_draws, run_montecarlo
+    from mrio_city.analyses.uncertainty.montecarlo import FixedSystem, run_montecarlo
+    from mrio_city.analyses.uncertainty.store import read_draws
     from mrio_city.analyses.uncertainty.summary import intervals
     from mrio_city.commands.scenarios import _load_table
     from mrio_city.exports.uncertainty import write_uncertainty

@@ -34,14 +34,16 @@ from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     ALL_CITIES,
     FixedSystem,
+    perturbed_table,
+)
+from mrio_city.analyses.uncertainty.sobol import sobol_indices
+from mrio_city.analyses.uncertainty.store import (
     claim_folder,
     completed_draws,
-    perturbed_table,
     remove_stale_parts,
     run_record,
     write_part,
 )
-from mrio_city.analyses.uncertainty.sobol import sobol_indices
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.scenarios.baseline import Baseline

@@ -15,9 +15,9 @@ from mrio_city.analyses.uncertainty.indices import batch_gini, batch_theil_t
 from mrio_city.analyses.uncertainty.montecarlo import (
     ALL_CITIES,
     FixedSystem,
-    read_draws,
     run_montecarlo,
 )
+from mrio_city.analyses.uncertainty.store import read_draws
 from mrio_city.analyses.uncertainty.summary import intervals
 from mrio_city.commands.main import main
 from mrio_city.io.folder import write_table

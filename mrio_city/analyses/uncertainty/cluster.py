@@ -24,8 +24,8 @@ from mrio_city.analyses.uncertainty.montecarlo import (
     _long,
     perturbed_table,
     quantities_of_flows,
-    write_part,
 )
+from mrio_city.analyses.uncertainty.store import write_part
 from mrio_city.model.table import BaseTable
 from mrio_city.solve import factorize
 

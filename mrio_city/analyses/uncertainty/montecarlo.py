@@ -19,17 +19,15 @@ parts and the next run resumes with the draws not yet written; memory is bounded
 A folder is resumed only by the run that started it: ``_run.json`` beside the parts records the
 table's content hash, the uncertainty settings (seed included), the stressor and the version of
 the draw streams, and a run with any other record is refused before any draw
-(:func:`claim_folder`), so draws of two different runs are never mixed.
+(:func:`~mrio_city.analyses.uncertainty.store.claim_folder`), so draws of two different runs
+are never mixed.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +37,14 @@ from mrio_city._progress import progress_bar
 from mrio_city.accounts.footprints import Accounts, accounts_from_flows
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.indices import INDICES, inequality_of_draws
-from mrio_city.model.errors import OutputFolderError, ScenarioSpecError
-from mrio_city.model.fingerprint import table_hash
+from mrio_city.analyses.uncertainty.store import (
+    claim_folder,
+    completed_draws,
+    remove_stale_parts,
+    run_record,
+    write_part,
+)
+from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
@@ -48,17 +52,10 @@ __all__ = [
     "ALL_CITIES",
     "NATIONAL",
     "QUANTITIES",
-    "DRAW_STREAMS",
     "FixedSystem",
-    "claim_folder",
-    "completed_draws",
-    "run_record",
     "perturbed_table",
     "quantities_of_flows",
-    "read_draws",
-    "remove_stale_parts",
     "run_montecarlo",
-    "write_part",
 ]
 
 #: Per-city quantities of every draw [stressor unit]; national ones use city ALL_CITIES.
@@ -72,7 +69,6 @@ QUANTITIES = (
 ALL_CITIES = "(all cities)"
 #: National quantities of every draw [1]: the inter-city share and the inequality indices.
 NATIONAL = ("supply_chain_share", *INDICES)
-_PART = re.compile(r"part-(\d+)-(\d+)\.parquet$")
 
 
 class FixedSystem:
@@ -330,111 +326,6 @@ def _long(table: BaseTable, indices: Sequence[int], results: dict, unit: str) ->
     out = pd.concat(parts, ignore_index=True)
     out["unit"] = np.where(out["quantity"].isin(NATIONAL), "1", unit)
     return out
-
-
-def write_part(folder: Path, indices: Sequence[int], frame: pd.DataFrame) -> Path:
-    """Write the draws ``indices`` as one whole part (a temporary file in ``folder``, renamed)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{min(indices):07d}-{max(indices):07d}.parquet"
-    tmp = folder / f".{final.name}.{os.getpid()}.tmp"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, final)
-    return final
-
-
-def completed_draws(out: str | os.PathLike[str], part: str = "draws") -> set[int]:
-    """Draws already written under ``out/<part>`` (whole parts only)."""
-    folder = Path(out) / part
-    done: set[int] = set()
-    if folder.is_dir():
-        for path in folder.glob("part-*.parquet"):
-            done.update(pd.read_parquet(path, columns=["draw"])["draw"].unique().tolist())
-    return done
-
-
-def read_draws(
-    out: str | os.PathLike[str], quantity: str | None = None, part: str = "draws"
-) -> pd.DataFrame:
-    """The long table of every written draw under ``out/<part>`` (optionally one quantity)."""
-    folder = Path(out) / part
-    filters = [("quantity", "==", quantity)] if quantity else None
-    return pd.read_parquet(folder, filters=filters)
-
-
-def remove_stale_parts(folder: Path) -> Path:
-    """Delete a killed run's half-written parts (temporary files) in ``folder``; return it."""
-    for stale in folder.glob(".part-*.tmp") if folder.is_dir() else []:
-        stale.unlink()
-    return folder
-
-
-#: Version of the draw streams: a seed gives the same draws only within one version.
-#: 2: technology and trade factors drawn in float32 (A-changing draws differ from version 1).
-DRAW_STREAMS = 2
-#: The run record beside the parts of a draws folder.
-RUN_RECORD = "_run.json"  # pyarrow skips "_" files when reading the folder
-
-
-def run_record(table: BaseTable, spec: UncertaintySpec, stressor: str, **more: Any) -> dict:
-    """What identifies a Monte Carlo run: the draws of equal records are interchangeable.
-
-    Parameters
-    ----------
-    table : MRIOTable or StructuredMRIOTable
-    spec : UncertaintySpec
-        Its settings, the seed included (not its source).
-    stressor : str
-    **more
-        Further identity (JSON values), e.g. the scenario's document for scenario draws.
-
-    Returns
-    -------
-    dict
-        ``draw_streams``, ``table_hash``, ``uncertainty``, ``stressor`` and ``more``.
-    """
-    record = {
-        "draw_streams": DRAW_STREAMS,
-        "table_hash": table_hash(table),
-        "uncertainty": spec.as_dict(),
-        "stressor": str(stressor),
-    }
-    record.update(more)
-    return json.loads(json.dumps(record, sort_keys=True, default=str))  # as stored
-
-
-def claim_folder(folder: Path, record: Mapping[str, Any]) -> Path:
-    """Make ``folder`` this run's: record a new one, check a resumed one; return it.
-
-    Raises
-    ------
-    OutputFolderError
-        When the folder holds draws of a run with another record (naming what differs), or
-        draws with no record at all (written before records were kept).
-    """
-    path = folder / RUN_RECORD
-    has_parts = folder.is_dir() and any(folder.glob("part-*.parquet"))
-    if path.is_file():
-        try:
-            old = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise OutputFolderError(f"{path}: unreadable run record ({exc})") from exc
-        if old != record:
-            keys = sorted(k for k in set(old) | set(record) if old.get(k) != record.get(k))
-            raise OutputFolderError(
-                f"{folder}: holds draws of another run ({', '.join(keys)} differ); resume only "
-                "with the same table and settings, or use a new --out"
-            )
-        return folder
-    if has_parts:
-        raise OutputFolderError(
-            f"{folder}: holds draws without a run record ({RUN_RECORD}), so they cannot be "
-            "checked against this run; use a new --out or delete the folder"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{RUN_RECORD}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-    return folder
 
 
 def _batches(indices: list[int], size: int) -> Iterable[list[int]]:

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from mrio_city.analyses.uncertainty.montecarlo import read_draws
+from mrio_city.analyses.uncertainty.store import read_draws
 
 __all__ = ["intervals"]
 
