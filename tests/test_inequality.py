@@ -15,6 +15,7 @@ from inequality.gini import Gini
 from inequality.theil import Theil, TheilD
 
 from mrio_city.analyses import inequality as iq
+from mrio_city.analyses import inequality_quantiles as iqq
 from mrio_city.model.errors import (
     DuplicateLabelError,
     LabelMismatchError,
@@ -116,7 +117,7 @@ def test_lorenz_curve_reference_points(example):
 def test_top_bottom_shares_reference(example):
     y, pop, _ = example
     # L(0.5) interpolates between (0.4, 8/44) and (0.7, 20/44); 1 - L(0.9) = 12/44
-    out = iq.top_bottom_shares(y, pop)
+    out = iqq.top_bottom_shares(y, pop)
     assert out["bottom50_share"] == pytest.approx(12 / 44, abs=1e-14)
     assert out["top10_share"] == pytest.approx(12 / 44, abs=1e-14)
     assert out["top10_to_bottom50"] == pytest.approx(1.0, abs=1e-12)
@@ -124,14 +125,14 @@ def test_top_bottom_shares_reference(example):
 
 def test_top_share_splits_a_straddling_city_pro_rata():
     # one city of 20 people at 10 t and one of 80 at 1 t: top 10 % are 10 people at 10 t
-    out = iq.top_bottom_shares(_s([1, 10], ["a", "b"]), _s([80, 20], ["a", "b"]))
+    out = iqq.top_bottom_shares(_s([1, 10], ["a", "b"]), _s([80, 20], ["a", "b"]))
     assert out["top10_share"] == pytest.approx(100 / 280, abs=1e-14)
     assert out["bottom50_share"] == pytest.approx(50 / 280, abs=1e-14)
 
 
 def test_p90_p10_reference(example):
     y, pop, _ = example
-    out = iq.p90_p10(y, pop)  # persons sorted: 4 x 2 t, 3 x 4 t, 2 x 6 t, 1 x 12 t
+    out = iqq.p90_p10(y, pop)  # persons sorted: 4 x 2 t, 3 x 4 t, 2 x 6 t, 1 x 12 t
     assert (out["p10"], out["p90"], out["p90_p10"]) == (2.0, 6.0, 3.0)
 
 
@@ -149,7 +150,7 @@ def test_share_below_hand_example(example):
 
 def test_decile_table_assigns_whole_cities_by_midpoint(example):
     y, pop, _ = example
-    table = iq.decile_table(y, pop)
+    table = iqq.decile_table(y, pop)
     assert list(table.index) == list(range(1, 11))
     # midpoints of cumulative population share: 0.2, 0.55, 0.8 (boundary: goes up), 0.95
     assert table["n_cities"].tolist() == [0, 0, 1, 0, 0, 1, 0, 0, 1, 1]
@@ -166,7 +167,7 @@ def test_decile_table_assigns_whole_cities_by_midpoint(example):
 
 def test_decile_table_straddling_city_goes_where_most_of_it_lies():
     # populations 3 and 7: the second city spans 0.3..1.0, midpoint 0.65 -> decile 7
-    table = iq.decile_table(_s([1, 2], ["a", "b"]), _s([3, 7], ["a", "b"]))
+    table = iqq.decile_table(_s([1, 2], ["a", "b"]), _s([3, 7], ["a", "b"]))
     assert table.index[table["n_cities"] == 1].tolist() == [2, 7]
     assert table.loc[7, ["min_per_capita", "max_per_capita"]].tolist() == [2.0, 2.0]
 
@@ -322,9 +323,9 @@ def test_population_weighting_equals_duplicating_cities(data):
     assert iq.theil_l(y, pop) == pytest.approx(iq.theil_l(dup), abs=1e-12)
     ones = pd.Series(1.0, index=dup.index)
     pd.testing.assert_series_equal(
-        iq.top_bottom_shares(y, pop), iq.top_bottom_shares(dup, ones), atol=1e-12
+        iqq.top_bottom_shares(y, pop), iqq.top_bottom_shares(dup, ones), atol=1e-12
     )
-    pct = iq.p90_p10(y, pop)
+    pct = iqq.p90_p10(y, pop)
     for q in (10, 90):
         assert pct[f"p{q}"] == np.percentile(dup.to_numpy(), q, method="inverted_cdf")
 
@@ -337,7 +338,7 @@ def test_permutation_invariance(data, perm_seed):
     y2, pop2 = y.iloc[order], pop.iloc[::-1]  # also: population in a different order
     for func in (iq.gini, iq.theil_t, iq.theil_l):
         assert func(y2, pop2) == pytest.approx(func(y, pop), abs=1e-12)
-    pd.testing.assert_series_equal(iq.p90_p10(y2, pop2), iq.p90_p10(y, pop))
+    pd.testing.assert_series_equal(iqq.p90_p10(y2, pop2), iqq.p90_p10(y, pop))
 
 
 @DETERMINISTIC
@@ -357,7 +358,7 @@ def test_lorenz_curve_shape(data):
 @given(data=cities())
 def test_decile_table_shares_sum_to_one(data):
     y, pop = data
-    table = iq.decile_table(y, pop)
+    table = iqq.decile_table(y, pop)
     assert len(table) == 10
     assert table["population_share"].sum() == pytest.approx(1.0, abs=1e-12)
     assert table["emission_share"].sum() == pytest.approx(1.0, abs=1e-12)
@@ -408,7 +409,7 @@ def test_index_mismatch_names_missing_and_unexpected_cities(example):
         match=r"unexpected \['x0', .*'x4', \.\.\. "
         r"\(8 in total\)\]",
     ):
-        iq.decile_table(y, pd.concat([pop, many]))
+        iqq.decile_table(y, pd.concat([pop, many]))
 
 
 def test_population_order_does_not_matter(example):
@@ -470,7 +471,7 @@ def test_empty_duplicate_and_non_numeric_inputs_are_rejected(example):
     ):
         iq.gini([1.0, 2.0])
     with pytest.raises(TypeError, match="p90_p10: population is required"):
-        iq.p90_p10(y, None)
+        iqq.p90_p10(y, None)
 
 
 def test_undefined_measures_raise(example):
@@ -502,7 +503,7 @@ def test_undefined_measures_raise(example):
 
 
 def test_p90_p10_is_nan_when_p10_is_not_positive():
-    out = iq.p90_p10(_s([0.0, 3.0, 6.0]), _s([5.0, 3.0, 2.0]))
+    out = iqq.p90_p10(_s([0.0, 3.0, 6.0]), _s([5.0, 3.0, 2.0]))
     assert out["p10"] == 0.0 and out["p90"] == 6.0 and math.isnan(out["p90_p10"])
 
 
@@ -511,6 +512,6 @@ def test_inputs_are_not_modified(example):
     copies = y.copy(), pop.copy(), groups.copy()
     iq.inequality_summary(y, pop)
     iq.theil_decomposition(y, pop, groups, kind="L")
-    iq.decile_table(y, pop)
+    iqq.decile_table(y, pop)
     for before, after in zip(copies, (y, pop, groups), strict=True):
         pd.testing.assert_series_equal(before, after)

@@ -176,6 +176,7 @@ def inequality_tables(
         group, ``theil_groups`` (one row per group and index).
     """
     from mrio_city.analyses import inequality as ineq
+    from mrio_city.analyses.inequality_quantiles import decile_table
 
     pc = per_capita_footprints(table, accounts, stressor=stressor, households=households)
     unit = pc.attrs["units"]["per_capita"]
@@ -234,7 +235,7 @@ def inequality_tables(
     lorenz.index.name = "point"
     lorenz.attrs["units"] = {"population_share": "1", "emission_share": "1"}
     tables["lorenz"] = lorenz
-    deciles = ineq.decile_table(y, w)
+    deciles = decile_table(y, w)
     deciles.attrs["units"] = {**group_units, "min_per_capita": unit, "max_per_capita": unit}
     tables["deciles"] = deciles
     for frame in tables.values():
