@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.accounts.footprints import multipliers as _multipliers
-from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver
 
 __all__ = ["consumption_based_by_final_demand", "EXPORTS_ABROAD"]

@@ -38,8 +38,8 @@ import pandas as pd
 
 from mrio_city._progress import progress_bar
 from mrio_city.accounts.catalogue import CITY_ACCOUNTS, present
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.labels import CITY, CONSUMER, PRODUCER, SECTOR, STRESSOR
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver, factorize
 
 __all__ = [

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.labels import CITY, STRESSOR
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver, factorize
 
 __all__ = [

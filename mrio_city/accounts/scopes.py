@@ -68,9 +68,9 @@ import scipy.sparse as sp
 
 from mrio_city._progress import progress_bar
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import did_you_mean, first_labels
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.base import LeontiefSolver
 from mrio_city.solve.restricted import solve_restricted
 from mrio_city.solve.solver import factorize

@@ -62,9 +62,9 @@ from mrio_city.accounts.scopes import (
     scope2,
     upstream_outside_groups,
 )
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
 from mrio_city.model.labels import did_you_mean, first_labels
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve.solver import LeontiefSolver
 
 __all__ = [

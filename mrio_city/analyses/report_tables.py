@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.accounts.footprints import Accounts
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError, TableValidationError
 from mrio_city.model.labels import CITY, first_labels
-from mrio_city.model.table import BaseTable, ensure_table
 
 __all__ = [
     "per_capita_footprints",

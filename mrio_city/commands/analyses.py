@@ -21,9 +21,9 @@ from mrio_city.commands._common import (
     print_paths,
     progress,
 )
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import did_you_mean
-from mrio_city.model.table import BaseTable
 
 __all__ = [
     "register",

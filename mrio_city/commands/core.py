@@ -28,8 +28,8 @@ from mrio_city.commands.groups import (
     write_extra_accounts,
 )
 from mrio_city.io.provenance import format_provenance
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.names import shown
-from mrio_city.model.table import BaseTable
 from mrio_city.solve.solver import factorize
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mrio_city.accounts.catalogue import OPTIONAL_ACCOUNTS
 from mrio_city.commands._common import add_out, add_quiet, add_table, progress
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 
 __all__ = ["register", "optional_accounts", "write_extra_accounts"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from mrio_city.commands._common import add_data, add_labels, add_out, add_quiet, add_table
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import Baseline, Scenario, ScenarioResult, run_scenario, sweep
 from mrio_city.scenarios.catalogue import LEVERS
 

@@ -31,8 +31,8 @@ from mrio_city.analyses.report_tables import (
 )
 from mrio_city.exports.csvfiles import long_format, write_csv
 from mrio_city.exports.workbook import write_results_workbook
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.labels import CITY, first_labels
-from mrio_city.model.table import BaseTable, ensure_table
 
 __all__ = ["inequality_report", "indicators_report"]
 

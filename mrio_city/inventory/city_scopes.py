@@ -30,9 +30,9 @@ from mrio_city.accounts.scopes import energy_sector_labels
 from mrio_city.inventory.classes import totals_by_class
 from mrio_city.inventory.power_heat import ScopeResult
 from mrio_city.inventory.units import conversion_factor
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError, MrioCityWarning
 from mrio_city.model.labels import first_labels
-from mrio_city.model.table import BaseTable, ensure_table
 
 __all__ = [
     "PRODUCTION_CLASSES",

@@ -50,10 +50,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city.io.excel_table_write import write_excel_table
+from mrio_city.model.base_table import MAX_OUTPUT_RTOL
 from mrio_city.model.errors import TableFormatError, TableValidationError
 from mrio_city.model.reader import FieldReader, GridReader, cell_name, found, number_problem
 from mrio_city.model.schema import CITY_VALUES
-from mrio_city.model.table import MAX_OUTPUT_RTOL, MRIOTable
+from mrio_city.model.table import MRIOTable
 
 __all__ = ["read_excel_table", "write_excel_table"]
 

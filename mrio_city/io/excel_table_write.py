@@ -10,10 +10,10 @@ from typing import Any
 
 import scipy.sparse as sp
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import TableFormatError
 from mrio_city.model.reader import cell_name
 from mrio_city.model.schema import CITY_VALUES
-from mrio_city.model.table import BaseTable
 
 __all__ = ["write_excel_table"]
 

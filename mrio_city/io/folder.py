@@ -44,9 +44,10 @@ from mrio_city.io.folder_reader import (
     allowed_files,
 )
 from mrio_city.io.provenance import file_sha256
+from mrio_city.model.base_table import MAX_OUTPUT_RTOL, BaseTable
 from mrio_city.model.errors import TableFormatError, TableNotFoundError, TableValidationError
 from mrio_city.model.schema import CITY_VALUES, array_shapes
-from mrio_city.model.table import MAX_OUTPUT_RTOL, BaseTable, MRIOTable, TableMetadata
+from mrio_city.model.table import MRIOTable, TableMetadata
 
 __all__ = ["write_table", "read_table", "is_table_folder"]
 

@@ -21,10 +21,10 @@ import scipy.sparse as sp
 
 from mrio_city.io._npz import read_npz
 from mrio_city.io.provenance import file_sha256
+from mrio_city.model.base_table import MAX_OUTPUT_RTOL
 from mrio_city.model.errors import TableFormatError
 from mrio_city.model.reader import DocumentReader, did_you_mean, found, path_inside
 from mrio_city.model.schema import CITY_VALUES, STORED_ARRAYS
-from mrio_city.model.table import MAX_OUTPUT_RTOL
 
 __all__ = [
     "FolderReader",

@@ -39,9 +39,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import LabelMismatchError, TableValidationError
 from mrio_city.model.labels import first_labels
-from mrio_city.model.table import BaseTable, MRIOTable
+from mrio_city.model.table import MRIOTable
 
 __all__ = ["from_pymrio", "to_pymrio"]
 

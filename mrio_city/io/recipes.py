@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import TableFormatError, TableNotFoundError
 from mrio_city.model.reader import DocumentReader, found, number_problem
 from mrio_city.model.schema import ARRAY_NDIM, LABEL_FIELDS
-from mrio_city.model.table import BaseTable
 
 __all__ = [
     "Recipe",

@@ -46,6 +46,7 @@ from mrio_city.io.recipes import (
     load_recipe,
     recipe_reader,
 )
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import (
     MrioCityError,
     TableFormatError,
@@ -54,7 +55,7 @@ from mrio_city.model.errors import (
 )
 from mrio_city.model.labels import did_you_mean
 from mrio_city.model.reader import path_inside
-from mrio_city.model.table import BaseTable, MRIOTable, TableMetadata
+from mrio_city.model.table import MRIOTable, TableMetadata
 
 __all__ = [
     "load_table",

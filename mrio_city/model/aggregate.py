@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mrio_city.model.base_table import DENSE_WARN_NODES, BaseTable
 from mrio_city.model.errors import LabelMismatchError
-from mrio_city.model.table import DENSE_WARN_NODES, BaseTable, MRIOTable, TableMetadata
+from mrio_city.model.table import MRIOTable, TableMetadata
 
 __all__ = ["aggregate", "partition_matrix"]
 

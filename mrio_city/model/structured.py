@@ -32,11 +32,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mrio_city.model import _checks
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import InconsistentOutputError, TableValidationError
 from mrio_city.model.labels import format_label
 from mrio_city.model.schema import COMMON_FIELDS, TableMetadata
 from mrio_city.model.shares import apply_shares, diagonal_shares, share_matrix
-from mrio_city.model.table import BaseTable
 
 __all__ = ["StructuredMRIOTable", "TradeShares"]
 

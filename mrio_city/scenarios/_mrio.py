@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mrio_city.model.table import BaseTable, MRIOTable
+from mrio_city.model.base_table import BaseTable
+from mrio_city.model.table import MRIOTable
 
 
 class DemandAdapter:

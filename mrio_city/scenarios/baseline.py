@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.scenarios._mrio import DemandAdapter
 from mrio_city.scenarios.levers import ScenarioState
 from mrio_city.scenarios.spec import Scenario

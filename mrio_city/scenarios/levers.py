@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 from mrio_city.scenarios.spec_parts import LeverSpec
 
 __all__ = [

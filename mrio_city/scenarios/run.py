@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 from mrio_city.scenarios.baseline import Baseline, city_characteristics
 from mrio_city.scenarios.levers import ChangeEffect, ScenarioState, apply_changes, resolve_lever
 from mrio_city.scenarios.living_standard import allocate_quota, living_standard_needs

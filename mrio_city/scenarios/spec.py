@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.reader import did_you_mean
-from mrio_city.model.table import BaseTable
 from mrio_city.scenarios import defaults
 from mrio_city.scenarios._reader import _get_path, _Reader, set_key_path
 from mrio_city.scenarios.spec_parts import (

@@ -34,8 +34,8 @@ from typing import Any
 import pandas as pd
 
 from mrio_city._progress import progress_bar, progress_counter
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable
 from mrio_city.scenarios.result import SUMMARY_UNITS
 from mrio_city.scenarios.run import Baseline, ScenarioResult, run_scenario
 from mrio_city.scenarios.spec import Scenario

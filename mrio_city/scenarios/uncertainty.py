@@ -44,8 +44,8 @@ from mrio_city.analyses.uncertainty.store import (
     run_record,
     write_part,
 )
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.scenarios.baseline import Baseline
 from mrio_city.scenarios.result import SUMMARY_UNITS
 from mrio_city.scenarios.run import run_scenario

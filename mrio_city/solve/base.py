@@ -14,9 +14,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import EfficiencyWarning, ShapeMismatchError
 from mrio_city.model.labels import format_label
-from mrio_city.model.table import BaseTable
 
 __all__ = ["INVERSE_MAX_NODES", "LeontiefSolver", "factorization_count"]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 from mrio_city.solve.base import LeontiefSolver
 from mrio_city.solve.fused import fused_mixed_polynomial_iteration
 from mrio_city.solve.iterative import (

@@ -14,9 +14,9 @@ import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import NonProductiveSystemError
 from mrio_city.model.labels import format_label
-from mrio_city.model.table import BaseTable
 from mrio_city.solve.base import LeontiefSolver
 
 __all__ = ["DenseLU", "SparseLU", "Umfpack", "have_umfpack", "sparse_factor"]

@@ -23,8 +23,8 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.shares import apply_shares, diagonal_shares, share_matrix
-from mrio_city.model.table import BaseTable
 from mrio_city.solve.city_pairs import MAX_PADDING, CityPairShares
 
 __all__ = ["StructuredOperator", "operator_of"]

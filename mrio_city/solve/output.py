@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 from mrio_city.solve.iterative import block_jacobi
 from mrio_city.solve.operator import StructuredOperator, operator_of
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from mrio_city.model.table import BaseTable, ensure_table
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.solve.base import INVERSE_MAX_NODES, LeontiefSolver, factorization_count
 from mrio_city.solve.block import ITERATIONS, KRYLOV_BUDGET, BlockSolver, polynomial_roots
 from mrio_city.solve.direct import DenseLU, SparseLU, Umfpack, have_umfpack

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import NonProductiveSystemError
-from mrio_city.model.table import BaseTable
 
 __all__ = ["spectral_radius_bound", "check_spectral_radius"]
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._resources import shipped
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import DataSourceError, LabelMismatchError
 from mrio_city.model.reader import did_you_mean
-from mrio_city.model.table import BaseTable
 
 __all__ = [
     "CITY_GROUPINGS",

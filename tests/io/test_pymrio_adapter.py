@@ -201,7 +201,7 @@ def test_structured_to_pymrio_matches_materialized():
 
 
 def test_to_pymrio_warns_above_5000_nodes(monkeypatch):
-    import mrio_city.model.table as table_module
+    import mrio_city.model.base_table as table_module
 
     monkeypatch.setattr(table_module, "DENSE_WARN_NODES", 5)
     s = make_structured()

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city._progress import progress_bar
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import CITY, did_you_mean
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize, solve_extracted
 
 __all__ = ["LINKAGES", "extraction_effects", "supply_chain_roles"]

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.analyses.anatomy._matrix import Coefficients
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError
 from mrio_city.model.labels import did_you_mean
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
 __all__ = ["PathResult", "structural_paths"]

@@ -19,8 +19,8 @@ import pandas as pd
 
 from mrio_city._progress import progress_bar
 from mrio_city.analyses.anatomy._matrix import Coefficients
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.labels import CITY
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
 __all__ = ["tier_decomposition"]

@@ -26,7 +26,7 @@ from mrio_city.analyses.uncertainty.montecarlo import (
     quantities_of_flows,
 )
 from mrio_city.analyses.uncertainty.store import write_part
-from mrio_city.model.table import BaseTable
+from mrio_city.model.base_table import BaseTable
 from mrio_city.solve import factorize
 
 __all__ = ["A_DRAW_MEMORY", "QUIET_DASK", "local_cluster", "run_on_dask"]

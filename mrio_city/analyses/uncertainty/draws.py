@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.reader import DocumentReader
-from mrio_city.model.table import BaseTable
 
 __all__ = ["DEFAULT_CVS", "Draw", "UncertaintySpec", "draw"]
 

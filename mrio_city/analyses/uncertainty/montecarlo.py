@@ -44,8 +44,8 @@ from mrio_city.analyses.uncertainty.store import (
     run_record,
     write_part,
 )
+from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable, ensure_table
 from mrio_city.solve import LeontiefSolver, factorize
 
 __all__ = [

@@ -21,8 +21,8 @@ import pandas as pd
 
 from mrio_city.analyses.uncertainty.draws import Draw
 from mrio_city.analyses.uncertainty.montecarlo import FixedSystem
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import ScenarioSpecError
-from mrio_city.model.table import BaseTable
 
 __all__ = ["footprint_sobol", "sobol_indices"]
 

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from mrio_city.analyses.uncertainty.draws import UncertaintySpec
+from mrio_city.model.base_table import BaseTable
 from mrio_city.model.errors import OutputFolderError
 from mrio_city.model.fingerprint import table_hash
-from mrio_city.model.table import BaseTable
 
 __all__ = [
     "DRAW_STREAMS",
