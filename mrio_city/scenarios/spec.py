@@ -8,7 +8,8 @@ frozen dataclasses.  Every key is checked, and every error is a
     china-309-synthetic; did you mean 'Steel'?
 
 The parts (rule, typology, pathways and levers, quota, living standard) and their readers are
-in :mod:`mrio_city.scenarios.spec_parts` (import them from there).  Unknown keys are rejected
+in :mod:`mrio_city.scenarios.spec_parts` (import them from there; the pathways and levers
+are read by :mod:`mrio_city.scenarios.spec_levers`).  Unknown keys are rejected
 with a did-you-mean.  Labels (sectors, cities, categories, the
 stressor) are checked against a table by :meth:`Scenario.validate` (called by
 :func:`mrio_city.scenarios.run_scenario` before any work).
@@ -29,6 +30,7 @@ from mrio_city.model.errors import ScenarioSpecError
 from mrio_city.model.reader import did_you_mean
 from mrio_city.scenarios import defaults
 from mrio_city.scenarios._reader import _get_path, _Reader, set_key_path
+from mrio_city.scenarios.spec_levers import read_pathway
 from mrio_city.scenarios.spec_parts import (
     LivingStandardSpec,
     PathwaySpec,
@@ -36,7 +38,6 @@ from mrio_city.scenarios.spec_parts import (
     SuperEmitterRule,
     TypologySpec,
     read_living,
-    read_pathway,
     read_quota,
     read_rule,
     read_typology,
