@@ -107,7 +107,8 @@ def test_units_follow_the_catalogue():
 def test_every_indicator_column_is_in_the_indicator_catalogue():
     import warnings
 
-    from mrio_city.analyses.indicators import INDICATORS, urban_indicators
+    from mrio_city.analyses.indicator_catalogue import INDICATORS
+    from mrio_city.analyses.indicators import urban_indicators
     from mrio_city.sources.synthetic import city_mrio
 
     table = city_mrio(n_cities=6, n_sectors=8, seed=1)
@@ -126,7 +127,7 @@ def test_every_indicator_column_is_in_the_indicator_catalogue():
 
 
 def test_docs_indicator_table_is_generated_from_the_catalogue():
-    from mrio_city.analyses.indicators import markdown_table
+    from mrio_city.analyses.indicator_catalogue import markdown_table
 
     text = (DOCS.parent / "analyses.md").read_text(encoding="utf-8")
-    assert markdown_table() in text, "docs/analyses.md: paste indicators.markdown_table()"
+    assert markdown_table() in text, "docs/analyses.md: paste indicator_catalogue.markdown_table()"

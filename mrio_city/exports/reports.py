@@ -156,7 +156,7 @@ def inequality_report(
 
 
 def _indicator_text(column: str) -> str:
-    from mrio_city.analyses.indicators import INDICATORS
+    from mrio_city.analyses.indicator_catalogue import INDICATORS
 
     text = {i.name: i.description for i in INDICATORS}
     for suffix in ("_lincui", "_final_demand"):
@@ -390,7 +390,7 @@ def _indicators_readme(table, ind: pd.DataFrame, *, boundary_set, variant, house
 
 def _indicator_csvs(out: Path, tables: Mapping[str, pd.DataFrame]) -> dict[str, Path]:
     """The indicator tables as long CSV files, the city types and the type summary."""
-    from mrio_city.analyses.indicators import INDICATOR_SYMBOLS
+    from mrio_city.analyses.indicator_catalogue import INDICATOR_SYMBOLS
     from mrio_city.analyses.typology import AXES
 
     ind = tables["indicators"]
