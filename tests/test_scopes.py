@@ -6,10 +6,10 @@ import pytest
 from toy_tables import toy
 
 from mrio_city import compute_accounts, factorize
+from mrio_city.accounts.purchases import purchases_by_city
 from mrio_city.accounts.scopes import (
     compute_scopes,
     energy_sector_labels,
-    purchases_by_city,
     scope2,
     upstream_outside,
     upstream_outside_groups,

@@ -3,7 +3,8 @@
 Notation as in :mod:`mrio_city.accounts.footprints`; ``-r`` means "every node outside city r",
 ``E`` the energy-supply sectors (electricity and heat) and ``P[(s, i), r]`` the gross purchases
 of city r from node (s, i), intermediate and final: ``P[(s, i), r] = sum_j z[(s,i),(r,j)] +
-sum_k y[(s,i),(r,k)]`` [money] (:func:`purchases_by_city`).
+sum_k y[(s,i),(r,k)]`` [money]
+(:func:`~mrio_city.accounts.purchases.purchases_by_city`).
 
 * ``scope1[r] = sum_i F_i^r + F_Y^r``: territorial, industry and households
   (``households=False`` drops ``F_Y``);
@@ -68,9 +69,10 @@ import scipy.sparse as sp
 
 from mrio_city._progress import progress_bar
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.accounts.purchases import _sector_positions, _share_columns, purchases_by_city
 from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError
-from mrio_city.model.labels import did_you_mean, first_labels
+from mrio_city.model.labels import first_labels
 from mrio_city.solve.base import LeontiefSolver
 from mrio_city.solve.restricted import solve_restricted
 from mrio_city.solve.solver import factorize
@@ -79,7 +81,6 @@ __all__ = [
     "SCOPE_COLUMNS",
     "DEFAULT_ENERGY_PATTERN",
     "energy_sector_labels",
-    "purchases_by_city",
     "scope2",
     "upstream_outside",
     "upstream_outside_groups",
@@ -105,23 +106,6 @@ SCOPE_COLUMNS: dict[str, str] = {
 
 #: Doubles kept in memory per chunk of right-hand sides (2**24 doubles = 128 MiB).
 _CHUNK_DOUBLES = 2**24
-
-
-def _sector_positions(
-    table: BaseTable, sectors: Sequence[str] | str | None, *, what: str
-) -> np.ndarray:
-    """Positions of explicit sector labels; raise naming the unknown ones."""
-    if isinstance(sectors, str):
-        sectors = [sectors]
-    labels = [str(s) for s in sectors]
-    unknown = [s for s in labels if s not in table.sectors]
-    if unknown:
-        raise LabelMismatchError(
-            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table"
-            f"{did_you_mean(unknown[0], table.sectors)} (its sectors: "
-            f"{first_labels(list(table.sectors), limit=10)})"
-        )
-    return np.asarray(table.sectors.get_indexer(labels), dtype=np.intp)
 
 
 def energy_sector_labels(
@@ -162,70 +146,6 @@ def energy_sector_labels(
             f"{first_labels(list(table.sectors), limit=10)})"
         )
     return found
-
-
-def _city_positions(table: BaseTable, cities) -> np.ndarray:
-    if cities is None:
-        return np.arange(table.n_cities)
-    if isinstance(cities, slice):
-        return np.arange(table.n_cities)[cities]
-    return np.asarray(cities, dtype=np.intp).reshape(-1)
-
-
-def purchases_by_city(
-    table: BaseTable, cities: slice | np.ndarray | None = None, *, include_own: bool = True
-) -> np.ndarray:
-    """Gross purchases (intermediate + final) of each city from every node.
-
-    ``P[(s, i), r] = sum_j z[(s,i),(r,j)] + sum_k y[(s,i),(r,k)]``.  For structured tables
-    ``P[(s, i), r] = t_i[s, r] (B_r x^r)_i + tY_i[s, r] y_i^r`` (nothing n x n is formed).
-
-    Parameters
-    ----------
-    table : MRIOTable or StructuredMRIOTable
-    cities : slice or int array, optional
-        Positions of the purchasing cities (default all).
-    include_own : bool, default=True
-        False zeroes each city's purchases from its own nodes (imports only).
-
-    Returns
-    -------
-    ndarray of shape (n_nodes, n_selected_cities)
-        [money unit of the table].
-    """
-    ensure_table(table)
-    R, N = table.n_cities, table.n_sectors
-    sel = _city_positions(table, cities)
-    k = sel.size
-    if table.structured:
-        x3 = table.x.reshape(R, N)[sel]  # (k, N)
-        use = np.einsum("dij,dj->di", table.technology[sel], x3)  # (k, N) intermediate use
-        ytot = table.final_demand.sum(axis=2)[sel]  # (k, N)
-        out = np.empty((R, N, k))
-        for i in range(N):
-            out[:, i, :] = _share_columns(table.trade_shares, i, sel) * use[None, :, i]
-            out[:, i, :] += _share_columns(table.final_trade_shares, i, sel) * ytot[None, :, i]
-        P = out.reshape(R * N, k)
-    else:
-        cols = (sel[:, None] * N + np.arange(N)[None, :]).ravel()
-        Z = table.Z
-        if sp.issparse(Z):
-            agg = sp.kron(sp.identity(k, format="csr"), np.ones((N, 1)), format="csr")
-            P = np.asarray((sp.csc_matrix(Z)[:, cols] @ agg).toarray())
-        else:
-            P = Z[:, cols].reshape(table.n_nodes, k, N).sum(axis=2)
-        P = P + table.final_demand_by_city(sel)
-    if not include_own:
-        P = P.reshape(R, N, k)
-        P[sel, :, np.arange(k)] = 0.0
-        P = P.reshape(R * N, k)
-    return P
-
-
-def _share_columns(shares, i: int, sel: np.ndarray) -> np.ndarray:
-    if isinstance(shares, np.ndarray):
-        return shares[i][:, sel]
-    return shares[i][:, sel].toarray()
 
 
 def _energy_resale(table: BaseTable, sel: np.ndarray, energy: np.ndarray) -> np.ndarray:

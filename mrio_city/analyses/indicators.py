@@ -54,10 +54,10 @@ import numpy as np
 import pandas as pd
 
 from mrio_city.accounts.footprints import Accounts, compute_accounts
+from mrio_city.accounts.purchases import purchases_by_city
 from mrio_city.accounts.scopes import (
     _check_stressor,
     energy_sector_labels,
-    purchases_by_city,
     scope2,
     upstream_outside_groups,
 )
@@ -160,7 +160,7 @@ def gross_trade(
     """Gross monetary imports and exports of every city (intermediate + final + international).
 
     ``T[s, d] = sum_i P[(s, i), d]`` is the city-to-city matrix of gross purchases
-    (:func:`mrio_city.accounts.scopes.purchases_by_city`, built in chunks; for structured tables
+    (:func:`mrio_city.accounts.purchases.purchases_by_city`, built in chunks; for structured tables
     from
     trade shares x technology x output, nothing n x n is formed).
 
