@@ -9,6 +9,7 @@ import pytest
 from mrio_city.model.errors import DataSourceError
 from mrio_city.sources import (
     apply_concordance,
+    ceads_names,
     crosswalk,
     national_inputs,
     read_ceads_cities,
@@ -40,7 +41,7 @@ def test_crosswalk_methods_on_a_small_frame():
         ("安徽巢湖", "安徽省", "巢湖"),
         ("安徽安庆", "安徽省", "安庆"),  # long frames repeat names: one row per name
     )
-    xw = crosswalk.ceads_census_crosswalk(ceads, CENSUS).set_index("ceads_name")
+    xw = ceads_names.ceads_census_crosswalk(ceads, CENSUS).set_index("ceads_name")
     assert list(xw.index) == ["北京", "安徽安庆", "贵州黔东南", "山东莱芜", "安徽巢湖"]
     assert xw["method"].tolist() == [
         "municipality",
@@ -57,15 +58,15 @@ def test_crosswalk_errors_name_the_offending_city():
     with pytest.raises(
         DataSourceError, match=r"1 city name\(s\) match no census unit: \['安徽黄山'\]"
     ):
-        crosswalk.ceads_census_crosswalk(_ceads(("安徽黄山", "安徽省", "黄山")), CENSUS)
+        ceads_names.ceads_census_crosswalk(_ceads(("安徽黄山", "安徽省", "黄山")), CENSUS)
     with pytest.raises(DataSourceError, match=r"'贵州黔'.*'黔' is ambiguous.*黔东南.*黔南"):
-        crosswalk.ceads_census_crosswalk(_ceads(("贵州黔", "贵州省", "黔")), CENSUS)
+        ceads_names.ceads_census_crosswalk(_ceads(("贵州黔", "贵州省", "黔")), CENSUS)
     with pytest.raises(DataSourceError, match=r"'贵州黔州'.*'黔' is ambiguous"):
-        crosswalk.ceads_census_crosswalk(_ceads(("贵州黔州", "贵州省", "黔州")), CENSUS)
+        ceads_names.ceads_census_crosswalk(_ceads(("贵州黔州", "贵州省", "黔州")), CENSUS)
     with pytest.raises(
         DataSourceError, match=r"CEADs city frame, header row: expected columns \['city_short'\]"
     ):
-        crosswalk.ceads_census_crosswalk(pd.DataFrame({"city": [], "province": []}), CENSUS)
+        ceads_names.ceads_census_crosswalk(pd.DataFrame({"city": [], "province": []}), CENSUS)
 
 
 def test_reported_gdp_priority():
@@ -109,7 +110,9 @@ def test_all_290_ceads_names_match_through_the_public_readers(data_dir):
     units = crosswalk.census_units(read_census_cities(data_dir=data_dir))
     assert len(units) == 367 and units.index.dtype.kind == "i"  # mainland only
     assert units["population_2010"].ge(0).all() and units["urban_2010"].notna().all()
-    xw = crosswalk.ceads_census_crosswalk(read_ceads_cities(data_dir=data_dir), units.reset_index())
+    xw = ceads_names.ceads_census_crosswalk(
+        read_ceads_cities(data_dir=data_dir), units.reset_index()
+    )
     assert len(xw) == 290 and xw["ceads_name"].is_unique
     assert xw["method"].value_counts().to_dict() == {
         "rule": 268,
