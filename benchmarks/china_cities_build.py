@@ -22,12 +22,12 @@ TARGET_SECONDS = 30.0
 
 
 def _read_inputs(year: int, data_dir) -> None:
-    from mrio_city.sources import crosswalk
+    from mrio_city.sources import crosswalk, national_inputs
 
-    crosswalk.national_inputs(data_dir, year)
+    national_inputs.national_inputs(data_dir, year)
     crosswalk.read_city_units(data_dir, year)
-    crosswalk.provincial_co2(data_dir, year)
-    crosswalk.provincial_totals(data_dir, year)
+    national_inputs.provincial_co2(data_dir, year)
+    national_inputs.provincial_totals(data_dir, year)
 
 
 def _blas_threads() -> list[dict]:

@@ -169,10 +169,10 @@ def test_core_import_does_not_load_heavy_optional_libraries():
     assert out.stdout.strip() == ""
 
 
-# Module size (issue 13 item 7): the target is ~500 lines; a module over MAX_MODULE_LINES fails,
+# Module size (issue 13 item 7): no module over ~500 lines; a module over MAX_MODULE_LINES fails,
 # so it is split along a real seam before it grows further (scripts/sizes.py lists modules over
 # 500 lines and functions over 60).
-MAX_MODULE_LINES = 600
+MAX_MODULE_LINES = 500
 
 
 def test_no_module_is_too_long():

@@ -177,3 +177,10 @@ def test_provincial_co2_goes_through_the_shipped_concordance(data_dir):
     )
     mapped = apply_concordance(wide, "ceads47_to_nbs42", axis=1)
     np.testing.assert_allclose(co2.loc[mapped.index, mapped.columns], mapped, atol=1e-9)
+
+
+def test_the_build_benchmark_reads_every_input(data_dir):
+    """benchmarks/china_cities_build.py's floor (the inputs alone) calls the readers' real homes."""
+    from benchmarks.china_cities_build import _read_inputs
+
+    _read_inputs(2012, data_dir)  # raised AttributeError when the crosswalk re-exports went
