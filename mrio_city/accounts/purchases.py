@@ -14,8 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mrio_city.model.base_table import BaseTable, ensure_table
-from mrio_city.model.errors import LabelMismatchError
-from mrio_city.model.labels import did_you_mean, first_labels
+from mrio_city.model.labels import sector_labels
 
 __all__ = ["purchases_by_city"]
 
@@ -24,16 +23,7 @@ def _sector_positions(
     table: BaseTable, sectors: Sequence[str] | str | None, *, what: str
 ) -> np.ndarray:
     """Positions of explicit sector labels; raise naming the unknown ones."""
-    if isinstance(sectors, str):
-        sectors = [sectors]
-    labels = [str(s) for s in sectors]
-    unknown = [s for s in labels if s not in table.sectors]
-    if unknown:
-        raise LabelMismatchError(
-            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table"
-            f"{did_you_mean(unknown[0], table.sectors)} (its sectors: "
-            f"{first_labels(list(table.sectors), limit=10)})"
-        )
+    labels = sector_labels(table, sectors, what=what)
     return np.asarray(table.sectors.get_indexer(labels), dtype=np.intp)
 
 

@@ -64,7 +64,7 @@ from mrio_city.accounts.scopes import (
 from mrio_city.analyses.indicator_catalogue import INDICATOR_SYMBOLS, indicator_unit
 from mrio_city.model.base_table import BaseTable, ensure_table
 from mrio_city.model.errors import LabelMismatchError, NegativeFootprintWarning
-from mrio_city.model.labels import did_you_mean, first_labels
+from mrio_city.model.labels import first_labels, sector_labels
 from mrio_city.solve.solver import LeontiefSolver
 
 __all__ = [
@@ -128,15 +128,7 @@ def key_sector_labels(
         return [
             str(s) for s in table.sectors if any(p in str(s).lower() for p in KEY_SECTOR_PATTERNS)
         ]
-    labels = [key_sectors] if isinstance(key_sectors, str) else [str(s) for s in key_sectors]
-    unknown = [s for s in labels if s not in table.sectors]
-    if unknown:
-        raise LabelMismatchError(
-            f"table {table.name!r}: key_sectors {first_labels(unknown)} are not sectors of the "
-            f"table{did_you_mean(unknown[0], table.sectors)} (its sectors: "
-            f"{first_labels(list(table.sectors), limit=10)})"
-        )
-    return labels
+    return sector_labels(table, key_sectors, what="key_sectors")
 
 
 def _import_rows(table: BaseTable, import_rows: Sequence[str] | str | None) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from mrio_city.model.errors import DuplicateLabelError
+from mrio_city.model.errors import DuplicateLabelError, LabelMismatchError
 
 __all__ = [
     "CITY",
@@ -28,6 +28,7 @@ __all__ = [
     "final_demand_index",
     "format_label",
     "first_labels",
+    "sector_labels",
     "closest_label",
     "did_you_mean",
 ]
@@ -116,3 +117,30 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""`` (for messages)."""
     close = closest_label(value, choices)
     return f"; did you mean {close!r}?" if close is not None else ""
+
+
+def sector_labels(table, sectors: Sequence[object] | str, *, what: str) -> list[str]:
+    """Explicit sector labels of ``table`` as strings; raise naming the unknown ones.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    sectors : str or sequence
+        One label or several.
+    what : str
+        The argument's name, for the message (e.g. ``'energy_sectors'``).
+
+    Raises
+    ------
+    LabelMismatchError
+        Naming the unknown labels, the closest sector and the table's first sectors.
+    """
+    labels = [str(sectors)] if isinstance(sectors, str) else [str(s) for s in sectors]
+    unknown = [s for s in labels if s not in table.sectors]
+    if unknown:
+        raise LabelMismatchError(
+            f"table {table.name!r}: {what} {first_labels(unknown)} are not sectors of the table"
+            f"{did_you_mean(unknown[0], table.sectors)} (its sectors: "
+            f"{first_labels(list(table.sectors), limit=10)})"
+        )
+    return labels
