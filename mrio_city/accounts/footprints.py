@@ -46,6 +46,7 @@ __all__ = [
     "Accounts",
     "compute_accounts",
     "accounts_from_flows",
+    "consumption_flows",
     "multipliers",
     "consumption_by_producer",
     "ACCOUNT_NAMES",
@@ -235,27 +236,9 @@ def compute_accounts(
     ensure_table(table)
     solver = solver if solver is not None else factorize(table)
     chunk = solver.columns_per_solve if chunk is None else chunk
-    R, N, S = table.n_cities, table.n_sectors, table.n_stressors
-    f3 = table.direct_intensities.reshape(S, R, N)
-    Q = np.zeros((S, R, R))
-    ex = table.exports.sum(axis=1)
-    Q_ex = np.zeros((S, R))
-    size = max(1, -(-R // max(1, -(-R // chunk))))  # as many chunks as `chunk` asks, equal
-    starts = range(0, R, size)
-    for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
-        sel = slice(start, min(start + size, R))
-        last = sel.stop == R and bool(np.any(ex))
-        D = sel.stop - sel.start
-        rhs = np.empty((table.n_nodes, D + last))  # (n, D) and exports abroad with the last
-        table.final_demand_by_city(sel, out=rhs[:, :D])
-        if last:  # exports ride along with the last chunk: one solve fewer
-            rhs[:, D] = ex
-        X = solver.solve(rhs, overwrite_rhs=True)  # rhs is ours: no second n x D array
-        if last:
-            Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
-            X = X[:, :-1]
-        Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
-        del rhs, X  # not alive during the next chunk's solve
+    Q, Q_ex = consumption_flows(
+        table, solver, table.direct_intensities, chunk=chunk, progress=progress
+    )
     extra = {}
     if income:
         from mrio_city.accounts.income import income_based_accounts
@@ -269,6 +252,65 @@ def compute_accounts(
             "income_identity_residual": ib.identity_residual,
         }
     return accounts_from_flows(table, Q, Q_ex, solver, **extra)
+
+
+def consumption_flows(
+    table: BaseTable,
+    solver: LeontiefSolver,
+    intensities: np.ndarray,
+    *,
+    chunk: int,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Emissions of each producing city embodied in each city's final demand and in exports.
+
+    ``Q[s, r, d] = sum_{i in r} f_si (L y_d)_i`` from solves of every destination city's
+    final demand ``y_d``, cut into equal chunks of at most ``chunk`` cities; the exports
+    abroad ride along with the last chunk (one solve fewer).  The right-hand sides are built
+    in place and overwritten by the answer.
+
+    Parameters
+    ----------
+    table : MRIOTable or StructuredMRIOTable
+    solver : LeontiefSolver
+        A factorization of ``table``.
+    intensities : ndarray (n_stressors, n_nodes)
+        Direct intensities ``f`` [stressor unit per money unit]: the table's, or drawn ones.
+    chunk : int
+        Most destination cities per solve (memory grows with ``n_nodes * chunk``).
+    progress : bool, default=False
+        Progress bar over chunks.
+
+    Returns
+    -------
+    Q : ndarray (n_stressors, n_cities, n_cities)
+        [stressor unit]
+    Q_ex : ndarray (n_stressors, n_cities)
+        Embodied in exports abroad [stressor unit].
+    """
+    R, N = table.n_cities, table.n_sectors
+    S = intensities.shape[0]
+    f3 = intensities.reshape(S, R, N)
+    Q = np.zeros((S, R, R))
+    ex = table.exports.sum(axis=1)
+    Q_ex = np.zeros((S, R))
+    size = max(1, -(-R // max(1, -(-R // chunk))))  # as many chunks as `chunk` asks, equal
+    starts = range(0, R, size)
+    for start in progress_bar(starts, enabled=progress, desc="consumption accounts", unit="block"):
+        sel = slice(start, min(start + size, R))
+        last = sel.stop == R and bool(np.any(ex))
+        D = sel.stop - sel.start
+        rhs = np.empty((table.n_nodes, D + last))  # (n, D) and exports abroad with the last
+        table.final_demand_by_city(sel, out=rhs[:, :D])
+        if last:
+            rhs[:, D] = ex
+        X = solver.solve(rhs, overwrite_rhs=True)  # rhs is ours: no second n x D array
+        if last:
+            Q_ex = np.einsum("srn,rn->sr", f3, X[:, -1].reshape(R, N))
+            X = X[:, :-1]
+        Q[:, :, sel] = np.einsum("srn,rnd->srd", f3, X.reshape(R, N, -1), optimize=True)
+        del rhs, X  # not alive during the next chunk's solve
+    return Q, Q_ex
 
 
 def accounts_from_flows(

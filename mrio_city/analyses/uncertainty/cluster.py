@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from mrio_city._progress import progress_counter
+from mrio_city.accounts.footprints import consumption_flows
 from mrio_city.analyses.uncertainty.draws import UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
     QUANTITIES,
@@ -42,7 +43,7 @@ class _BaseOfDraws:
     """What a worker keeps of the base table for its A-changing draws, made once per worker.
 
     Kept with the (immutable) table it was made from, so a table scattered to a worker once
-    gets it once: the stressor's intensities, households' emissions and exports.  (Reusing
+    gets it once: the stressor's intensities and households' emissions.  (Reusing
     the base operator's polynomial roots for the draws was tried and dropped: at CV 0.05 the
     draws then took 18-20 iterations instead of 16-17, 11 % more CPU than computing their own.)
     """
@@ -52,7 +53,6 @@ class _BaseOfDraws:
         k = table.stressors.get_loc(stressor)
         self.f = table.direct_intensities[k]
         self.households = table.F_Y[k].reshape(R, K).sum(axis=1)
-        self.exports = table.exports.sum(axis=1)
 
     @classmethod
     def of(cls, table: BaseTable, stressor: str) -> _BaseOfDraws:
@@ -66,9 +66,9 @@ def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) 
     """Evaluate one A-changing draw: one table, one factorization, no multipliers.
 
     The draw's flows ``Q[r, s] = sum_{i in r} f_i eps_i (L y_s)_i`` and ``Q_ex`` come from
-    one solve of every destination city's final demand and the exports (chunked to
-    :data:`A_DRAW_MEMORY`); the quantities follow as for F/Y draws
-    (:func:`quantities_of_flows`).
+    the accounts' solves (:func:`~mrio_city.accounts.footprints.consumption_flows`, chunked
+    to :data:`A_DRAW_MEMORY`) with the drawn intensities; the quantities follow as for F/Y
+    draws (:func:`quantities_of_flows`).
     """
     base = _BaseOfDraws.of(table, stressor)
     d = draw(spec, table, index)
@@ -78,23 +78,10 @@ def _a_draw(table: BaseTable, spec: UncertaintySpec, index: int, stressor: str) 
     else:
         t = _drawn_structure(table, d)
         solver = factorize(t, workers=1)
-    R, N = t.n_cities, t.n_sectors
-    f = (base.f * d.intensity).reshape(R, N)
-    Q = np.empty((R, R))
-    q_ex = np.zeros(R)
-    size = max(1, min(R, A_DRAW_MEMORY // (48 * t.n_nodes) - 1))
-    for start in range(0, R, size):
-        sel = slice(start, min(start + size, R))
-        rhs = t.final_demand_by_city(sel)
-        last = sel.stop == R and bool(np.any(base.exports))
-        if last:  # exports ride along with the last chunk
-            rhs = np.column_stack([rhs, base.exports])
-        X = solver.solve(rhs, overwrite_rhs=True).reshape(R, N, -1)
-        Q[:, sel] = np.einsum("rn,rnd->rd", f, X[:, :, : sel.stop - sel.start])
-        if last:
-            q_ex = np.einsum("rn,rn->r", f, X[:, :, -1])
-        del rhs, X
-    res = quantities_of_flows(Q[None], q_ex[None], base.households)
+    # every destination city in as few solves as the memory allows
+    chunk = max(1, min(t.n_cities, A_DRAW_MEMORY // (48 * t.n_nodes) - 1))
+    Q, q_ex = consumption_flows(t, solver, (base.f * d.intensity)[None], chunk=chunk)
+    res = quantities_of_flows(Q, q_ex, base.households)
     out = {q: res[q][0] for q in QUANTITIES}
     out["supply_chain_share"] = float(res["supply_chain_share"][0])
     return out
