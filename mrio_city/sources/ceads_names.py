@@ -143,7 +143,7 @@ def ceads_census_crosswalk(ceads_cities: pd.DataFrame, census: pd.DataFrame) -> 
     if unmatched:
         raise DataSourceError(
             f"CEADs city inventory: {len(unmatched)} city name(s) match no census unit: "
-            f"{unmatched[:10]}; extend mrio_city.sources.crosswalk"
+            f"{unmatched[:10]}; extend mrio_city.sources.ceads_names"
         )
     out = pd.DataFrame(rows)
     out["census_city_code"] = out["census_city_code"].astype("Int64")
