@@ -10,6 +10,7 @@ import pytest
 
 from mrio_city import compute_accounts
 from mrio_city.analyses.uncertainty import montecarlo as mcmod
+from mrio_city.analyses.uncertainty import store
 from mrio_city.analyses.uncertainty.cluster import _a_draw
 from mrio_city.analyses.uncertainty.draws import UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.montecarlo import (
@@ -120,7 +121,7 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path, table, monke
     with pytest.raises(KeyboardInterrupt):
         run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
     monkeypatch.setattr(mcmod, "write_part", real)
-    assert mcmod.completed_draws(tmp_path / "killed") == set(range(6))
+    assert store.completed_draws(tmp_path / "killed") == set(range(6))
     run_montecarlo(table, spec, 12, tmp_path / "killed", batch=3)
     assert not list((tmp_path / "killed" / "draws").glob(".*tmp"))
     key = ["draw", "quantity", "city"]
@@ -209,7 +210,7 @@ def test_a_folder_is_resumed_only_by_the_run_that_started_it(tmp_path, table):
     record = json.loads((tmp_path / "draws" / RUN_RECORD).read_text())
     assert record["uncertainty"]["seed"] == 9 and len(record["table_hash"]) == 64
     run_montecarlo(table, UncertaintySpec(seed=9), 6, tmp_path, batch=3)  # same run: resumes
-    assert mcmod.completed_draws(tmp_path) == set(range(6))
+    assert store.completed_draws(tmp_path) == set(range(6))
     before = read_draws(tmp_path)
     with pytest.raises(OutputFolderError, match="uncertainty differ"):
         run_montecarlo(table, UncertaintySpec(seed=10), 9, tmp_path, batch=3)

@@ -38,9 +38,7 @@ from mrio_city.analyses.uncertainty.montecarlo import (
 )
 from mrio_city.analyses.uncertainty.sobol import sobol_indices
 from mrio_city.analyses.uncertainty.store import (
-    claim_folder,
-    completed_draws,
-    remove_stale_parts,
+    draws_to_do,
     run_record,
     write_part,
 )
@@ -172,10 +170,9 @@ def run_scenario_draws(
     if draws < 1:
         raise ScenarioSpecError(f"the number of draws must be at least 1, got {draws}")
     scenario.validate(table)
-    folder = remove_stale_parts(Path(out) / PART)
     document = dict(scenario.raw) if scenario.raw else repr(scenario)  # the scenario's identity
-    claim_folder(folder, run_record(table, spec, _stressor(scenario, table), scenario=document))
-    todo = sorted(set(range(draws)) - completed_draws(out, PART))
+    record = run_record(table, spec, _stressor(scenario, table), scenario=document)
+    folder, todo = draws_to_do(out, PART, record, draws)
     if not todo:
         return folder
     if spec.changes_A:

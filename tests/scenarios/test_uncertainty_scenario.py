@@ -17,7 +17,7 @@ from mrio_city.analyses.uncertainty.montecarlo import (
     FixedSystem,
     run_montecarlo,
 )
-from mrio_city.analyses.uncertainty.store import read_draws
+from mrio_city.analyses.uncertainty.store import completed_draws, read_draws
 from mrio_city.analyses.uncertainty.summary import intervals
 from mrio_city.commands.main import main
 from mrio_city.io.folder import write_table
@@ -263,7 +263,7 @@ def test_scenario_draws_resume_after_a_kill(small, scenario, tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         run_scenario_draws(scenario, small, spec, 4, tmp_path / "killed", batch=2)
     monkeypatch.setattr(sumod, "write_part", real)
-    assert sumod.completed_draws(tmp_path / "killed", "scenario") == {0, 1}
+    assert completed_draws(tmp_path / "killed", "scenario") == {0, 1}
     evaluated = []
     real_draw = sumod.scenario_of_draw
 

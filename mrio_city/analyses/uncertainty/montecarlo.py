@@ -38,9 +38,7 @@ from mrio_city.accounts.footprints import Accounts, accounts_from_flows
 from mrio_city.analyses.uncertainty.draws import Draw, UncertaintySpec, draw
 from mrio_city.analyses.uncertainty.indices import INDICES, inequality_of_draws
 from mrio_city.analyses.uncertainty.store import (
-    claim_folder,
-    completed_draws,
-    remove_stale_parts,
+    draws_to_do,
     run_record,
     write_part,
 )
@@ -379,9 +377,7 @@ def run_montecarlo(
     if draws < 1:
         raise ScenarioSpecError(f"the number of draws must be at least 1, got {draws}")
     s = stressor if stressor is not None else table.stressors[0]
-    folder = remove_stale_parts(Path(out) / "draws")
-    claim_folder(folder, run_record(table, spec, s))
-    todo = sorted(set(range(draws)) - completed_draws(out))
+    folder, todo = draws_to_do(out, "draws", run_record(table, spec, s), draws)
     unit = table.units[s]
     if not todo:
         return folder

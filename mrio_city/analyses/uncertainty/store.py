@@ -24,6 +24,7 @@ from mrio_city.model.fingerprint import table_hash
 __all__ = [
     "DRAW_STREAMS",
     "claim_folder",
+    "draws_to_do",
     "completed_draws",
     "read_draws",
     "remove_stale_parts",
@@ -137,3 +138,16 @@ def claim_folder(folder: Path, record: Mapping[str, Any]) -> Path:
     tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
     return folder
+
+
+def draws_to_do(
+    out: str | os.PathLike[str], part: str, record: Mapping[str, Any], draws: int
+) -> tuple[Path, list[int]]:
+    """Open ``out/<part>`` for a run of ``draws`` draws: the folder and the draws still to do.
+
+    A killed run's temporary files are removed (:func:`remove_stale_parts`), the folder is
+    claimed for this run (:func:`claim_folder`: raises for another run's draws), and the
+    draws already written whole (:func:`completed_draws`) are left out.
+    """
+    folder = claim_folder(remove_stale_parts(Path(out) / part), record)
+    return folder, sorted(set(range(draws)) - completed_draws(out, part))
